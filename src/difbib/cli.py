@@ -1,0 +1,174 @@
+"""The ``difbib`` command line: click commands that parse options and call the core.
+
+Data goes to stdout (so ``difbib export > refs.bib`` works); progress, warnings and
+errors go to stderr. Exit codes: 0 success, 1 an error (one line on stderr),
+2 a usage error, 3 ``sync`` finished but some papers could not be resolved.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import DifbibError
+
+EXIT_UNRESOLVED = 3
+
+
+class DifbibGroup(click.Group):
+    """Turns :class:`DifbibError` into one ``error:`` line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DifbibError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except BrokenPipeError:
+            # The reader of stdout went away (e.g. `difbib export | head`).
+            sys.stderr.close()
+            ctx.exit(1)
+
+
+def say(message: str) -> None:
+    """A message for the user, on stderr."""
+    click.echo(message, err=True)
+
+
+def list_option(f: Callable) -> Callable:
+    return click.option(
+        "--list",
+        "list_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="papers.md",
+        show_default=True,
+        envvar="DIFBIB_LIST",
+        help="The curated reading list (Markdown). Env: DIFBIB_LIST.",
+    )(f)
+
+
+def library_option(f: Callable) -> Callable:
+    return click.option(
+        "--library",
+        "library_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="library.bib",
+        show_default=True,
+        envvar="DIFBIB_LIBRARY",
+        help="The BibTeX library. Env: DIFBIB_LIBRARY.",
+    )(f)
+
+
+def cache_option(f: Callable) -> Callable:
+    return click.option(
+        "--cache",
+        "cache_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="arxiv-cache.json",
+        show_default=True,
+        envvar="DIFBIB_CACHE",
+        help="The cache of arXiv metadata. Env: DIFBIB_CACHE.",
+    )(f)
+
+
+@click.group(cls=DifbibGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="difbib")
+def cli() -> None:
+    """difbib: a canonical BibTeX library of diffusion and flow-matching papers.
+
+    It turns a curated Markdown reading list into library.bib (difbib sync) and
+    serves slices of it to survey writers.
+    """
+
+
+@cli.command()
+@list_option
+@library_option
+@cache_option
+@click.option("--offline", is_flag=True, help="Use only the cache; never ask arXiv.")
+@click.option("--refresh", is_flag=True, help="Ask arXiv again for every paper, ignoring the cache.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--arxiv-url",
+    envvar="DIFBIB_ARXIV_URL",
+    default=None,
+    metavar="URL",
+    help="arXiv API endpoint (default: arXiv's own). Env: DIFBIB_ARXIV_URL.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=3.0,
+    show_default=True,
+    envvar="DIFBIB_ARXIV_DELAY",
+    help="Seconds between requests to arXiv (arXiv asks for 3).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+def sync(
+    list_path: Path,
+    library_path: Path,
+    cache_path: Path,
+    offline: bool,
+    refresh: bool,
+    dry_run: bool,
+    arxiv_url: str | None,
+    delay: float,
+    quiet: bool,
+) -> None:
+    """Build library.bib from the reading list, fetching metadata from arXiv.
+
+    Each paper is resolved to an arXiv id (from its links, or by a title search),
+    its metadata fetched (ids in batches of 100, cached in the cache file) and
+    merged into the library: new papers are added, changed ones updated, and hand
+    edits to entries are kept. Exit code 3 means some papers could not be resolved.
+    """
+    from .fetch import make_client
+    from .sync import sync as run_sync
+
+    if offline and refresh:
+        raise click.UsageError("--offline and --refresh contradict each other; use one")
+    progress = (lambda msg: None) if quiet else say
+    client = None if offline else make_client(base_url=arxiv_url, delay_seconds=delay)
+    result = run_sync(
+        list_path,
+        library_path,
+        cache_path,
+        offline=offline,
+        refresh=refresh,
+        dry_run=dry_run,
+        client=client,
+        progress=progress,
+        warn=lambda notice: say(f"{list_path}: {notice}"),
+    )
+    stats = result.stats
+    if not quiet:
+        say(
+            f"arXiv: {stats.requests} request(s), {stats.fetched} paper(s) fetched, "
+            f"{stats.from_cache} from the cache"
+        )
+        verb = "would write" if dry_run and result.text else ("wrote" if result.written else "kept")
+        say(
+            f"{library_path}: {result.entries} entries ({len(result.added)} added, "
+            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+            + (f", {len(result.kept)} not in the list kept" if result.kept else "")
+            + f"); {verb if result.written or dry_run else 'unchanged, not rewritten'}"
+        )
+        if dry_run:
+            for key in result.added:
+                say(f"  add     {key}")
+            for key in result.updated:
+                say(f"  update  {key}")
+    if result.unresolved:
+        say(f"could not resolve {len(result.unresolved)} paper(s):")
+        for item in result.unresolved:
+            say(f"  {list_path}: {item}")
+        sys.exit(EXIT_UNRESOLVED)
+
+
+def main() -> None:
+    cli(prog_name="difbib")

@@ -1,0 +1,111 @@
+"""arXiv identifiers: finding them in links and text, and validating them.
+
+arXiv has two identifier schemes (https://info.arxiv.org/help/arxiv_identifier.html):
+
+* new style, since April 2007: ``YYMM.NNNN`` (to 1412) or ``YYMM.NNNNN`` (from 1501),
+  optionally followed by a version ``vN``;
+* old style: ``archive[.SUBJ]/YYMMNNN``, e.g. ``hep-th/9901001``.
+
+The arXiv API answers a malformed id with HTTP 200 and a feed whose only entry is
+titled ``Error``, which the ``arxiv`` package silently drops, so difbib validates
+every id itself before asking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+_NEW = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d+)(?:v(?P<version>\d+))?")
+_OLD = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)/(?P<yymm>\d{4})(?P<num>\d{3})"
+    r"(?:v(?P<version>\d+))?"
+)
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
+_URL_KINDS = ("abs", "pdf", "html", "format", "ps")
+_TEXT_ID = re.compile(r"\barXiv:\s*(?P<id>[\w.\-/]+)", re.IGNORECASE)
+_DOI_ID = re.compile(r"10\.48550/arXiv\.(?P<id>[\w.\-/]+)", re.IGNORECASE)
+
+
+class InvalidArxivId(ValueError):
+    """The text looks like an arXiv id but is not a valid one."""
+
+
+@dataclass(frozen=True)
+class ArxivId:
+    """A validated arXiv identifier without its version."""
+
+    id: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Validate ``text`` as an arXiv id (``2412.09611``, ``2205.14135v2``, ``hep-th/9901001``).
+
+    Raises :class:`InvalidArxivId` with the reason (without the id) when it is not valid.
+    """
+    text = text.strip()
+    if text.lower().startswith("arxiv:"):
+        text = text[6:].strip()
+    m = _NEW.fullmatch(text)
+    if m:
+        yymm, num = m["yymm"], m["num"]
+        month = int(yymm[2:])
+        if not 1 <= month <= 12:
+            raise InvalidArxivId(f"month {yymm[2:]} in {yymm} does not exist")
+        if int(yymm) < 704:
+            raise InvalidArxivId("new-style ids start in 0704")
+        want = 5 if int(yymm) >= 1501 else 4
+        if len(num) != want:
+            raise InvalidArxivId(
+                f"ids from {yymm} have {want} digits after the dot, this one has {len(num)}"
+            )
+        return ArxivId(f"{yymm}.{num}", int(m["version"]) if m["version"] else None)
+    m = _OLD.fullmatch(text)
+    if m:
+        month = int(m["yymm"][2:])
+        if not 1 <= month <= 12:
+            raise InvalidArxivId(f"month {m['yymm'][2:]} in {m['yymm']} does not exist")
+        return ArxivId(
+            f"{m['archive']}/{m['yymm']}{m['num']}", int(m["version"]) if m["version"] else None
+        )
+    raise InvalidArxivId("not an arXiv id (expected e.g. 2412.09611 or hep-th/9901001)")
+
+
+def arxiv_id_from_url(url: str) -> str | None:
+    """Return the raw id text an arXiv URL points to, or None if it is no arXiv URL.
+
+    Handles ``/abs/``, ``/pdf/`` (with or without ``.pdf``), ``/html/`` and DOI links
+    (``doi.org/10.48550/arXiv.ID``). The returned text is *not* validated: pass it
+    to :func:`parse_arxiv_id`, so that a malformed id can be reported, not dropped.
+    """
+    try:
+        parts = urlparse(url.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    path = unquote(parts.path)
+    if host in {"doi.org", "dx.doi.org"}:
+        m = _DOI_ID.search(path)
+        return m["id"] if m else None
+    if host not in _ARXIV_HOSTS:
+        return None
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < 2 or segments[0] not in _URL_KINDS:
+        return None
+    raw = "/".join(segments[1:])
+    for suffix in (".pdf", ".html", ".ps"):
+        if raw.endswith(suffix):
+            raw = raw[: -len(suffix)]
+    return raw or None
+
+
+def arxiv_ids_in_text(text: str) -> list[str]:
+    """Raw ids written as ``arXiv:ID`` or as an arXiv DOI in free text."""
+    found = [m["id"].rstrip(".,;)") for m in _TEXT_ID.finditer(text)]
+    found += [m["id"].rstrip(".,;)") for m in _DOI_ID.finditer(text)]
+    return found

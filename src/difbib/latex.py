@@ -1,0 +1,224 @@
+"""LaTeX safety for field values: keep arXiv's TeX, make everything else inert.
+
+arXiv titles and abstracts hold raw TeX where authors wrote it (``$\\times$``,
+``63\\%``, ````quotes''``), and sometimes characters that break a LaTeX build when
+they reach a ``.bbl`` (a bare ``%``, ``&``, ``#``, ``_``, an unbalanced brace).
+A hostile or careless value could also hold ``\\input{/etc/passwd}`` or ``\\write18``.
+
+:func:`make_safe` keeps the TeX that typesets text and math (an allow-list of
+control sequences) and escapes the rest, so the value compiles and executes
+nothing. It is idempotent: ``make_safe(make_safe(x)) == make_safe(x)``.
+
+:func:`protect_capitals` brace-protects words whose capitals must survive a
+BibTeX style that lowercases titles (``{FLUX}.1``, ``{DMD}``, ``{SageAttention2}``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Control words that only typeset: text formatting, accents, symbols, Greek and
+# the usual math. Anything else (\input, \write, \def, \catcode, \csname, ...)
+# is written as \textbackslash{} so that it prints instead of running.
+SAFE_COMMANDS = set(
+    """
+    textit textbf textsc textsf texttt textrm textup textsl emph em it bf sc rm sf tt
+    mathrm mathbf mathit mathcal mathbb mathfrak mathsf mathtt mathscr boldsymbol bm
+    text mbox operatorname
+    textbackslash textbraceleft textbraceright textless textgreater textasciitilde
+    textasciicircum textunderscore textbar textquotesingle textquotedbl textendash
+    textemdash textellipsis textdegree textregistered texttrademark textcopyright
+    textsuperscript textsubscript ldots dots cdots vdots ddots dag ddag S P copyright
+    pounds ss ae AE oe OE aa AA o O l L i j LaTeX TeX relax
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda
+    mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+    Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    times cdot div pm mp ast star circ bullet oplus otimes odot cap cup wedge vee
+    setminus leq le geq ge neq ne approx sim simeq cong equiv propto ll gg prec succ
+    subset supset subseteq supseteq in notin ni forall exists neg partial nabla infty
+    emptyset top bot perp parallel mid angle prime to rightarrow leftarrow
+    Rightarrow Leftarrow leftrightarrow Leftrightarrow mapsto uparrow downarrow
+    longrightarrow longleftarrow gets sum prod int oint lim sup inf max min arg log
+    ln exp sin cos tan det dim ker Pr
+    frac dfrac tfrac sqrt hat widehat tilde widetilde bar overline underline vec dot
+    ddot check breve acute grave mathring left right big Big bigg Bigg langle rangle
+    lfloor rfloor lceil rceil lvert rvert lVert rVert vert Vert quad qquad
+    """.split()
+)
+# Control symbols (backslash + one non-letter) that are harmless: escapes,
+# accents and spacing.
+SAFE_SYMBOLS = set("%&#_$ {}'`\"^~=.,;:!-/|@\\")
+_ACCENT_LETTERS = set("cvuHdbtrk")  # \c{c}, \v{s}, \u{a}, \H{o}, ... (one-letter words)
+SAFE_COMMANDS |= _ACCENT_LETTERS
+
+_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\$\$|\$|[{}%&#_^<>~]|[^\\${}%&#_^<>~]+", re.S)
+
+
+def _escape_text_char(ch: str) -> str:
+    return {
+        "%": r"\%",
+        "&": r"\&",
+        "#": r"\#",
+        "_": r"\_",
+        "^": r"\^{}",
+        "<": r"\textless{}",
+        ">": r"\textgreater{}",
+        "$": r"\$",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+    }.get(ch, ch)
+
+
+def _braces_balanced(tokens: list[str]) -> bool:
+    depth = 0
+    for tok in tokens:
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _math_spans(tokens: list[str]) -> list[tuple[int, int]]:
+    """(start, end) token index pairs of ``$...$`` spans whose content is safe math."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in ("$", "$$"):
+            delim = tokens[i]
+            for j in range(i + 1, len(tokens)):
+                if tokens[j] == delim:
+                    inner = tokens[i + 1 : j]
+                    if _braces_balanced(inner) and all(_safe_math_token(t) for t in inner):
+                        spans.append((i, j))
+                    i = j
+                    break
+        i += 1
+    return spans
+
+
+def _safe_math_token(tok: str) -> bool:
+    if tok.startswith("\\"):
+        name = tok[1:]
+        return name in SAFE_COMMANDS or (len(name) == 1 and name in SAFE_SYMBOLS)
+    return tok not in ("%", "#", "$", "$$")
+
+
+def make_safe(value: str) -> str:
+    """Make a field value compile under LaTeX/BibTeX and execute nothing.
+
+    * ``$...$`` math made only of safe commands is kept as it is;
+    * safe control sequences and escapes (``\\%``, ``\\emph``, ``\\'e``) are kept;
+    * any other control sequence prints as text: ``\\input`` becomes
+      ``\\textbackslash{}input``;
+    * bare ``% & # _ ^ < >`` and stray ``$`` are escaped;
+    * braces are kept when they balance, and printed as text (never counted by
+      BibTeX) when they do not.
+    """
+    tokens = _TOKEN.findall(value)
+    math = _math_spans(tokens)
+    in_math = set()
+    for start, end in math:
+        in_math.update(range(start, end + 1))
+    balanced = _braces_balanced([t for k, t in enumerate(tokens) if k not in in_math])
+    out: list[str] = []
+    for k, tok in enumerate(tokens):
+        if k in in_math:
+            out.append(tok)
+        elif tok.startswith("\\"):
+            name = tok[1:]
+            if name in SAFE_COMMANDS or (len(name) == 1 and name in SAFE_SYMBOLS):
+                if name in ("{", "}") and not balanced:
+                    out.append(r"\textbraceleft{}" if name == "{" else r"\textbraceright{}")
+                else:
+                    out.append(tok)
+            elif name in ("\n", "\t", "\r"):
+                out.append(" ")
+            else:
+                out.append(r"\textbackslash{}" + name)
+        elif tok in ("{", "}"):
+            out.append(tok if balanced else _escape_text_char(tok))
+        elif tok == "$$":
+            out.append(r"\$\$")
+        elif tok == "~":
+            out.append(tok)
+        elif len(tok) == 1 and tok in "%&#_^<>$":
+            out.append(_escape_text_char(tok))
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+_WORD = re.compile(r"[^\W_](?:[\w'’]|-(?=\w))*")
+
+
+def _needs_protection(word: str, first: bool) -> bool:
+    """Whether a word (or hyphenated compound) holds capitals a style must keep.
+
+    Each part of a compound is judged alone, so title-case compounds
+    (``One-Step``, ``Training-Free``) are left to the style, while ``Z-Image``,
+    ``Flow-GRPO`` and ``HiDream-I1`` are protected.
+    """
+    parts = word.split("-")
+    for part in parts:
+        letters = [c for c in part if c.isalpha()]
+        if not letters:
+            continue
+        if any(c.isupper() for c in part[1:]):
+            return True  # FLUX, SageAttention2, GRPO, iPhone
+        if part.isupper() and len(part) == 1 and (len(parts) > 1 or not first) and part not in "AI":
+            return True  # a lone capital letter: "Z-Image", "Model X"
+    return False
+
+
+def protect_capitals(title: str) -> str:
+    """Brace-protect the words whose capitals a BibTeX style must not lowercase.
+
+    A word (letters, digits and inner hyphens) is protected when it has a capital
+    after its first character (``FLUX``, ``SageAttention2``, ``Z-Image``, ``DMD``).
+    Already-braced groups, math and control sequences are left as they are.
+    """
+    out: list[str] = []
+    depth = 0
+    i = 0
+    first = True
+    while i < len(title):
+        ch = title[i]
+        if ch == "\\":
+            m = re.match(r"\\(?:[A-Za-z]+|.)", title[i:])
+            assert m
+            out.append(m.group(0))
+            i += len(m.group(0))
+            continue
+        if ch == "$":
+            end = title.find("$", i + 1)
+            end = len(title) - 1 if end < 0 else end
+            out.append(title[i : end + 1])
+            i = end + 1
+            continue
+        if ch in "{}":
+            depth += 1 if ch == "{" else -1
+            out.append(ch)
+            i += 1
+            continue
+        m = _WORD.match(title, i)
+        if m and depth == 0:
+            word = m.group(0)
+            out.append("{" + word + "}" if _needs_protection(word, first) else word)
+            first = False
+            i = m.end()
+            continue
+        if m:
+            out.append(m.group(0))
+            i = m.end()
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def strip_protection(value: str) -> str:
+    """A title without the braces :func:`protect_capitals` adds (for display)."""
+    return re.sub(r"(?<!\\)[{}]", "", value)

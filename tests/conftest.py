@@ -1,0 +1,76 @@
+"""Shared fixtures: the local arXiv server, a scratch project, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from arxiv_server import ArxivServer  # noqa: E402
+
+from difbib.cli import cli  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "seed-list.md"  # byte for byte as received (mojibake and all)
+SHIPPED_LIBRARY = ROOT / "library.bib"
+SHIPPED_LIST = ROOT / "papers.md"
+SHIPPED_CACHE = ROOT / "arxiv-cache.json"
+
+
+@pytest.fixture
+def arxiv_server():
+    """A local arXiv API serving the recorded responses; counts requests."""
+    with ArxivServer() as server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A scratch folder holding the seed list as papers.md; the cwd of the test."""
+    shutil.copy(SEED, tmp_path / "papers.md")
+    monkeypatch.chdir(tmp_path)
+    for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
+        monkeypatch.delenv(var)
+    return tmp_path
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """A scratch copy of the shipped list, library and cache; the cwd of the test."""
+    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_CACHE):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.chdir(tmp_path)
+    for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
+        monkeypatch.delenv(var)
+    return tmp_path
+
+
+class Run:
+    """Runs the difbib CLI in-process; returns click's Result (stdout/stderr apart)."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.env = env or {}
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            cli, list(args), input=input, env={**self.env, **(env or {})}, catch_exceptions=False
+        )
+
+
+@pytest.fixture
+def run():
+    return Run()
+
+
+@pytest.fixture
+def run_online(arxiv_server):
+    """The CLI pointed at the local arXiv server, with no delay between requests."""
+    return Run({"DIFBIB_ARXIV_URL": arxiv_server.url, "DIFBIB_ARXIV_DELAY": "0"})
