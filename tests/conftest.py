@@ -13,7 +13,6 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 from arxiv_server import ArxivServer  # noqa: E402
-
 from difbib.cli import cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

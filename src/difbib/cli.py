@@ -76,6 +76,105 @@ def cache_option(f: Callable) -> Callable:
     )(f)
 
 
+def selection_options(f: Callable) -> Callable:
+    """The selectors shared by export, list, format and zotero push."""
+    options = [
+        click.option(
+            "--category",
+            "-c",
+            "categories",
+            multiple=True,
+            metavar="NAME",
+            help="Papers in this category (slug, alias or heading; repeat for any of several).",
+        ),
+        click.option(
+            "--min-rating",
+            type=click.IntRange(1, 5),
+            metavar="N",
+            help="Papers rated N stars or more.",
+        ),
+        click.option("--year", type=int, metavar="YEAR", help="Papers first posted in YEAR."),
+        click.option(
+            "--since", type=int, metavar="YEAR", help="Papers first posted in YEAR or later."
+        ),
+        click.option(
+            "--search",
+            metavar="TEXT",
+            help="Papers whose title, abstract or authors hold TEXT (any case and accents).",
+        ),
+        click.option(
+            "--key", "-k", "keys", multiple=True, metavar="KEY", help="This entry (repeatable)."
+        ),
+        click.option(
+            "--aux",
+            "aux_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            metavar="FILE.aux",
+            help="Exactly the entries a LaTeX document cites (its .aux file).",
+        ),
+        click.option(
+            "--allow-missing",
+            is_flag=True,
+            help="With --aux: cited keys missing from the library are a warning, not an error.",
+        ),
+        library_option,
+        list_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def select_papers(
+    library_path: Path,
+    list_path: Path,
+    *,
+    categories: tuple[str, ...] = (),
+    min_rating: int | None = None,
+    year: int | None = None,
+    since: int | None = None,
+    search: str | None = None,
+    keys: tuple[str, ...] = (),
+    aux_path: Path | None = None,
+    allow_missing: bool = False,
+):
+    """Load the library and apply the selectors; returns (library, papers).
+
+    With ``--aux``, cited keys missing from the library are named on stderr and
+    are an error unless ``--allow-missing``.
+    """
+    from .aux import ALL, cited_keys
+    from .library import Library
+
+    library = Library.load(library_path, list_path)
+    wanted = list(keys)
+    if aux_path is not None:
+        cited = cited_keys(aux_path)
+        known = {p.key.lower() for p in library.papers}
+        if ALL not in cited:
+            missing = [k for k in cited if k.lower() not in known]
+            for key in missing:
+                say(f"{aux_path}: cited key {key!r} is not in {library_path}")
+            if missing and not allow_missing:
+                raise DifbibError(
+                    f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
+                    "to the reading list and sync, or pass --allow-missing"
+                )
+            cited = [k for k in cited if k.lower() in known]
+            if not cited:
+                return library, []
+            wanted += cited
+    papers = library.select(
+        categories=categories,
+        min_rating=min_rating,
+        year=year,
+        since=since,
+        search=search,
+        keys=wanted,
+    )
+    return library, papers
+
+
 @click.group(cls=DifbibGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="difbib")
 def cli() -> None:
@@ -91,7 +190,9 @@ def cli() -> None:
 @library_option
 @cache_option
 @click.option("--offline", is_flag=True, help="Use only the cache; never ask arXiv.")
-@click.option("--refresh", is_flag=True, help="Ask arXiv again for every paper, ignoring the cache.")
+@click.option(
+    "--refresh", is_flag=True, help="Ask arXiv again for every paper, ignoring the cache."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option(
     "--arxiv-url",

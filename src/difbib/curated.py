@@ -169,9 +169,7 @@ def decode_list_bytes(data: bytes) -> tuple[str, list[Notice], bool]:
     except UnicodeDecodeError as err:
         text = data.decode("cp1252", errors="replace")
         line = data[: err.start].count(b"\n") + 1
-        notices.append(
-            Notice(line, "the list is not valid UTF-8; read it as Windows-1252 instead")
-        )
+        notices.append(Notice(line, "the list is not valid UTF-8; read it as Windows-1252 instead"))
     text, repaired = repair_mojibake(text)
     if repaired:
         notices.append(
@@ -337,8 +335,10 @@ def parse_list(text: str, *, path: Path | None = None) -> ReadingList:
                 Notice(line, f"malformed arXiv id {raw!r}: {reason}; will resolve by title")
             )
         if paper.arxiv_id is None and not paper.bad_ids:
-            notices.append(Notice(paper.line, f"{paper.title!r} has no arXiv link; will search by title"))
-    notices.sort(key=lambda n: (n.line or 0))
+            notices.append(
+                Notice(paper.line, f"{paper.title!r} has no arXiv link; will search by title")
+            )
+    notices.sort(key=lambda n: n.line or 0)
     return ReadingList(title, cats, papers, notices, path=path)
 
 
@@ -362,7 +362,7 @@ def _category_level(headings: list[tuple[int, int, str]], papers: list[tuple[int
         above = [lvl for no, lvl, _ in headings if no < pno]
         owners.update(above[-1:])
         # any ## above this paper (before a shallower heading) also owns it
-        for no, lvl, _ in reversed([h for h in headings if h[0] < pno]):
+        for _, lvl, _ in reversed([h for h in headings if h[0] < pno]):
             if lvl == 2:
                 owners.add(2)
                 break

@@ -184,9 +184,7 @@ class Fetcher:
                 "without --offline once"
             )
         batches = [todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
-        self.progress(
-            f"fetching {len(todo)} paper(s) from arXiv in {len(batches)} request(s)"
-        )
+        self.progress(f"fetching {len(todo)} paper(s) from arXiv in {len(batches)} request(s)")
         for n, batch in enumerate(batches, start=1):
             search = arxiv.Search(id_list=batch, max_results=len(batch))
             results = self._run(search, f"batch {n}/{len(batches)}", expect_results=True)

@@ -20,8 +20,7 @@ import re
 # Control words that only typeset: text formatting, accents, symbols, Greek and
 # the usual math. Anything else (\input, \write, \def, \catcode, \csname, ...)
 # is written as \textbackslash{} so that it prints instead of running.
-SAFE_COMMANDS = set(
-    """
+_SAFE_COMMAND_NAMES = """
     textit textbf textsc textsf texttt textrm textup textsl emph em it bf sc rm sf tt
     mathrm mathbf mathit mathcal mathbb mathfrak mathsf mathtt mathscr boldsymbol bm
     text mbox operatorname
@@ -43,8 +42,8 @@ SAFE_COMMANDS = set(
     frac dfrac tfrac sqrt hat widehat tilde widetilde bar overline underline vec dot
     ddot check breve acute grave mathring left right big Big bigg Bigg langle rangle
     lfloor rfloor lceil rceil lvert rvert lVert rVert vert Vert quad qquad
-    """.split()
-)
+"""
+SAFE_COMMANDS = set(_SAFE_COMMAND_NAMES.split())
 # Control symbols (backslash + one non-letter) that are harmless: escapes,
 # accents and spacing.
 SAFE_SYMBOLS = set("%&#_$ {}'`\"^~=.,;:!-/|@\\")

@@ -129,8 +129,10 @@ class Library:
             raise SelectionError("empty category name; see 'difbib categories'")
         levels = [
             lambda c: c.slug == wanted,
-            lambda c: wanted in c.aliases
-            or re.sub(r"[^a-z0-9]+", "-", fold(c.heading)).strip("-") == wanted,
+            lambda c: (
+                wanted in c.aliases
+                or re.sub(r"[^a-z0-9]+", "-", fold(c.heading)).strip("-") == wanted
+            ),
             lambda c: c.slug.startswith(wanted) or any(a.startswith(wanted) for a in c.aliases),
         ]
         for matches in levels:
@@ -142,8 +144,7 @@ class Library:
                 raise SelectionError(f"category {name!r} is ambiguous: it could be {names}")
         known = ", ".join(c.slug for c in self.categories) or "none"
         raise SelectionError(
-            f"unknown category {name!r}; known categories: {known} "
-            "(see 'difbib categories')"
+            f"unknown category {name!r}; known categories: {known} (see 'difbib categories')"
         )
 
     def count(self, category: Category) -> int:

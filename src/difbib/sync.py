@@ -110,9 +110,7 @@ def resolve(
             if record is None:
                 unresolved.append(Unresolved(paper, reason_id + (reason or "not found")))
                 continue
-            notices.append(
-                Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}")
-            )
+            notices.append(Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}"))
         if record.id in resolved:
             first = resolved[record.id].paper
             for cat in paper.categories:
