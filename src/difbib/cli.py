@@ -209,6 +209,14 @@ def cli() -> None:
     envvar="DIFBIB_ARXIV_DELAY",
     help="Seconds between requests to arXiv (arXiv asks for 3).",
 )
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    envvar="DIFBIB_ARXIV_BACKOFF",
+    help="Seconds before the first retry of a failed request; doubles on each retry.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 def sync(
     list_path: Path,
@@ -219,6 +227,7 @@ def sync(
     dry_run: bool,
     arxiv_url: str | None,
     delay: float,
+    backoff: float,
     quiet: bool,
 ) -> None:
     """Build library.bib from the reading list, fetching metadata from arXiv.
@@ -245,6 +254,7 @@ def sync(
         client=client,
         progress=progress,
         warn=lambda notice: say(f"{list_path}: {notice}"),
+        fetcher_options={"backoff": backoff},
     )
     stats = result.stats
     if not quiet:
