@@ -69,11 +69,12 @@ def _escape_text_char(ch: str) -> str:
 
 
 def _braces_balanced(tokens: list[str]) -> bool:
+    """Whether braces balance as BibTeX counts them (``\\{`` counts as a brace too)."""
     depth = 0
     for tok in tokens:
-        if tok == "{":
+        if tok in ("{", "\\{"):
             depth += 1
-        elif tok == "}":
+        elif tok in ("}", "\\}"):
             depth -= 1
             if depth < 0:
                 return False

@@ -1,0 +1,91 @@
+"""LaTeX safety and capital protection of field values."""
+
+from __future__ import annotations
+
+import pytest
+
+from difbib.bibtex import base_key, unique_key
+from difbib.latex import make_safe, protect_capitals
+from difbib.record import ArxivRecord, is_group_author
+
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        (r"3$\times$ faster, 61.4% accuracy", r"3$\times$ faster, 61.4\% accuracy"),
+        (r"50-73\% of peak", r"50-73\% of peak"),
+        (r"INT4 $QK^\top$ and $(\widetilde P, V)$", r"INT4 $QK^\top$ and $(\widetilde P, V)$"),
+        (r"\input{/etc/passwd}", r"\textbackslash{}input{/etc/passwd}"),
+        (r"\write18{rm -rf /}", r"\textbackslash{}write18{rm -rf /}"),
+        (r"$\input{x}$", r"\$\textbackslash{}input{x}\$"),
+        ("R&D # 1 under_score", r"R\&D \# 1 under\_score"),
+        ("costs $5", r"costs \$5"),
+        ("a {b c", r"a \textbraceleft{}b c"),
+        ("a}b{c", r"a\textbraceright{}b\textbraceleft{}c"),
+        ("<16GB VRAM>", r"\textless{}16GB VRAM\textgreater{}"),
+        (r"``quoted'' \'e", r"``quoted'' \'e"),
+    ],
+)
+def test_make_safe(value, safe):
+    assert make_safe(value) == safe
+    assert make_safe(safe) == safe  # idempotent
+
+
+def test_make_safe_output_never_unbalances_braces():
+    for value in ["}{", "{{{", "x}", r"\{", r"a \} b"]:
+        out = make_safe(value)
+        depth = 0
+        for ch in out:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            assert depth >= 0
+        assert depth == 0, out
+
+
+@pytest.mark.parametrize(
+    "title, protected",
+    [
+        ("FLUX.1 Kontext: Flow Matching", "{FLUX}.1 Kontext: Flow Matching"),
+        ("Decoupled DMD: CFG Augmentation", "Decoupled {DMD}: {CFG} Augmentation"),
+        ("SageAttention2: Efficient Attention", "{SageAttention2}: Efficient Attention"),
+        ("Z-Image: An Efficient Model", "{Z-Image}: An Efficient Model"),
+        ("SANA-Sprint: One-Step Diffusion", "{SANA-Sprint}: One-Step Diffusion"),
+        ("Training-free Diffusion Acceleration", "Training-free Diffusion Acceleration"),
+        ("Already {Protected} NeRF", "Already {Protected} {NeRF}"),
+        (r"Speed of $O(N)$ Attention", r"Speed of $O(N)$ Attention"),
+    ],
+)
+def test_protect_capitals(title, protected):
+    assert protect_capitals(title) == protected
+
+
+@pytest.mark.parametrize(
+    "name, group",
+    [
+        ("Black Forest Labs", True),
+        ("Team Seedream", True),
+        ("Z-Image Team", True),
+        ("Tianwei Yin", False),
+        ("Christopher Ré", False),
+    ],
+)
+def test_group_authors(name, group):
+    assert is_group_author(name) is group
+
+
+def record(title: str, first_author: str, published: str = "2024-05-23") -> ArxivRecord:
+    return ArxivRecord("2405.14867", 2, title, [first_author], "", published, published, "cs.CV")
+
+
+def test_keys_are_google_scholar_style_ascii():
+    assert base_key(record("Improved Distribution Matching", "Tianwei Yin")) == "yin2024improved"
+    assert base_key(record("The Art of Diffusion", "Christopher Ré")) == "re2024art"
+    assert base_key(record("On Flows", "Vincent van Gogh")) == "gogh2024flows"
+    assert base_key(record("FLUX.1 Kontext", "Black Forest Labs")) == "blackforestlabs2024flux1"
+
+
+def test_colliding_keys_get_letter_suffixes_and_existing_keys_never_move():
+    taken = {"yin2024improved"}
+    assert unique_key("yin2024improved", taken) == "yin2024improvedb"
+    taken.add("yin2024improvedb")
+    assert unique_key("yin2024improved", taken) == "yin2024improvedc"
+    assert unique_key("Yin2024Improved", {"yin2024improved"}) == "Yin2024Improvedb"
