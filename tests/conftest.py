@@ -71,5 +71,11 @@ def run():
 
 @pytest.fixture
 def run_online(arxiv_server):
-    """The CLI pointed at the local arXiv server, with no delay between requests."""
-    return Run({"DIFBIB_ARXIV_URL": arxiv_server.url, "DIFBIB_ARXIV_DELAY": "0"})
+    """The CLI pointed at the local arXiv server, with no delays between requests or retries."""
+    return Run(
+        {
+            "DIFBIB_ARXIV_URL": arxiv_server.url,
+            "DIFBIB_ARXIV_DELAY": "0",
+            "DIFBIB_ARXIV_BACKOFF": "0",
+        }
+    )

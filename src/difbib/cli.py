@@ -175,6 +175,40 @@ def select_papers(
     return library, papers
 
 
+def arxiv_options(f: Callable) -> Callable:
+    """How to reach arXiv: endpoint, delay between requests, retry backoff."""
+    options = [
+        click.option(
+            "--arxiv-url",
+            envvar="DIFBIB_ARXIV_URL",
+            default=None,
+            metavar="URL",
+            help="arXiv API endpoint (default: arXiv's own). Env: DIFBIB_ARXIV_URL.",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            default=3.0,
+            show_default=True,
+            envvar="DIFBIB_ARXIV_DELAY",
+            help="Seconds between requests to arXiv (arXiv asks for 3).",
+        ),
+        click.option(
+            "--backoff",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            default=5.0,
+            show_default=True,
+            envvar="DIFBIB_ARXIV_BACKOFF",
+            help="Seconds before the first retry of a failed request; doubles on each retry.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @click.group(cls=DifbibGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="difbib")
 def cli() -> None:
@@ -185,7 +219,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Build library.bib from the reading list and arXiv.")
 @list_option
 @library_option
 @cache_option
@@ -194,29 +228,7 @@ def cli() -> None:
     "--refresh", is_flag=True, help="Ask arXiv again for every paper, ignoring the cache."
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option(
-    "--arxiv-url",
-    envvar="DIFBIB_ARXIV_URL",
-    default=None,
-    metavar="URL",
-    help="arXiv API endpoint (default: arXiv's own). Env: DIFBIB_ARXIV_URL.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=3.0,
-    show_default=True,
-    envvar="DIFBIB_ARXIV_DELAY",
-    help="Seconds between requests to arXiv (arXiv asks for 3).",
-)
-@click.option(
-    "--backoff",
-    type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    envvar="DIFBIB_ARXIV_BACKOFF",
-    help="Seconds before the first retry of a failed request; doubles on each retry.",
-)
+@arxiv_options
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 def sync(
     list_path: Path,
@@ -237,13 +249,45 @@ def sync(
     merged into the library: new papers are added, changed ones updated, and hand
     edits to entries are kept. Exit code 3 means some papers could not be resolved.
     """
-    from .fetch import make_client
-    from .sync import sync as run_sync
-
     if offline and refresh:
         raise click.UsageError("--offline and --refresh contradict each other; use one")
-    progress = (lambda msg: None) if quiet else say
-    client = None if offline else make_client(base_url=arxiv_url, delay_seconds=delay)
+    _run_sync(
+        list_path,
+        library_path,
+        cache_path,
+        offline=offline,
+        refresh=refresh,
+        dry_run=dry_run,
+        arxiv=dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff),
+        quiet=quiet,
+    )
+
+
+def _fetcher_parts(offline: bool, arxiv: dict) -> tuple[Any, dict]:
+    """The arxiv client (None offline) and Fetcher options for these CLI options."""
+    from .fetch import make_client
+
+    client = (
+        None if offline else make_client(base_url=arxiv["arxiv_url"], delay_seconds=arxiv["delay"])
+    )
+    return client, {"backoff": arxiv["backoff"]}
+
+
+def _run_sync(
+    list_path: Path,
+    library_path: Path,
+    cache_path: Path,
+    *,
+    offline: bool,
+    refresh: bool,
+    dry_run: bool,
+    arxiv: dict,
+    quiet: bool,
+) -> None:
+    """Run a sync, report it on stderr, and exit 3 if papers were left unresolved."""
+    from .sync import sync as run_sync
+
+    client, fetcher_options = _fetcher_parts(offline, arxiv)
     result = run_sync(
         list_path,
         library_path,
@@ -252,22 +296,25 @@ def sync(
         refresh=refresh,
         dry_run=dry_run,
         client=client,
-        progress=progress,
+        progress=(lambda msg: None) if quiet else say,
         warn=lambda notice: say(f"{list_path}: {notice}"),
-        fetcher_options={"backoff": backoff},
+        fetcher_options=fetcher_options,
     )
-    stats = result.stats
     if not quiet:
+        stats = result.stats
         say(
             f"arXiv: {stats.requests} request(s), {stats.fetched} paper(s) fetched, "
             f"{stats.from_cache} from the cache"
         )
-        verb = "would write" if dry_run and result.text else ("wrote" if result.written else "kept")
+        if dry_run:
+            status = "nothing written (--dry-run)"
+        else:
+            status = "written" if result.written else "unchanged, not rewritten"
         say(
             f"{library_path}: {result.entries} entries ({len(result.added)} added, "
             f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
             + (f", {len(result.kept)} not in the list kept" if result.kept else "")
-            + f"); {verb if result.written or dry_run else 'unchanged, not rewritten'}"
+            + f"); {status}"
         )
         if dry_run:
             for key in result.added:
@@ -279,6 +326,106 @@ def sync(
         for item in result.unresolved:
             say(f"  {list_path}: {item}")
         sys.exit(EXIT_UNRESOLVED)
+
+
+@cli.command(short_help="Add papers to the reading list (and sync).")
+@click.argument("papers", nargs=-1, required=True, metavar="ID_OR_URL...")
+@click.option("--category", "-c", metavar="NAME", help="The list's category to add them to.")
+@click.option("--new-category", metavar="HEADING", help="Start a new category (a new ## section).")
+@click.option("--rating", "-r", type=click.IntRange(1, 5), metavar="N", help="Stars, 1 to 5.")
+@click.option("--no-sync", is_flag=True, help="Only edit the reading list; do not sync.")
+@click.option("--offline", is_flag=True, help="Use only the cache; never ask arXiv.")
+@list_option
+@library_option
+@cache_option
+@arxiv_options
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+def add(
+    papers: tuple[str, ...],
+    category: str | None,
+    new_category: str | None,
+    rating: int | None,
+    no_sync: bool,
+    offline: bool,
+    list_path: Path,
+    library_path: Path,
+    cache_path: Path,
+    arxiv_url: str | None,
+    delay: float,
+    backoff: float,
+    quiet: bool,
+) -> None:
+    """Add papers (arXiv ids or URLs) to a category of the reading list.
+
+    The title comes from arXiv; the paper is written at the end of the category's
+    section in the list's own format, and the library is synced.
+
+    \b
+        difbib add 2405.14867 --category distillation --rating 4
+        difbib add https://arxiv.org/abs/2506.15742 --new-category "Video Generation"
+    """
+    from .add import add_paper
+    from .cache import MetadataCache
+    from .fetch import Fetcher
+
+    arxiv = dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff)
+    client, options = _fetcher_parts(offline, arxiv)
+    fetcher = Fetcher(
+        MetadataCache(cache_path),
+        client=client,
+        offline=offline,
+        progress=(lambda msg: None) if quiet else say,
+        **options,
+    )
+    for n, ref in enumerate(papers):
+        added = add_paper(
+            list_path,
+            ref,
+            fetcher,
+            category=category if (n == 0 or not new_category) else None,
+            new_category=new_category if n == 0 else None,
+            rating=rating,
+        )
+        if new_category and n == 0:
+            category = new_category
+        say(f"{list_path}: added {added.record.title!r} (arXiv:{added.record.id}) "
+            f"to {added.category!r}")  # fmt: skip
+    if not no_sync:
+        _run_sync(
+            list_path,
+            library_path,
+            cache_path,
+            offline=offline,
+            refresh=False,
+            dry_run=False,
+            arxiv=arxiv,
+            quiet=quiet,
+        )
+
+
+@cli.command(short_help="Check the library and that it is in step with the list.")
+@library_option
+@list_option
+@cache_option
+def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
+    """Check library.bib: duplicate keys or papers, missing fields, values that
+    would break LaTeX, and papers, categories or ratings out of step with the
+    reading list.
+
+    Problems are printed one per line on stdout; the exit code is 1 when there
+    are any, 0 when the library is sound.
+    """
+    from .check import check_library
+
+    if not library_path.exists():
+        raise DifbibError(f"library {str(library_path)!r} not found; run 'difbib sync' first")
+    problems = check_library(library_path, list_path, cache_path)
+    for problem in problems:
+        click.echo(problem.format(str(library_path)))
+    if problems:
+        say(f"{len(problems)} problem(s) found")
+        sys.exit(1)
+    say(f"{library_path}: no problems found")
 
 
 def main() -> None:

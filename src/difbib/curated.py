@@ -113,6 +113,7 @@ class ReadingList:
     notices: list[Notice] = field(default_factory=list)
     repaired_encoding: bool = False
     path: Path | None = None
+    level: int = 2  # the heading level of categories
 
     def category(self, heading: str) -> Category:
         for cat in self.categories:
@@ -339,7 +340,7 @@ def parse_list(text: str, *, path: Path | None = None) -> ReadingList:
                 Notice(paper.line, f"{paper.title!r} has no arXiv link; will search by title")
             )
     notices.sort(key=lambda n: n.line or 0)
-    return ReadingList(title, cats, papers, notices, path=path)
+    return ReadingList(title, cats, papers, notices, path=path, level=level)
 
 
 def _looks_like_paper(title: str, rest: str, lines: list[str], no: int) -> bool:

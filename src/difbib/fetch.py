@@ -121,6 +121,15 @@ def title_query(title: str) -> str:
 
 
 @dataclass
+class TitleMatch:
+    """The answer of a title search: a record, or the reason there is none."""
+
+    record: ArxivRecord | None
+    reason: str | None = None
+    cached: bool = False
+
+
+@dataclass
 class FetchStats:
     requests: int = 0
     from_cache: int = 0
@@ -205,24 +214,28 @@ class Fetcher:
 
     # -- by title ---------------------------------------------------------------
 
-    def find_by_title(self, title: str) -> tuple[ArxivRecord | None, str | None]:
+    def find_by_title(self, title: str) -> TitleMatch:
         """The arXiv paper whose title closely matches ``title``, by one search.
 
-        Returns (record, None) on a match, or (None, reason) when there is none.
+        The answer is a :class:`TitleMatch`: the record, or the reason there is none.
         """
         norm = normalize_title(title)
         known, aid = (False, None) if self.refresh else self.cache.title_answer(norm)
         if known:
             if aid and self.cache.get(aid):
                 self.stats.from_cache += 1
-                return self.cache.get(aid), None
+                return TitleMatch(self.cache.get(aid), cached=True)
             if aid is None:
-                return None, "no arXiv title matched (cached answer; --refresh searches again)"
+                return TitleMatch(
+                    None, "no arXiv title matched (cached answer; --refresh searches again)", True
+                )
         if self.offline:
-            return None, "not in the cache (--offline); run 'difbib sync' without --offline"
+            return TitleMatch(
+                None, "not in the cache (--offline); run 'difbib sync' without --offline"
+            )
         query = title_query(title)
         if not query:
-            return None, "the title has no words to search for"
+            return TitleMatch(None, "the title has no words to search for")
         self.progress(f"searching arXiv for {title!r}")
         results = self._run(arxiv.Search(query=query, max_results=10), "title search")
         best: tuple[float, ArxivRecord] | None = None
@@ -237,12 +250,12 @@ class Fetcher:
             self.cache.put_title(norm, rec.id)
             self.cache.save()
             self.stats.fetched += 1
-            return rec, None
+            return TitleMatch(rec)
         self.cache.put_title(norm, None)
         self.cache.save()
         if best:
-            return None, f"closest arXiv title {best[1].title!r} is not close enough"
-        return None, "arXiv found no paper with these title words"
+            return TitleMatch(None, f"closest arXiv title {best[1].title!r} is not close enough")
+        return TitleMatch(None, "arXiv found no paper with these title words")
 
     # -- requests ---------------------------------------------------------------
 

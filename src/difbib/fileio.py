@@ -10,7 +10,12 @@ from .errors import DifbibError
 
 
 def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder.
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
 
     The temporary file is flushed to disk and then renamed over ``path``, so a crash
     or a full disk leaves the previous file as it was.
@@ -22,8 +27,8 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -
     except OSError as err:
         raise DifbibError(f"cannot write {str(path)!r}: {err.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():

@@ -106,11 +106,15 @@ def resolve(
                 notices.append(
                     Notice(paper.line, f"arXiv has no paper {paper.arxiv_id}; searching by title")
                 )
-            record, reason = fetcher.find_by_title(paper.title)
+            match = fetcher.find_by_title(paper.title)
+            record = match.record
             if record is None:
-                unresolved.append(Unresolved(paper, reason_id + (reason or "not found")))
+                unresolved.append(Unresolved(paper, reason_id + (match.reason or "not found")))
                 continue
-            notices.append(Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}"))
+            if not match.cached:
+                notices.append(
+                    Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}")
+                )
         if record.id in resolved:
             first = resolved[record.id].paper
             for cat in paper.categories:
