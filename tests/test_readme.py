@@ -1,0 +1,29 @@
+"""The README stays true: its category table and its test command."""
+
+from __future__ import annotations
+
+import re
+
+from difbib.curated import read_list
+
+from .conftest import ROOT, SHIPPED_LIST
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_category_table_matches_the_shipped_list():
+    rows = re.findall(r"^\| ([^|]+?) \| `([^`]+)` \| (.*?) \|$", README, re.M)
+    assert rows, "category table not found"
+    documented = {heading: (slug, re.findall(r"`([^`]+)`", also)) for heading, slug, also in rows}
+    for cat in read_list(SHIPPED_LIST).categories:
+        slug, also = documented[cat.heading]
+        assert slug == cat.slug
+        assert set(also) <= set(cat.aliases)
+    assert len(documented) == 8
+
+
+def test_ci_runs_the_readme_test_command():
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
+    test_command = next(b for b in blocks if "pytest" in b and "[test]" in b)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command.strip() in ci
