@@ -115,8 +115,16 @@ def titles_match(listed: str, found: str) -> float:
 
 
 def title_query(title: str) -> str:
-    """An arXiv search query that finds a paper by the words of its title."""
-    words = [w for w in normalize_title(title).split() if w not in _SEARCH_STOPWORDS]
+    """An arXiv search query that finds a paper by the words of its title.
+
+    Stop words and short numbers (the ``2`` of ``FlashAttention-2``, which arXiv's
+    index may split off or not) are left out; the close-title check picks the paper.
+    """
+    words = [
+        w
+        for w in normalize_title(title).split()
+        if w not in _SEARCH_STOPWORDS and not (w.isdigit() and len(w) < 3)
+    ]
     return " AND ".join(f"ti:{w}" for w in words[:12])
 
 
