@@ -125,6 +125,14 @@ def test_crlf_bom_nested_lists_and_missing_ratings():
     assert any(n.line == 6 and "no ⭐ rating" in n.message for n in reading.notices)
 
 
+def test_stars_before_the_title_count_too():
+    reading = parse_list(
+        LIST_HEAD
+        + "## A\n\n- ⭐⭐⭐ **Some Paper Title Here** [x](https://arxiv.org/abs/2412.08629)\n"
+    )
+    assert [(p.title, p.rating) for p in reading.papers] == [("Some Paper Title Here", 3)]
+
+
 def test_paper_with_no_links_is_kept_for_a_title_search():
     reading = parse_list(LIST_HEAD + "## Editing\n\n**A Paper Without Any Link** ⭐⭐\n")
     [paper] = reading.papers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from difbib.bibtex import base_key, unique_key
+from difbib.fetch import TITLE_MATCH_THRESHOLD, title_query, titles_match
 from difbib.latex import make_safe, protect_capitals
 from difbib.record import ArxivRecord, is_group_author
 
@@ -89,3 +90,31 @@ def test_colliding_keys_get_letter_suffixes_and_existing_keys_never_move():
     taken.add("yin2024improvedb")
     assert unique_key("yin2024improved", taken) == "yin2024improvedc"
     assert unique_key("Yin2024Improved", {"yin2024improved"}) == "Yin2024Improvedb"
+
+
+@pytest.mark.parametrize(
+    "listed, arxiv_title, close",
+    [
+        ("WithAnyone: Towards Controllable and ID-Consistent Image Generation",
+         "WithAnyone: Towards Controllable and ID Consistent Image Generation", True),
+        ("SVDQUANT: ABSORBING OUTLIERS BY LOW-RANK COMPONENTS FOR 4-BIT DIFFUSION MODELS",
+         "SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models", True),
+        ("Qwen-Image", "Qwen-Image Technical Report", True),
+        ("NAMI: Efficient Image Generation via Progressive Rectified Flow Transformers",
+         "NAMI: Efficient Image Generation via Bridged Progressive Rectified Flow Transformers",
+         True),
+        ("FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning",
+         "FlashAttention-3: Fast and Accurate Attention with Asynchrony and Low-precision", False),
+        ("Improved Distribution Matching Distillation for Fast Image Synthesis",
+         "One-step Diffusion with Distribution Matching Distillation", False),
+    ],
+)  # fmt: skip
+def test_title_matching_accepts_only_close_titles(listed, arxiv_title, close):
+    assert (titles_match(listed, arxiv_title) >= TITLE_MATCH_THRESHOLD) is close
+
+
+def test_title_query_uses_significant_words():
+    query = title_query("FlashAttention-2: Faster Attention with Better Parallelism")
+    assert (
+        query == "ti:flashattention AND ti:faster AND ti:attention AND ti:better AND ti:parallelism"
+    )

@@ -36,7 +36,9 @@ from .ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arx
 STAR = "⭐"
 _STARS = re.compile(r"[⭐★]")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_PAPER = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\*\*(?P<title>.+?)\*\*(?P<rest>.*)$")
+_PAPER = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<pre>[⭐★\s]*)\*\*(?P<title>.+?)\*\*(?P<rest>.*)$"
+)
 _MD_LINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _BARE_URL = re.compile(r"<?(?P<url>https?://[^\s<>()\[\]]+)>?")
 
@@ -284,7 +286,7 @@ def parse_list(text: str, *, path: Path | None = None) -> ReadingList:
             continue
         p = _PAPER.match(line)
         if p and _looks_like_paper(p["title"], p["rest"], lines, no):
-            raw_papers.append((no, p["title"], p["rest"]))
+            raw_papers.append((no, p["title"], p["pre"] + p["rest"]))
 
     level = _category_level(headings, raw_papers)
     notices: list[Notice] = []
