@@ -7,6 +7,7 @@ errors go to stderr. Exit codes: 0 success, 1 an error (one line on stderr),
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -269,6 +270,122 @@ def sync(
         for item in result.unresolved:
             say(f"  {list_path}: {item}")
         sys.exit(EXIT_UNRESOLVED)
+
+
+# -- export, list, categories -------------------------------------------------------
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Data to ``output`` (atomically) or to stdout."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from .fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+
+
+def _no_match() -> None:
+    say("no entries match the selection; nothing to export")
+
+
+@cli.command()
+@selection_options
+@click.option(
+    "--format",
+    "-f",
+    "format_name",
+    default="bibtex",
+    show_default=True,
+    metavar="FORMAT",
+    help="bibtex, biblatex or ris (see the README).",
+)
+@click.option(
+    "--drop",
+    multiple=True,
+    metavar="FIELDS",
+    help="Leave out these fields (comma separated, repeatable), e.g. abstract,keywords.",
+)
+@click.option(
+    "--minimal", is_flag=True, help="Leave out abstract, keywords and ranking (for a paper)."
+)
+@click.option("--ascii", "ascii_only", is_flag=True, help="LaTeX-escape all non-ASCII text.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of stdout.",
+)
+def export(
+    format_name: str,
+    drop: tuple[str, ...],
+    minimal: bool,
+    ascii_only: bool,
+    output: Path | None,
+    library_path: Path,
+    list_path: Path,
+    **selectors: Any,
+) -> None:
+    """Export the selected papers (all by default) as BibTeX, biblatex or RIS.
+
+    \b
+    difbib export --category distillation > refs.bib
+    difbib export --aux paper.aux --minimal -o refs.bib
+    difbib export --min-rating 4 --format ris > refs.ris
+
+    No match is not an error: the output is empty, a note goes to stderr, exit 0.
+    """
+    from .export import ExportOptions, parse_drop
+    from .export import export as run_export
+
+    options = ExportOptions(
+        drop=parse_drop(drop, minimal=minimal),
+        ascii=ascii_only,
+        warn=lambda message: say(f"warning: {message}"),
+    )
+    run_export([], format_name, options)  # an unknown format fails before any reading
+    _, papers = select_papers(library_path, list_path, **selectors)
+    if not papers:
+        _no_match()
+    text = run_export(papers, format_name, options)
+    _emit(text, output)
+    if papers:
+        say(f"exported {len(papers)} entries ({format_name}) to {output or 'stdout'}")
+
+
+@cli.command(name="list")
+@selection_options
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
+def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors: Any) -> None:
+    """List the selected papers: key, year, rating, title, categories.
+
+    No match prints nothing (``[]`` with --json), a note on stderr, exit 0.
+    """
+    from .listing import papers_json, papers_table
+
+    library, papers = select_papers(library_path, list_path, **selectors)
+    if as_json:
+        click.echo(papers_json(library, papers), nl=False)
+    else:
+        out = click.get_text_stream("stdout")
+        width = shutil.get_terminal_size().columns if out.isatty() else None
+        click.echo(papers_table(library, papers, width=width), nl=False)
+    if not papers:
+        say("no entries match the selection")
+
+
+@cli.command()
+@library_option
+@list_option
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
+def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
+    """The categories: slug (what --category takes), number of papers, heading."""
+    from .library import Library
+    from .listing import categories_json, categories_table
+
+    library = Library.load(library_path, list_path)
+    click.echo(categories_json(library) if as_json else categories_table(library), nl=False)
 
 
 def main() -> None:
