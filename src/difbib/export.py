@@ -253,15 +253,20 @@ def _text_converter():
 
 
 def tex_to_text(value: str, converter=None) -> str:
-    """Plain Unicode text from a TeX field value (``63\\%`` → ``63%``, ``{FLUX}`` → ``FLUX``)."""
+    """Plain Unicode text from a TeX field value (``63\\%`` → ``63%``, ``{FLUX}`` → ``FLUX``).
+
+    The value is made safe first, so hostile TeX (``\\input{x}``, a bare ``%``)
+    comes out as the text it shows, never interpreted.
+    """
     converter = converter or _text_converter()
-    value = value.replace(r"\^{}", r"\textasciicircum{}")
+    value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = converter.latex_to_text(value)
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
 
 
 def ris_author(name: str, converter=None) -> str:
     """``Family, Given`` (``von Family, Jr, Given``) as RIS wants; group names whole."""
+    name = make_safe(name)
     if name.startswith("{") and name.endswith("}"):
         return tex_to_text(name[1:-1], converter)
     try:
