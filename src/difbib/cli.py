@@ -368,8 +368,7 @@ def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors:
     if as_json:
         click.echo(papers_json(library, papers), nl=False)
     else:
-        out = click.get_text_stream("stdout")
-        width = shutil.get_terminal_size().columns if out.isatty() else None
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         click.echo(papers_table(library, papers, width=width), nl=False)
     if not papers:
         say("no entries match the selection")
