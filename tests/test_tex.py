@@ -10,6 +10,7 @@ The tests skip when TeX is absent, except in CI (``CI`` set), where they must ru
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -191,3 +192,44 @@ def test_hostile_values_are_inert(exports, tmp_path, export_name, style):
     assert out["bbl"].count("\\entry{" if style == "biblatex" else "\\bibitem") == 2
     assert "\\textbackslash{}input" in out["bbl"]
     assert re.search(r"Output written on doc\.pdf \(\d+ page", out["log"])
+
+
+CITING_DOC = r"""\documentclass{article}
+%(preamble)s
+\begin{document}
+\cite{yin2023onestep,chen2025sanasprint} \nocite{liu2025decoupled} \cite{vaswani2017attention}
+\include{chapter}
+%(bibliography)s
+\end{document}
+"""
+
+
+@pytest.mark.parametrize("engine", ["natbib", "biblatex"])
+def test_aux_of_a_real_document(tmp_path, monkeypatch, engine):
+    """--aux reads what LaTeX really writes, \\include'd chapters too."""
+    require_tex()
+    if engine == "natbib":
+        preamble, bibliography = (
+            r"\usepackage{natbib}",
+            r"\bibliographystyle{plainnat}\bibliography{refs}",
+        )
+    else:
+        preamble, bibliography = (
+            "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}",
+            r"\printbibliography",
+        )
+    (tmp_path / "paper.tex").write_text(
+        CITING_DOC % {"preamble": preamble, "bibliography": bibliography}
+    )
+    (tmp_path / "chapter.tex").write_text("\\cite{yin2024improved}\n")
+    latex = ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "paper"]
+    assert _run(latex, tmp_path).returncode in (0, 1)  # citations undefined before bibtex
+    monkeypatch.chdir(tmp_path)
+    lib = ["--library", str(SHIPPED_LIBRARY), "--list", str(SHIPPED_LIST)]
+    run = Run()
+    res = run("export", *lib, "--aux", "paper.aux")
+    assert res.exit_code == 1 and "vaswani2017attention" in res.stderr and res.stdout == ""
+    res = run("list", *lib, "--json", "--aux", "paper.aux", "--allow-missing")
+    assert res.exit_code == 0
+    keys = {p["key"] for p in json.loads(res.stdout)}
+    assert keys == {"yin2023onestep", "chen2025sanasprint", "liu2025decoupled", "yin2024improved"}

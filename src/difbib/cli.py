@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import DifbibError
+from .export import FORMATS
 
 EXIT_UNRESOLVED = 3
 
@@ -298,7 +299,7 @@ def _no_match() -> None:
     default="bibtex",
     show_default=True,
     metavar="FORMAT",
-    help="bibtex, biblatex or ris (see the README).",
+    help="Output format: " + ", ".join(FORMATS) + ".",
 )
 @click.option(
     "--drop",
@@ -327,7 +328,7 @@ def export(
     list_path: Path,
     **selectors: Any,
 ) -> None:
-    """Export the selected papers (all by default) as BibTeX, biblatex or RIS.
+    """Export the selected papers (all by default) as BibTeX, biblatex, RIS, ...
 
     \b
     difbib export --category distillation > refs.bib
@@ -336,22 +337,22 @@ def export(
 
     No match is not an error: the output is empty, a note goes to stderr, exit 0.
     """
-    from .export import ExportOptions, parse_drop
-    from .export import export as run_export
+    from .export import ExportOptions, get_format, parse_drop
 
     options = ExportOptions(
         drop=parse_drop(drop, minimal=minimal),
         ascii=ascii_only,
         warn=lambda message: say(f"warning: {message}"),
     )
-    run_export([], format_name, options)  # an unknown format fails before any reading
+    writer = get_format(format_name).writer  # an unknown format fails before any reading
     _, papers = select_papers(library_path, list_path, **selectors)
     if not papers:
         _no_match()
-    text = run_export(papers, format_name, options)
+    text = writer(papers, options)
     _emit(text, output)
     if papers:
-        say(f"exported {len(papers)} entries ({format_name}) to {output or 'stdout'}")
+        entries = "entry" if len(papers) == 1 else "entries"
+        say(f"exported {len(papers)} {entries} ({format_name}) to {output or 'stdout'}")
 
 
 @cli.command(name="list")

@@ -347,10 +347,15 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def export(papers: Sequence[Paper], format_name: str, options: ExportOptions | None = None) -> str:
-    """The papers in the named format; raises :class:`SelectionError` for an unknown one."""
-    fmt = FORMATS.get(format_name.lower())
+def get_format(name: str) -> Format:
+    """The format called ``name``; raises :class:`SelectionError` listing the known ones."""
+    fmt = FORMATS.get(name.lower())
     if fmt is None:
         known = ", ".join(FORMATS)
-        raise SelectionError(f"unknown format {format_name!r}; use one of: {known}")
-    return fmt.writer(papers, options or ExportOptions())
+        raise SelectionError(f"unknown format {name!r}; use one of: {known}")
+    return fmt
+
+
+def export(papers: Sequence[Paper], format_name: str, options: ExportOptions | None = None) -> str:
+    """The papers in the named format; raises :class:`SelectionError` for an unknown one."""
+    return get_format(format_name).writer(papers, options or ExportOptions())
