@@ -289,3 +289,54 @@ def test_missing_broken_and_non_utf8_libraries_get_one_line(shipped, run):
     assert res.exit_code == 1 and "UTF-8" in res.stderr
     for r in (res,):
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_ascii_is_refused_for_ris(shipped, run):
+    res = run("export", "--format", "ris", "--ascii")
+    assert res.exit_code == 2 and res.stdout == "" and "--ascii" in res.stderr
+
+
+def test_output_never_overwrites_the_library(shipped, run):
+    before = Path("library.bib").read_bytes()
+    res = run("export", "-c", "rl", "-o", "./library.bib")
+    assert res.exit_code == 1 and "refusing to overwrite" in res.stderr
+    assert Path("library.bib").read_bytes() == before
+
+
+def test_drop_of_a_field_nobody_has_is_a_warning(shipped, run):
+    res = run("export", "-c", "rl", "--drop", "abstarct")
+    assert res.exit_code == 0 and "abstarct" in res.stderr
+    assert all("abstract" in fields(e) for e in parse(res.stdout).values())
+
+
+# -- the core, without the CLI ----------------------------------------------------
+
+
+def test_url_safe_keeps_urls_and_encodes_what_breaks_tex():
+    from difbib.export import url_safe
+
+    for url in (
+        "https://arxiv.org/abs/2405.14867",
+        "https://example.org/a_b~c?x=1&y=%20#frag",
+        "10.48550/arXiv.2405.14867",
+    ):
+        assert url_safe(url) == url
+    hostile = 'https://x.org/a b{c}\\input{d}%zz"é'
+    safe = url_safe(hostile)
+    assert safe == "https://x.org/a%20b%7Bc%7D%5Cinput%7Bd%7D%25zz%22%C3%A9"
+    assert url_safe(safe) == safe
+
+
+def test_ascii_names_characters_without_latex_form():
+    from difbib.bibtex import make_entry
+    from difbib.export import ExportOptions, export
+    from difbib.library import Library
+
+    entry = make_entry("li2025cjk", {"author": "李 Wei and Zoë Ølsen", "title": "Qwen 图像 ≥ α"})
+    papers = Library([entry], []).papers
+    notes: list[str] = []
+    text = export(papers, "bibtex", ExportOptions(ascii=True, warn=notes.append))
+    text.encode("ascii")
+    assert len(notes) == 1 and "李" in notes[0] and "图" in notes[0] and "≥" not in notes[0]
+    assert "U+674E" in text  # 李, lossless
+    assert 'Zo{\\"e} {\\O}lsen' in text

@@ -337,18 +337,25 @@ def export(
 
     No match is not an error: the output is empty, a note goes to stderr, exit 0.
     """
-    from .export import ExportOptions, get_format, parse_drop
+    from .export import ExportOptions, get_format, parse_drop, unused_drops
 
     options = ExportOptions(
         drop=parse_drop(drop, minimal=minimal),
         ascii=ascii_only,
         warn=lambda message: say(f"warning: {message}"),
     )
-    writer = get_format(format_name).writer  # an unknown format fails before any reading
+    fmt = get_format(format_name)  # an unknown format fails before any reading
+    if ascii_only and not fmt.latex:
+        latex = ", ".join(name for name, f in FORMATS.items() if f.latex)
+        raise click.UsageError(f"--ascii applies to the TeX formats only ({latex})")
+    if output is not None and output.resolve() == library_path.resolve():
+        raise DifbibError(f"refusing to overwrite the library {str(library_path)!r} with -o")
     _, papers = select_papers(library_path, list_path, **selectors)
     if not papers:
         _no_match()
-    text = writer(papers, options)
+    for name in unused_drops(papers, parse_drop(drop)):
+        say(f"warning: --drop {name}: no exported entry has this field")
+    text = fmt.writer(papers, options)
     _emit(text, output)
     if papers:
         entries = "entry" if len(papers) == 1 else "entries"

@@ -54,8 +54,12 @@ Writer = Callable[[Sequence[Paper], ExportOptions], str]
 
 @dataclass(frozen=True)
 class Format:
+    """An export format: its writer, a one-line description, and whether it is TeX
+    (so that ``--ascii`` means something for it)."""
+
     writer: Writer
     description: str
+    latex: bool = False
 
 
 def parse_drop(values: Iterable[str], *, minimal: bool = False) -> frozenset[str]:
@@ -67,6 +71,12 @@ def parse_drop(values: Iterable[str], *, minimal: bool = False) -> frozenset[str
             f"--drop {bad[0]!r} is not a field name; give names like abstract,keywords"
         )
     return frozenset(names | (MINIMAL_DROP if minimal else set()))
+
+
+def unused_drops(papers: Sequence[Paper], names: Iterable[str]) -> list[str]:
+    """The names in ``names`` that no paper has as a field (likely typos)."""
+    present = {f.key.lower() for p in papers for f in p.entry.fields}
+    return sorted(n for n in names if n.lower() not in present)
 
 
 # -- values -----------------------------------------------------------------------
@@ -341,8 +351,8 @@ def write_ris(papers: Sequence[Paper], options: ExportOptions) -> str:
 # -- the registry -----------------------------------------------------------------
 
 FORMATS: dict[str, Format] = {
-    "bibtex": Format(write_bibtex, "BibTeX as in library.bib (natbib, IEEEtran, ...)"),
-    "biblatex": Format(write_biblatex, "biblatex/biber: @online with eprinttype, date"),
+    "bibtex": Format(write_bibtex, "BibTeX as in library.bib (natbib, IEEEtran, ...)", True),
+    "biblatex": Format(write_biblatex, "biblatex/biber: @online with eprinttype, date", True),
     "ris": Format(write_ris, "RIS for Zotero, EndNote, Mendeley"),
 }
 
