@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -340,3 +341,32 @@ def test_ascii_names_characters_without_latex_form():
     assert len(notes) == 1 and "李" in notes[0] and "图" in notes[0] and "≥" not in notes[0]
     assert "U+674E" in text  # 李, lossless
     assert 'Zo{\\"e} {\\O}lsen' in text
+
+
+def test_search_reads_tex_accents_and_unsplittable_letters(tmp_path, run):
+    lib = tmp_path / "hand.bib"
+    lib.write_text(
+        '@misc{gronbech2024tex,\n  author = {Sofie Gr{\\o}nbech and J{\\"u}rgen M{\\"u}ller},\n'
+        "  title = {Fast {Flows}},\n  year = {2024},\n  keywords = {Flows},\n}\n\n"
+        "@misc{lukasz2024uni,\n  author = {Łukasz Kowalski and Zoë Ølsen},\n"
+        "  title = {Slow Flows with 50\\% less},\n  year = {2024},\n  keywords = {Flows},\n}\n",
+        encoding="utf-8",
+    )
+    base = ("list", "--json", "--library", str(lib), "--list", str(tmp_path / "none.md"))
+
+    def found(query: str) -> list[str]:
+        res = run(*base, "--search", query)
+        assert res.exit_code == 0, res.stderr
+        return [p["key"] for p in json.loads(res.stdout)]
+
+    assert found("gronbech") == ["gronbech2024tex"]
+    assert found("Jurgen Müller") == ["gronbech2024tex"]
+    assert found("lukasz") == ["lukasz2024uni"]
+    assert found("OLSEN") == ["lukasz2024uni"]
+    assert found("50% less") == ["lukasz2024uni"]
+
+
+def test_category_by_words_of_its_heading(shipped, run):
+    res = run("list", "--json", "-c", "id-preserving")
+    assert res.exit_code == 0, res.stderr
+    assert '"personalized"' in res.stdout

@@ -26,7 +26,7 @@ from bibtexparser.model import Entry, Field
 
 from . import bibtex
 from .errors import SelectionError
-from .latex import make_safe
+from .latex import make_safe, tex_to_text
 from .library import Paper
 
 #: Fields a style typesets verbatim (``\url``, ``\doi``, ``\verb``): percent-encoded,
@@ -238,59 +238,23 @@ RIS_TYPES = {
 }
 
 
-def _text_converter():
-    from pylatexenc.latex2text import (
-        LatexNodes2Text,
-        MacroTextSpec,
-        get_default_latex_context_db,
-    )
-
-    db = get_default_latex_context_db()
-    db.add_context_category(
-        "difbib-escapes",
-        prepend=True,
-        macros=[
-            MacroTextSpec("textbraceleft", "{"),
-            MacroTextSpec("textbraceright", "}"),
-            MacroTextSpec("textless", "<"),
-            MacroTextSpec("textgreater", ">"),
-            MacroTextSpec("textasciicircum", "^"),
-            MacroTextSpec("textunderscore", "_"),
-            MacroTextSpec("textbar", "|"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=db, math_mode="text")
-
-
-def tex_to_text(value: str, converter=None) -> str:
-    """Plain Unicode text from a TeX field value (``63\\%`` → ``63%``, ``{FLUX}`` → ``FLUX``).
-
-    The value is made safe first, so hostile TeX (``\\input{x}``, a bare ``%``)
-    comes out as the text it shows, never interpreted.
-    """
-    converter = converter or _text_converter()
-    value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
-    text = converter.latex_to_text(value)
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
-
-
-def ris_author(name: str, converter=None) -> str:
+def ris_author(name: str) -> str:
     """``Family, Given`` (``von Family, Jr, Given``) as RIS wants; group names whole."""
     name = make_safe(name)
     if name.startswith("{") and name.endswith("}"):
-        return tex_to_text(name[1:-1], converter)
+        return tex_to_text(name[1:-1])
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except InvalidNameError:
-        return tex_to_text(name, converter)
+        return tex_to_text(name)
     family = " ".join(parts.von + parts.last)
     pieces = [family] + ([" ".join(parts.jr)] if parts.jr else [])
     if parts.first:
         pieces.append(" ".join(parts.first))
-    return tex_to_text(", ".join(p for p in pieces if p), converter)
+    return tex_to_text(", ".join(p for p in pieces if p))
 
 
-def ris_record(paper: Paper, options: ExportOptions, converter=None) -> dict:
+def ris_record(paper: Paper, options: ExportOptions) -> dict:
     """One reference as a rispy dict."""
     drop = options.drop
 
@@ -298,14 +262,14 @@ def ris_record(paper: Paper, options: ExportOptions, converter=None) -> dict:
         value = paper.get(name)
         if name in drop or not value:
             return None
-        return tex_to_text(value, converter)
+        return tex_to_text(value)
 
     entry_type = paper.entry.entry_type.lower()
     ris_type = RIS_TYPES.get(entry_type, "UNPB" if paper.eprint else "GEN")
     rec: dict = {"type_of_reference": ris_type, "id": paper.key}
     author = paper.get("author")
     if author and "author" not in drop:
-        rec["authors"] = [ris_author(n, converter) for n in split_multiple_persons_names(author)]
+        rec["authors"] = [ris_author(n) for n in split_multiple_persons_names(author)]
     for name, tag in (("title", "primary_title"), ("abstract", "abstract")):
         if value := text(name):
             rec[tag] = value
@@ -328,7 +292,7 @@ def ris_record(paper: Paper, options: ExportOptions, converter=None) -> dict:
     if paper.eprint and "eprint" not in drop:
         note = f"arXiv:{url_safe(paper.eprint)}"
         if (cls := paper.get("primaryClass")) and "primaryclass" not in drop:
-            note += f" [{tex_to_text(cls, converter)}]"
+            note += f" [{tex_to_text(cls)}]"
         rec["notes"] = [note]
     return rec
 
@@ -343,8 +307,7 @@ def write_ris(papers: Sequence[Paper], options: ExportOptions) -> str:
 
     if not papers:
         return ""
-    converter = _text_converter()
-    records = [ris_record(p, options, converter) for p in papers]
+    records = [ris_record(p, options) for p in papers]
     return rispy.dumps(records, implementation=Writer)
 
 
