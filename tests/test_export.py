@@ -370,3 +370,23 @@ def test_category_by_words_of_its_heading(shipped, run):
     res = run("list", "--json", "-c", "id-preserving")
     assert res.exit_code == 0, res.stderr
     assert '"personalized"' in res.stdout
+
+
+def test_aux_and_key_add_up(shipped, run):
+    Path("paper.aux").write_text("\\citation{yin2023onestep}\n")
+    got = keys_of(run("export", "--aux", "paper.aux", "--key", "chen2025sanasprint"))
+    assert got == {"yin2023onestep", "chen2025sanasprint"}
+    Path("empty.aux").write_text("\\relax\n")
+    assert keys_of(run("export", "--aux", "empty.aux", "--key", "chen2025sanasprint")) == {
+        "chen2025sanasprint"
+    }
+    res = run("export", "--aux", "empty.aux")
+    assert res.exit_code == 0 and res.stdout == "" and "no entries match" in res.stderr
+
+
+def test_aux_nocite_star_still_names_missing_keys(shipped, run):
+    Path("paper.aux").write_text("\\citation{*}\n\\citation{vaswani2017attention}\n")
+    res = run("export", "--aux", "paper.aux")
+    assert res.exit_code == 1 and "vaswani2017attention" in res.stderr
+    res = run("export", "--aux", "paper.aux", "--allow-missing")
+    assert res.exit_code == 0 and len(parse(res.stdout)) == 33

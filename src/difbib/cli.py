@@ -142,8 +142,9 @@ def select_papers(
 ):
     """Load the library and apply the selectors; returns (library, papers).
 
-    With ``--aux``, cited keys missing from the library are named on stderr and
-    are an error unless ``--allow-missing``.
+    ``--key`` and ``--aux`` add up (the given keys and the cited ones); the other
+    selectors narrow that down. With ``--aux``, cited keys missing from the library
+    are named on stderr and are an error unless ``--allow-missing``.
     """
     from .aux import ALL, cited_keys
     from .library import Library
@@ -153,17 +154,19 @@ def select_papers(
     if aux_path is not None:
         cited = cited_keys(aux_path)
         known = {p.key.lower() for p in library.papers}
-        if ALL not in cited:
-            missing = [k for k in cited if k.lower() not in known]
-            for key in missing:
-                say(f"{aux_path}: cited key {key!r} is not in {library_path}")
-            if missing and not allow_missing:
-                raise DifbibError(
-                    f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
-                    "to the reading list and sync, or pass --allow-missing"
-                )
+        missing = [k for k in cited if k != ALL and k.lower() not in known]
+        for key in missing:
+            say(f"{aux_path}: cited key {key!r} is not in {library_path}")
+        if missing and not allow_missing:
+            raise DifbibError(
+                f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
+                "to the reading list and sync, or pass --allow-missing"
+            )
+        if ALL in cited:  # \nocite{*}: every entry (with --key: still every entry)
+            wanted = []
+        else:
             cited = [k for k in cited if k.lower() in known]
-            if not cited:
+            if not cited and not wanted:
                 return library, []
             wanted += cited
     papers = library.select(
