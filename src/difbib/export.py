@@ -17,6 +17,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import rispy
 from bibtexparser.middlewares.names import (
     InvalidNameError,
     parse_single_name_into_parts,
@@ -195,9 +196,8 @@ def biblatex_entry(paper: Paper, values: _Values) -> Entry:
         if name.lower() == "year" and not paper.get("date"):
             name = "date"
         fields.setdefault(name, value)
-    is_arxiv = (paper.get("archivePrefix") or "").lower() == "arxiv" or paper.get(
-        "eprinttype", ""
-    ).lower() == "arxiv"
+    prefix = paper.get("archivePrefix") or paper.get("eprinttype") or ""
+    is_arxiv = prefix.lower() == "arxiv"
     entry_type = paper.entry.entry_type.lower()
     if is_arxiv and entry_type == "misc":
         entry_type = "online"
@@ -236,6 +236,11 @@ RIS_TYPES = {
     "online": "ELEC",
     "software": "COMP",
 }
+
+
+class _RisWriter(rispy.RisWriter):
+    def set_header(self, count: int) -> str:
+        return ""  # rispy numbers references ("1."); importers expect none
 
 
 def ris_author(name: str) -> str:
@@ -299,16 +304,10 @@ def ris_record(paper: Paper, options: ExportOptions) -> dict:
 
 def write_ris(papers: Sequence[Paper], options: ExportOptions) -> str:
     """RIS for Zotero, EndNote and Mendeley; categories and rating as ``KW`` tags."""
-    import rispy
-
-    class Writer(rispy.RisWriter):
-        def set_header(self, count: int) -> str:
-            return ""  # rispy numbers references ("1."); importers expect none
-
     if not papers:
         return ""
     records = [ris_record(p, options) for p in papers]
-    return rispy.dumps(records, implementation=Writer)
+    return rispy.dumps(records, implementation=_RisWriter)
 
 
 # -- the registry -----------------------------------------------------------------
