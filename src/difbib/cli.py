@@ -7,6 +7,7 @@ errors go to stderr. Exit codes: 0 success, 1 an error (one line on stderr),
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import DifbibError
+from .export import FORMATS
 
 EXIT_UNRESOLVED = 3
 
@@ -140,8 +142,9 @@ def select_papers(
 ):
     """Load the library and apply the selectors; returns (library, papers).
 
-    With ``--aux``, cited keys missing from the library are named on stderr and
-    are an error unless ``--allow-missing``.
+    ``--key`` and ``--aux`` add up (the given keys and the cited ones); the other
+    selectors narrow that down. With ``--aux``, cited keys missing from the library
+    are named on stderr and are an error unless ``--allow-missing``.
     """
     from .aux import ALL, cited_keys
     from .library import Library
@@ -151,17 +154,19 @@ def select_papers(
     if aux_path is not None:
         cited = cited_keys(aux_path)
         known = {p.key.lower() for p in library.papers}
-        if ALL not in cited:
-            missing = [k for k in cited if k.lower() not in known]
-            for key in missing:
-                say(f"{aux_path}: cited key {key!r} is not in {library_path}")
-            if missing and not allow_missing:
-                raise DifbibError(
-                    f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
-                    "to the reading list and sync, or pass --allow-missing"
-                )
+        missing = [k for k in cited if k != ALL and k.lower() not in known]
+        for key in missing:
+            say(f"{aux_path}: cited key {key!r} is not in {library_path}")
+        if missing and not allow_missing:
+            raise DifbibError(
+                f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
+                "to the reading list and sync, or pass --allow-missing"
+            )
+        if ALL in cited:  # \nocite{*}: every entry (with --key: still every entry)
+            wanted = []
+        else:
             cited = [k for k in cited if k.lower() in known]
-            if not cited:
+            if not cited and not wanted:
                 return library, []
             wanted += cited
     papers = library.select(
@@ -426,6 +431,128 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
         say(f"{len(problems)} problem(s) found")
         sys.exit(1)
     say(f"{library_path}: no problems found")
+
+
+# -- export, list, categories -------------------------------------------------------
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Data to ``output`` (atomically) or to stdout."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from .fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+
+
+def _no_match() -> None:
+    say("no entries match the selection; nothing to export")
+
+
+@cli.command()
+@selection_options
+@click.option(
+    "--format",
+    "-f",
+    "format_name",
+    default="bibtex",
+    show_default=True,
+    metavar="FORMAT",
+    help="Output format: " + ", ".join(FORMATS) + ".",
+)
+@click.option(
+    "--drop",
+    multiple=True,
+    metavar="FIELDS",
+    help="Leave out these fields (comma separated, repeatable), e.g. abstract,keywords.",
+)
+@click.option(
+    "--minimal", is_flag=True, help="Leave out abstract, keywords and ranking (for a paper)."
+)
+@click.option("--ascii", "ascii_only", is_flag=True, help="LaTeX-escape all non-ASCII text.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of stdout.",
+)
+def export(
+    format_name: str,
+    drop: tuple[str, ...],
+    minimal: bool,
+    ascii_only: bool,
+    output: Path | None,
+    library_path: Path,
+    list_path: Path,
+    **selectors: Any,
+) -> None:
+    """Export the selected papers (all by default) as BibTeX, biblatex, RIS, ...
+
+    \b
+    difbib export --category distillation > refs.bib
+    difbib export --aux paper.aux --minimal -o refs.bib
+    difbib export --min-rating 4 --format ris > refs.ris
+
+    No match is not an error: the output is empty, a note goes to stderr, exit 0.
+    """
+    from .export import ExportOptions, get_format, parse_drop, unused_drops
+
+    options = ExportOptions(
+        drop=parse_drop(drop, minimal=minimal),
+        ascii=ascii_only,
+        warn=lambda message: say(f"warning: {message}"),
+    )
+    fmt = get_format(format_name)  # an unknown format fails before any reading
+    if ascii_only and not fmt.latex:
+        latex = ", ".join(name for name, f in FORMATS.items() if f.latex)
+        raise click.UsageError(f"--ascii applies to the TeX formats only ({latex})")
+    if output is not None and output.resolve() == library_path.resolve():
+        raise DifbibError(f"refusing to overwrite the library {str(library_path)!r} with -o")
+    _, papers = select_papers(library_path, list_path, **selectors)
+    if not papers:
+        _no_match()
+    for name in unused_drops(papers, parse_drop(drop)):
+        say(f"warning: --drop {name}: no exported entry has this field")
+    text = fmt.writer(papers, options)
+    _emit(text, output)
+    if papers:
+        entries = "entry" if len(papers) == 1 else "entries"
+        say(f"exported {len(papers)} {entries} ({format_name}) to {output or 'stdout'}")
+
+
+@cli.command(name="list")
+@selection_options
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
+def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors: Any) -> None:
+    """List the selected papers: key, year, rating, title, categories.
+
+    No match prints nothing (``[]`` with --json), a note on stderr, exit 0.
+    """
+    from .listing import papers_json, papers_table
+
+    library, papers = select_papers(library_path, list_path, **selectors)
+    if as_json:
+        click.echo(papers_json(library, papers), nl=False)
+    else:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        click.echo(papers_table(library, papers, width=width), nl=False)
+    if not papers:
+        say("no entries match the selection")
+
+
+@cli.command()
+@library_option
+@list_option
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
+def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
+    """The categories: slug (what --category takes), number of papers, heading."""
+    from .library import Library
+    from .listing import categories_json, categories_table
+
+    library = Library.load(library_path, list_path)
+    click.echo(categories_json(library) if as_json else categories_table(library), nl=False)
 
 
 def main() -> None:

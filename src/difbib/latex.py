@@ -15,7 +15,9 @@ BibTeX style that lowercases titles (``{FLUX}.1``, ``{DMD}``, ``{SageAttention2}
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 # Control words that only typeset: text formatting, accents, symbols, Greek and
 # the usual math. Anything else (\input, \write, \def, \catcode, \csname, ...)
@@ -222,3 +224,41 @@ def protect_capitals(title: str) -> str:
 def strip_protection(value: str) -> str:
     """A title without the braces :func:`protect_capitals` adds (for display)."""
     return re.sub(r"(?<!\\)[{}]", "", value)
+
+
+@functools.lru_cache(maxsize=1)
+def text_converter() -> Any:
+    """pylatexenc's TeX-to-text converter, knowing the escapes :func:`make_safe` writes."""
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
+    db = get_default_latex_context_db()
+    db.add_context_category(
+        "difbib-escapes",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textless", "<"),
+            MacroTextSpec("textgreater", ">"),
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textunderscore", "_"),
+            MacroTextSpec("textbar", "|"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="text")
+
+
+def tex_to_text(value: str, converter: Any = None) -> str:
+    """Plain Unicode text from a TeX field value (``63\\%`` → ``63%``, ``{FLUX}`` → ``FLUX``).
+
+    The value is made safe first, so hostile TeX (``\\input{x}``, a bare ``%``)
+    comes out as the text it shows, never interpreted.
+    """
+    converter = converter or text_converter()
+    value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
+    text = converter.latex_to_text(value)
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()

@@ -22,7 +22,7 @@ from bibtexparser.model import Entry
 from . import bibtex
 from .curated import Category, make_category, read_list
 from .errors import DifbibError, SelectionError
-from .latex import strip_protection
+from .latex import strip_protection, tex_to_text
 
 
 @dataclass
@@ -67,10 +67,21 @@ class Paper:
         return self.get("eprint")
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_UNACCENT = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+     "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "ð": "d"}
+)  # fmt: skip
+
+
 def fold(text: str) -> str:
-    """Lowercase, accent-free, TeX-free text for case- and accent-insensitive search."""
-    text = re.sub(r"\\[A-Za-z]+\s*|\\.|[{}$]", "", text)
-    text = unicodedata.normalize("NFKD", text)
+    """Lowercase, accent-free, TeX-free text for case- and accent-insensitive search.
+
+    TeX is read as the text it prints (``M{\\"u}ller`` and ``Gr{\\o}nbech`` are
+    ``muller`` and ``gronbech``), so hand-edited TeX accents match plain queries.
+    """
+    text = tex_to_text(text) if "\\" in text else re.sub(r"[{}$]", "", text)
+    text = unicodedata.normalize("NFKD", text.translate(_UNACCENT))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", text).casefold()
 
@@ -134,6 +145,8 @@ class Library:
                 or re.sub(r"[^a-z0-9]+", "-", fold(c.heading)).strip("-") == wanted
             ),
             lambda c: c.slug.startswith(wanted) or any(a.startswith(wanted) for a in c.aliases),
+            # whole words of the heading: "id-preserving" finds "Personalized - ID Preserving ..."
+            lambda c: f"-{wanted}-" in "-" + re.sub(r"[^a-z0-9]+", "-", fold(c.heading)) + "-",
         ]
         for matches in levels:
             found = [c for c in self.categories if matches(c)]
