@@ -165,7 +165,7 @@ def test_selection_pushes_only_selected_papers(zrun, server):
     assert names == {PARENT} | used and len(names) < 9
 
 
-def test_group_library(zenv, monkeypatch):
+def test_group_library(zenv):
     with ZoteroServer(api_key=KEY, library_type="group", library_id="77") as srv:
         run = Run({"ZOTERO_API_KEY": KEY, "ZOTERO_API_URL": srv.url})
         res = run("zotero", "push", "--library-type", "group", "--library-id", "77", "-k",
@@ -253,6 +253,33 @@ def test_item_edited_in_zotero_is_a_conflict_until_forced(zrun, server, zenv):
     assert server.items[item["key"]]["data"]["title"].startswith("FLUX.1 Kontext")
     assert len(server.items) == 33
     no_leak(res, zenv)
+
+
+def test_paper_moved_to_another_category_moves_its_item(zrun, server, zenv):
+    assert zrun("zotero", "push").exit_code == 0
+    # As 'difbib sync' writes it when the list moves FLUX.1 Kontext to Image Editing:
+    lib = zenv / "library.bib"
+    bib = lib.read_text(encoding="utf-8")
+    old = "keywords      = {Milestone Models},\n  ranking       = {rank5},\n}\n\n@misc{cai2025"
+    assert old in bib
+    lib.write_text(bib.replace(old, old.replace("{Milestone Models}", "{Image Editing}")))
+    res = zrun("zotero", "push")
+    assert res.exit_code == 0, res.stderr
+    assert "1 updated" in res.stderr
+    data = server.item_by_archive_id("arXiv:2506.15742")["data"]
+    names = {server.collections[k]["data"]["name"] for k in data["collections"]}
+    assert names == {"Image Editing"}
+    assert {t["tag"] for t in data["tags"]} == {"Image Editing", "rating:5"}
+
+
+def test_creators_keep_particles_and_group_names():
+    from difbib.zotero import creators
+
+    assert creators("Ludwig van Beethoven and {Z-Image Team} and Kaiming") == [
+        {"creatorType": "author", "firstName": "Ludwig", "lastName": "van Beethoven"},
+        {"creatorType": "author", "name": "Z-Image Team"},
+        {"creatorType": "author", "name": "Kaiming"},
+    ]
 
 
 # -- faults --------------------------------------------------------------------------------

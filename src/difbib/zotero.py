@@ -756,7 +756,14 @@ def push(
     by_id: dict[str, dict[str, Any]] = {}
     for item in client.get_all("items/top"):
         aid = arxiv_id_of(item.get("data") or {})
-        if aid and aid not in by_id:
+        if not aid:
+            continue
+        if aid not in by_id:
+            by_id[aid] = item
+            continue
+        # Several items for one paper: keep the one the last push wrote.
+        progress(f"Zotero holds more than one item for arXiv:{aid}; keeping one in step")
+        if (state.items.get(aid) or {}).get("key") == item["key"]:
             by_id[aid] = item
     # 3. the plan.
     for paper in papers:
