@@ -463,3 +463,18 @@ def test_server_messages_are_scrubbed_of_the_key(zrun, server):
     assert res.exit_code == 3
     assert "bad key <api key>" in res.stderr
     no_leak(res)
+
+
+@pytest.mark.parametrize(
+    "tex, text",
+    [
+        ("{FLUX}.1 Kontext", "FLUX.1 Kontext"),
+        (r"a 2$\times$ speed-up for 63\% of {SANA-Sprint}", "a 2× speed-up for 63% of SANA-Sprint"),
+        ("plain words\n  wrapped", "plain words wrapped"),
+        (r"Jonas M{\"u}ller", "Jonas Müller"),
+    ],
+)
+def test_tex_values_become_plain_text(tex, text):
+    from difbib.zotero import plain_text
+
+    assert plain_text(tex) == text

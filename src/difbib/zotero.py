@@ -73,11 +73,14 @@ MANAGED_FIELDS = (
 
 # -- mapping papers to items ------------------------------------------------------------
 
+_TEX_MARKUP = re.compile(r"[\\{}$~%&#_^]|``|''|--")
 _LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 
 
 def plain_text(tex: str) -> str:
     """Unicode text for a TeX field value (``{FLUX}.1`` → ``FLUX.1``, ``$\\times$`` → ``×``)."""
+    if not _TEX_MARKUP.search(tex):  # plain already (most names and many abstracts)
+        return re.sub(r"\s+", " ", tex).strip()
     try:
         text = _LATEX.latex_to_text(tex)
     except Exception:  # pylatexenc is lenient; be safe on odd input
