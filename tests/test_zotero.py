@@ -478,3 +478,39 @@ def test_tex_values_become_plain_text(tex, text):
     from difbib.zotero import plain_text
 
     assert plain_text(tex) == text
+
+
+def test_item_saved_from_the_web_is_matched_not_duplicated(zrun, server):
+    """A paper already saved with the Zotero Connector (as a journal article, with
+    its own URL form and notes in Extra) is a conflict, not a second item; --force
+    makes it difbib's preprint and keeps Extra and personal tags."""
+    server.items["WEBITEM1"] = {
+        "key": "WEBITEM1",
+        "version": 1,
+        "data": {
+            "key": "WEBITEM1",
+            "version": 1,
+            "itemType": "journalArticle",
+            "title": "FLUX.1 Kontext",
+            "publicationTitle": "arXiv preprint",
+            "url": "http://arxiv.org/abs/2506.15742v1",
+            "extra": "my reading notes",
+            "creators": [],
+            "tags": [{"tag": "to-read"}],
+            "collections": [],
+            "relations": {},
+        },
+    }
+    server.version = 1
+    res = zrun("zotero", "push")
+    assert res.exit_code == 3
+    assert "conflict: blackforestlabs2025flux1" in res.stderr
+    assert len(server.items) == 33  # 32 created + the one already there
+    res = zrun("zotero", "push", "--force")
+    assert res.exit_code == 0, res.stderr
+    data = server.items["WEBITEM1"]["data"]
+    assert data["itemType"] == "preprint" and "publicationTitle" not in data
+    assert data["extra"] == "my reading notes"
+    assert {"tag": "to-read"} in data["tags"]
+    assert data["archiveID"] == "arXiv:2506.15742"
+    assert len(server.items) == 33

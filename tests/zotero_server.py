@@ -12,7 +12,8 @@ It serves one library (``/users/ID`` or ``/groups/ID``) with:
   (413 otherwise); ``If-Unmodified-Since-Version`` (412 when the library changed);
   ``Zotero-Write-Token`` (412 when the token was used by a successful request);
   per-object ``version`` checks (that object fails with code 412); objects with a
-  ``key`` are updated with PATCH semantics; the answer lists ``successful``,
+  ``key`` are updated with PATCH semantics (a change of item type drops the fields
+  the new type lacks); the answer lists ``successful``,
   ``success``, ``unchanged`` and ``failed`` by index; fields that are not valid for
   the item type fail that object with code 400;
 * faults that tests queue (``server.faults.append(...)``), one per request, or
@@ -247,6 +248,9 @@ class ZoteroServer:
                     }
                     continue
                 merged = {**current["data"], **{k: v for k, v in obj.items() if k != "version"}}
+                if merged.get("itemType") != current["data"].get("itemType"):
+                    # a new type drops the fields it does not have (as Zotero does)
+                    merged = {k: v for k, v in merged.items() if k in PREPRINT_FIELDS | COMMON}
                 if _same(merged, current["data"]):
                     result["unchanged"][i] = key
                     continue

@@ -41,7 +41,7 @@ from typing import Any
 from pylatexenc.latex2text import LatexNodes2Text
 
 from .fileio import atomic_write_text
-from .ids import arxiv_id_from_url
+from .ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
 from .library import Paper
 from .record import is_group_author
 from .zotero_api import (
@@ -57,6 +57,8 @@ __all__ = ["ZoteroClient", "ZoteroError", "ZoteroSettings", "load_settings", "pu
 STATE_FILE = ".difbib-zotero.json"
 RATING_TAG = "rating:{}"
 _RATING_TAG = re.compile(r"rating:[1-5]")
+#: Item properties every item type has (kept when an item becomes a preprint).
+_ANY_TYPE_FIELDS = ("key", "version", "tags", "collections", "relations", "extra")
 #: Item fields difbib writes and owns (besides creators, its tags and collections).
 MANAGED_FIELDS = (
     "title",
@@ -152,24 +154,28 @@ def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
     }
 
 
-_ARCHIVE_ID = re.compile(r"^\s*arxiv:\s*(\S+?)(?:v\d+)?\s*$", re.IGNORECASE)
+_ARCHIVE_ID = re.compile(r"^\s*arxiv:\s*(\S+)\s*$", re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"^\s*(?:https?://doi\.org/)?10\.48550/arxiv\.(\S+?)\s*$", re.IGNORECASE)
 
 
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
-    """The arXiv id an item is about, from its archive ID, arXiv DOI or arXiv URL."""
+    """The arXiv id (without version) an item is about, from its archive ID, arXiv DOI
+    or arXiv URL; ``None`` when it names no valid arXiv id."""
+    raws = []
     m = _ARCHIVE_ID.match(str(data.get("archiveID") or ""))
     if m:
-        return m.group(1)
+        raws.append(m.group(1))
     m = _ARXIV_DOI.match(str(data.get("DOI") or ""))
     if m:
-        return re.sub(r"v\d+$", "", m.group(1))
-    url = str(data.get("url") or "")
-    if url:
-        try:
-            return arxiv_id_from_url(url)
-        except ValueError:
-            return None
+        raws.append(m.group(1))
+    if data.get("url"):
+        raws.append(arxiv_id_from_url(str(data["url"])))
+    for raw in raws:
+        if raw:
+            try:
+                return parse_arxiv_id(raw).id
+            except InvalidArxivId:
+                continue
     return None
 
 
@@ -208,9 +214,14 @@ class Ownership:
     def merge(self, current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
         """``current`` with difbib's fields, tags and collections replaced by ``desired``'s.
 
-        Everything else (Extra, personal tags, other collections, relations) stays.
+        Everything else (Extra, personal tags, other collections, relations) stays. An
+        item of another type (a journal article, say) becomes a preprint and keeps only
+        the fields every type has, as the others may not exist for preprints.
         """
-        merged = dict(current)
+        if current.get("itemType") == desired["itemType"]:
+            merged = dict(current)
+        else:
+            merged = {k: current[k] for k in _ANY_TYPE_FIELDS if k in current}
         merged["itemType"] = desired["itemType"]
         for name in (*MANAGED_FIELDS, "creators"):
             merged[name] = desired[name]
