@@ -514,3 +514,14 @@ def test_item_saved_from_the_web_is_matched_not_duplicated(zrun, server):
     assert {"tag": "to-read"} in data["tags"]
     assert data["archiveID"] == "arXiv:2506.15742"
     assert len(server.items) == 33
+
+
+def test_broken_config_file_is_one_line_without_the_key(zenv):
+    config = zenv / "config" / "difbib" / "zotero.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'api_key = "{KEY}\nlibrary_id = 4242\n')  # unterminated string
+    res = Run()("zotero", "push")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("error: Zotero config") and "not valid TOML" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    no_leak(res)
