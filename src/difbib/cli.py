@@ -361,39 +361,14 @@ def zotero_push(
         dry_run=dry_run,
         progress=progress,
     )
-    for paper, why in report.skipped:
-        say(f"skipped {paper.key}: {why}")
     if dry_run:
-        for name in report.collections_created:
-            click.echo(f"create     collection  {name}")
-        for a in report.actions:
-            click.echo(f"{a.kind:<10} {a.paper.key}  arXiv:{a.arxiv_id}  {a.item_key or '-'}")
-        say(
-            f"dry run, nothing written: {len(report.collections_created)} collection(s) and "
-            f"{report.planned('create')} item(s) to create, {report.planned('update')} to "
-            f"update, {report.planned('unchanged')} unchanged, {report.planned('conflict')} "
-            "conflict(s)"
-        )
-        return
-    for a in report.actions:
-        if a.result in ("created", "updated") and not quiet:
-            say(f"  {a.result:<8} {a.paper.key} ({a.item_key})")
-    conflicts = [a for a in report.actions if a.kind == "conflict"]
-    for a in conflicts:
-        say(
-            f"conflict: {a.paper.key} (arXiv:{a.arxiv_id}, Zotero item {a.item_key}) was edited "
-            "in Zotero since the last push; skipped (pass --force to overwrite it)"
-        )
-    for a, why in report.failed:
-        say(f"failed: {a.paper.key} (arXiv:{a.arxiv_id}): {why}")
-    say(
-        f"Zotero {client.prefix}, collection {collection_name!r}: "
-        f"{len(report.collections_created)} collection(s) created, "
-        f"{report.count('created')} item(s) created, {report.count('updated')} updated, "
-        f"{report.count('unchanged')} unchanged, {len(conflicts)} conflict(s) skipped, "
-        f"{len(report.failed)} failed; {report.writes} write request(s)"
-    )
-    if conflicts or report.failed or report.skipped:
+        for line in report.plan_lines():
+            click.echo(line)
+    else:
+        for line in report.outcome_lines(verbose=not quiet):
+            say(line)
+    say(report.summary(dry_run=dry_run))
+    if not dry_run and not report.complete:
         sys.exit(EXIT_UNRESOLVED)
 
 

@@ -300,6 +300,7 @@ class PushReport:
     """A push's plan and outcome."""
 
     parent: str
+    library: str = ""  # users/123 or groups/456
     collections_created: list[str] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     skipped: list[tuple[Paper, str]] = field(default_factory=list)  # papers not pushed, why
@@ -311,6 +312,53 @@ class PushReport:
 
     def planned(self, kind: str) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
+
+    @property
+    def complete(self) -> bool:
+        """Every selected paper is in step (no conflict, failure or skipped paper)."""
+        return not (self.failed or self.skipped or self.planned(CONFLICT))
+
+    def plan_lines(self) -> list[str]:
+        """The plan, one line per collection to create and per paper."""
+        lines = [f"create     collection  {name}" for name in self.collections_created]
+        for a in self.actions:
+            lines.append(f"{a.kind:<10} {a.paper.key}  arXiv:{a.arxiv_id}  {a.item_key or '-'}")
+        return lines
+
+    def outcome_lines(self, *, verbose: bool = True) -> list[str]:
+        """What was written (when ``verbose``), then conflicts, failures and skipped papers."""
+        lines = [
+            f"  {a.result:<8} {a.paper.key} ({a.item_key})"
+            for a in self.actions
+            if verbose and a.result in ("created", "updated")
+        ]
+        lines += [
+            f"conflict: {a.paper.key} (arXiv:{a.arxiv_id}, Zotero item {a.item_key}) was "
+            "edited in Zotero since the last push; skipped (pass --force to overwrite it)"
+            for a in self.actions
+            if a.kind == CONFLICT
+        ]
+        lines += [f"failed: {a.paper.key} (arXiv:{a.arxiv_id}): {why}" for a, why in self.failed]
+        lines += [f"skipped {paper.key}: {why}" for paper, why in self.skipped]
+        return lines
+
+    def summary(self, *, dry_run: bool = False) -> str:
+        """One line of counts."""
+        if dry_run:
+            return (
+                f"dry run, nothing written: {len(self.collections_created)} collection(s) and "
+                f"{self.planned(CREATE)} item(s) to create, {self.planned(UPDATE)} to update, "
+                f"{self.planned(UNCHANGED)} unchanged, {self.planned(CONFLICT)} conflict(s)"
+                + (f", {len(self.skipped)} paper(s) skipped" if self.skipped else "")
+            )
+        return (
+            f"Zotero {self.library}, collection {self.parent!r}: "
+            f"{len(self.collections_created)} collection(s) created, "
+            f"{self.count('created')} item(s) created, {self.count('updated')} updated, "
+            f"{self.count('unchanged')} unchanged, {self.planned(CONFLICT)} conflict(s) skipped, "
+            f"{len(self.failed)} failed; {self.writes} write request(s)"
+            + (f"; {len(self.skipped)} paper(s) skipped" if self.skipped else "")
+        )
 
 
 def _decide(action: Action, own: Ownership, state: PushState, force: bool) -> str:
@@ -356,7 +404,7 @@ def push(
     order): their tags belong to difbib. With ``dry_run`` nothing is written (not
     even the state file) and each action's ``result`` stays empty.
     """
-    report = PushReport(parent=parent_name)
+    report = PushReport(parent=parent_name, library=client.prefix)
     state = PushState(state_path, client.base)
     used = [h for h in category_order if any(h in p.categories for p in papers)]
     parent_key, children = _ensure_collections(client, report, parent_name, used, dry_run, progress)
