@@ -301,6 +301,7 @@ class ZoteroClient:
                 wait = self._seconds(resp.headers.get("Retry-After"))
                 if wait is None:
                     wait = min(2.0 ** (attempt - 1), 60.0)
+                wait = max(wait, self._not_before - self.clock())  # a longer Backoff wins
                 reason = {409: "library locked", 429: "too many requests"}.get(
                     resp.status_code, "server busy"
                 )
