@@ -555,5 +555,109 @@ def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
     click.echo(categories_json(library) if as_json else categories_table(library), nl=False)
 
 
+# -- zotero -------------------------------------------------------------------------
+
+
+@cli.group()
+def zotero() -> None:
+    """Keep a Zotero library in step with the library (Zotero Web API v3).
+
+    The API key comes from ZOTERO_API_KEY or the config file
+    ($XDG_CONFIG_HOME/difbib/zotero.toml, key api_key), never from an option.
+    """
+
+
+@zotero.command("push")
+@selection_options
+@click.option(
+    "--library-type",
+    type=click.Choice(["user", "group"]),
+    default=None,
+    help="A personal (user) or a group library. Env: ZOTERO_LIBRARY_TYPE. [default: user]",
+)
+@click.option(
+    "--library-id",
+    metavar="ID",
+    default=None,
+    help="The user or group id (a number). Env: ZOTERO_LIBRARY_ID.",
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    default=None,
+    help="The Zotero API (default https://api.zotero.org). Env: ZOTERO_API_URL.",
+)
+@click.option(
+    "--collection",
+    "collection_name",
+    metavar="NAME",
+    default=None,
+    help="The parent collection [default: the reading list's title].",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="What the last push left [default: .difbib-zotero.json next to the library].",
+)
+@click.option("--force", is_flag=True, help="Overwrite items edited in Zotero since the last push.")
+@click.option("--dry-run", is_flag=True, help="Print the plan on stdout; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary, conflicts and errors.")
+def zotero_push(
+    library_type: str | None,
+    library_id: str | None,
+    api_url: str | None,
+    collection_name: str | None,
+    state_path: Path | None,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+    library_path: Path,
+    list_path: Path,
+    **selectors: Any,
+) -> None:
+    """Put the library (or a selection) into a Zotero library, and keep it in step.
+
+    Each category becomes a collection under one parent collection; each paper a
+    preprint item, matched to its paper by arXiv id. A second push with nothing
+    changed writes nothing; an item edited in Zotero since the last push is a
+    conflict: skipped and reported unless --force. Exit code 3: some items were
+    skipped or failed.
+    """
+    from .curated import read_list
+    from .zotero import ZoteroClient, default_state_path, load_settings
+    from .zotero import push as run_push
+
+    settings = load_settings(
+        library_type=library_type, library_id=library_id, api_url=api_url, warn=say
+    )
+    library, papers = select_papers(library_path, list_path, **selectors)
+    if collection_name is None:
+        title = read_list(list_path).title if list_path.exists() else None
+        collection_name = title or library_path.stem
+    progress = (lambda msg: None) if quiet else say
+    client = ZoteroClient(settings, progress=progress)
+    report = run_push(
+        client,
+        papers,
+        parent_name=collection_name,
+        category_order=[c.heading for c in library.categories],
+        state_path=state_path or default_state_path(library_path),
+        force=force,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    if dry_run:
+        for line in report.plan_lines():
+            click.echo(line)
+    else:
+        for line in report.outcome_lines(verbose=not quiet):
+            say(line)
+    say(report.summary(dry_run=dry_run))
+    if not dry_run and not report.complete:
+        sys.exit(EXIT_UNRESOLVED)
+
+
 def main() -> None:
     cli(prog_name="difbib")
