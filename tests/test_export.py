@@ -260,7 +260,7 @@ def test_ris_parses_back_with_categories_and_rating(shipped, run, shipped_entrie
         assert rec["doi"] == src["doi"] and rec["urls"] == [src["url"]]
         assert rec["abstract"] == to_text(src["abstract"])
         cats = [c.strip() for c in src["keywords"].split(",")]
-        assert rec["keywords"] == [*cats, f"rating: {src['ranking'][-1]}"]
+        assert rec["keywords"] == [*cats, f"rating:{src['ranking'][-1]}"]
         assert f"arXiv:{src['eprint']}" in rec["notes"][0]
     assert records["yin2023onestep"]["authors"][:2] == ["Yin, Tianwei", "Gharbi, Michaël"]
     assert set(records["jiang2025distribution"]["keywords"]) >= {

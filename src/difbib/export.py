@@ -28,7 +28,7 @@ from bibtexparser.model import Entry, Field
 from . import bibtex
 from .errors import SelectionError
 from .latex import make_safe, tex_to_text
-from .library import Paper
+from .library import Paper, rating_tag
 
 #: Fields a style typesets verbatim (``\url``, ``\doi``, ``\verb``): percent-encoded,
 #: never TeX-escaped.
@@ -291,7 +291,7 @@ def ris_record(paper: Paper, options: ExportOptions) -> dict:
     if "keywords" not in drop:
         keywords += bibtex.split_keywords(text("keywords"))
     if paper.rating and "ranking" not in drop:
-        keywords.append(f"rating: {paper.rating}")
+        keywords.append(rating_tag(paper.rating))
     if keywords:
         rec["keywords"] = keywords
     if paper.eprint and "eprint" not in drop:

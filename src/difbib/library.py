@@ -25,6 +25,11 @@ from .errors import DifbibError, SelectionError
 from .latex import strip_protection, tex_to_text
 
 
+def rating_tag(rating: int) -> str:
+    """The tag that carries a star rating in tag-based tools (RIS ``KW``, Zotero): ``rating:4``."""
+    return f"rating:{rating}"
+
+
 @dataclass
 class Paper:
     """A library entry, with the values queries and exporters need."""

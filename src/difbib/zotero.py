@@ -42,7 +42,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from .fileio import atomic_write_text
 from .ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
-from .library import Paper
+from .library import Paper, rating_tag
 from .record import is_group_author
 from .zotero_api import (
     WRITE_LIMIT,
@@ -55,7 +55,6 @@ from .zotero_api import (
 __all__ = ["ZoteroClient", "ZoteroError", "ZoteroSettings", "load_settings", "push"]
 
 STATE_FILE = ".difbib-zotero.json"
-RATING_TAG = "rating:{}"
 _RATING_TAG = re.compile(r"rating:[1-5]")
 #: Item properties every item type has (kept when an item becomes a preprint).
 _ANY_TYPE_FIELDS = ("key", "version", "tags", "collections", "relations", "extra")
@@ -125,10 +124,6 @@ def creators(author_field: str) -> list[dict[str, str]]:
             given, family = split_name(name)
             out.append({"creatorType": "author", "firstName": given, "lastName": family})
     return out
-
-
-def rating_tag(rating: int) -> str:
-    return RATING_TAG.format(rating)
 
 
 def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
