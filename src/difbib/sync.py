@@ -81,9 +81,12 @@ class Resolved:
 
 
 def resolve(
-    reading: ReadingList, fetcher: Fetcher, notices: list[Notice]
+    reading: ReadingList, fetcher: Fetcher, notify: Callable[[Notice], None]
 ) -> tuple[list[Resolved], list[Unresolved]]:
-    """Match every listed paper to an arXiv record (ids first, in batches)."""
+    """Match every listed paper to an arXiv record (ids first, in batches).
+
+    ``notify`` receives a :class:`Notice` for each thing worth telling the user.
+    """
     by_id = fetcher.fetch_ids(p.arxiv_id for p in reading.papers if p.arxiv_id)
     resolved: dict[str, Resolved] = {}
     unresolved: list[Unresolved] = []
@@ -92,7 +95,7 @@ def resolve(
         if record is not None:
             score = titles_match(paper.title, record.title)
             if score < TITLE_WARNING_THRESHOLD:
-                notices.append(
+                notify(
                     Notice(
                         paper.line,
                         f"the list's title {paper.title!r} and arXiv's {record.title!r} "
@@ -103,7 +106,7 @@ def resolve(
             reason_id = ""
             if paper.arxiv_id:
                 reason_id = f"arXiv has no paper {paper.arxiv_id}; "
-                notices.append(
+                notify(
                     Notice(paper.line, f"arXiv has no paper {paper.arxiv_id}; searching by title")
                 )
             match = fetcher.find_by_title(paper.title)
@@ -112,16 +115,14 @@ def resolve(
                 unresolved.append(Unresolved(paper, reason_id + (match.reason or "not found")))
                 continue
             if not match.cached:
-                notices.append(
-                    Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}")
-                )
+                notify(Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}"))
         if record.id in resolved:
             first = resolved[record.id].paper
             for cat in paper.categories:
                 if cat not in first.categories:
                     first.categories.append(cat)
             first.rating = max(first.rating or 0, paper.rating or 0) or None
-            notices.append(
+            notify(
                 Notice(paper.line, f"same paper as line {first.line} (arXiv:{record.id}); merged")
             )
             continue
@@ -253,24 +254,6 @@ def build_library(
     return [header_comment(list_name), *others, *out_entries]
 
 
-class _Notices(list):
-    """A list of notices that also hands each one to a callback when added."""
-
-    def __init__(self, target: list[Notice], callback: Callable[[Notice], None] | None):
-        super().__init__()
-        self.target = target
-        self.callback = callback
-
-    def append(self, notice: Notice) -> None:  # type: ignore[override]
-        self.target.append(notice)
-        if self.callback:
-            self.callback(notice)
-
-    def extend(self, notices) -> None:  # type: ignore[override]
-        for notice in notices:
-            self.append(notice)
-
-
 def sync(
     list_path: str | Path,
     library_path: str | Path,
@@ -293,9 +276,15 @@ def sync(
     """
     library_path = Path(library_path)
     result = SyncResult(library_path)
-    notices = _Notices(result.notices, warn)
+
+    def notify(notice: Notice) -> None:
+        result.notices.append(notice)
+        if warn is not None:
+            warn(notice)
+
     reading = read_list(list_path)
-    notices.extend(reading.notices)
+    for notice in reading.notices:
+        notify(notice)
     existing = bibtex.read_bib(library_path)  # fails early on a broken library
     cache = MetadataCache(cache_path)
     previous = dict(cache.papers)
@@ -307,7 +296,7 @@ def sync(
         progress=progress,
         **(fetcher_options or {}),
     )
-    resolved, result.unresolved = resolve(reading, fetcher, notices)
+    resolved, result.unresolved = resolve(reading, fetcher, notify)
     result.stats = fetcher.stats
     category_names = {c.heading for c in reading.categories}
     blocks = build_library(
