@@ -179,6 +179,7 @@ def test_dry_run_writes_nothing(project, run_online):
     res = run_online("sync", "--dry-run")
     assert res.exit_code == 0
     assert not (project / "library.bib").exists()
+    assert not (project / "arxiv-cache.json").exists()
     assert "add     yin2024improved" in res.stderr
 
 

@@ -21,8 +21,9 @@ CACHE_FORMAT = 1
 class MetadataCache:
     """arXiv records by id, and title-search answers by normalised title."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path else None
+        self.read_only = read_only
         self.papers: dict[str, ArxivRecord] = {}
         self.titles: dict[str, str | None] = {}
         self._dirty = False
@@ -71,7 +72,7 @@ class MetadataCache:
         return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
     def save(self) -> None:
-        """Write the cache if anything changed (atomically)."""
-        if self.path and self._dirty:
+        """Write the cache if anything changed (atomically; never when read-only)."""
+        if self.path and self._dirty and not self.read_only:
             atomic_write_text(self.path, self.to_text())
             self._dirty = False

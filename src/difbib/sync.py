@@ -270,7 +270,8 @@ def sync(
     """Sync the reading list into the library; see the module docstring.
 
     ``progress`` gets one-line progress messages, ``warn`` each :class:`Notice`
-    as soon as it is known (both are also kept in the result). Raises
+    as soon as it is known (notices are also kept in the result). ``dry_run``
+    writes neither the library nor the cache. Raises
     :class:`~difbib.errors.DifbibError` for unreadable input and for arXiv
     failures; in every such case ``library.bib`` is left untouched.
     """
@@ -286,7 +287,7 @@ def sync(
     for notice in reading.notices:
         notify(notice)
     existing = bibtex.read_bib(library_path)  # fails early on a broken library
-    cache = MetadataCache(cache_path)
+    cache = MetadataCache(cache_path, read_only=dry_run)
     previous = dict(cache.papers)
     fetcher = Fetcher(
         cache,
