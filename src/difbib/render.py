@@ -262,3 +262,55 @@ def citation(
     if missing:
         raise SelectionError(f"cannot cite {', '.join(missing)}: not among the items")
     return _finish(text, output)
+
+
+def cached_bibliography(
+    items: Sequence[dict[str, Any]],
+    style_path: str | Path,
+    locale: str = "en-US",
+    output: str = "text",
+    cache: Any = None,
+) -> Rendered:
+    """:func:`bibliography`, reusing entries from a :class:`~difbib.rendercache.RenderCache`.
+
+    Only entries whose key (item content, style, locale, output, number) is not in
+    the cache are rendered; when the list of items is unchanged the sorted order
+    comes from the cache too, and citeproc-py is not even loaded.
+    """
+    if cache is None:
+        return bibliography(items, style_path, locale, output)
+    from .rendercache import item_digest
+
+    ids = [str(item["id"]) for item in items]
+    hashes = {i: item_digest(item) for i, item in zip(ids, items, strict=True)}
+    order_key = cache.order_key([hashes[i] for i in ids])
+    order = cache.orders.get(order_key)
+    if order is not None and sorted(order) == sorted(ids):
+        texts = [cache.get_entry(cache.entry_key(hashes[i], n)) for n, i in enumerate(order, 1)]
+        if all(t is not None for t in texts):
+            return Rendered(list(order), [str(t) for t in texts])
+    # Render what is missing: sort (unless the order is known) and render the
+    # entries without a cached text, numbering from the full list.
+    style = load_style(style_path, locale)
+    if style.root.bibliography is None:
+        raise SelectionError(
+            f"style {style_path} has no bibliography (it is a citation-only style)"
+        )
+    bib = _bibliography_engine(style, items, output)
+    by_key = {i.lower(): i for i in ids}
+    if order is not None and sorted(order) == sorted(ids):
+        position = {i.lower(): n for n, i in enumerate(order)}
+        bib.items = sorted(bib.items, key=lambda it: position[it.key])
+        bib.keys = [it.key for it in bib.items]
+    else:
+        bib.sort()
+        order = [by_key[k] for k in bib.keys]
+        cache.put_order(order_key, order)
+    keys = [cache.entry_key(hashes[i], n) for n, i in enumerate(order, 1)]
+    texts: list[str | None] = [cache.get_entry(k) for k in keys]
+    missing = [n for n, t in enumerate(texts) if t is None]
+    for n in missing:
+        rendered = style.render_bibliography([bib.items[n]])
+        texts[n] = _finish(rendered[0], output) if rendered else ""
+        cache.put_entry(keys[n], texts[n])
+    return Rendered(list(order), [str(t) for t in texts])
