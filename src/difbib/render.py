@@ -150,7 +150,9 @@ def locale_path(locale: str) -> Path:
     if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", locale) and path.is_file():
         return path
     known = locales()
-    close = get_close_matches(locale, known, n=4, cutoff=0.5)
+    language = locale.split("-")[0].lower()
+    same = [k for k in known if k.split("-")[0].lower() == language]
+    close = same[:4] or get_close_matches(locale, known, n=4, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(known[:8])}..."
     raise SelectionError(f"unknown locale {locale!r}{hint}")
 
