@@ -38,12 +38,20 @@ if (engine.bibliography && !(input.noBibliography)) {
   const bib = engine.makeBibliography();
   if (bib) out.bibliography = bib[1].map((entry) => entry.trim());
 }
-for (const cluster of input.cite || []) {
+// Citations are processed in order, as in a document, so numbers and
+// disambiguation see the earlier citations; later clusters may update earlier ones.
+const citationsPre = [];
+const rendered = [];
+(input.cite || []).forEach((cluster, index) => {
   const citation = {
+    citationID: "c" + index,
     citationItems: cluster.map((id) => ({ id: String(id) })),
     properties: { noteIndex: 0 },
   };
-  out.citations.push(engine.previewCitationCluster(citation, [], [], input.format || "text"));
-}
+  const result = engine.processCitationCluster(citation, citationsPre, []);
+  for (const [pos, text] of result[1]) rendered[pos] = text;
+  citationsPre.push(["c" + index, 0]);
+});
+out.citations = rendered;
 out.ms = Number(process.hrtime.bigint() - start) / 1e6;
 process.stdout.write(JSON.stringify(out));

@@ -52,6 +52,23 @@ written against the CSL specification; the citeproc-js comparison in
    hyphenated word (``Training-Free``, ``One-Step``, ``Plug-and-Play``); citeproc-py
    left ``Training-free`` alone.
 
+8. **Cites keep the order given** when the style's citation has no ``<sort>``
+   (the spec; citeproc-js). citeproc-py always put them in bibliography order, so
+   Chicago gave ``(Dao et al. 2022; Lipman et al. 2022)`` for "Lipman, Dao". With a
+   ``<sort>``, ties still fall back to bibliography order, as in citeproc-js.
+
+9. **``<if disambiguate="true">`` is false** unless disambiguation asks for it.
+   citeproc-py treated a condition with no test it knows as true, so MLA printed
+   every citation with its title (``(Yin et al., “Improved ...”)``). difbib does not
+   implement CSL disambiguation (see below), so the condition is always false.
+
+Not fixed: CSL *disambiguation* (``disambiguate-add-names``,
+``disambiguate-add-givenname``, ``disambiguate-add-year-suffix``). citeproc-py has
+none, and citeproc-js also applies the expanded names to the bibliography: on the
+shipped library, Chicago author-date, MLA and Harvard differ from citeproc-js in
+the entries of authors who share a surname and year (``Liu, Jie, Gongye Liu, Jiajun
+Liang, Yangguang Li, et al.`` in citeproc-js, one name fewer here).
+
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
 group of every entry; over half of its time went there. Both depend only on the
@@ -354,6 +371,43 @@ def _reference(self):
         return reference
 
 
+def _render_citation(self, citation, callback):
+    """``Layout.render_citation`` without re-ordering cites the style leaves alone (fix 8)."""
+    good = [cite for cite in citation.cites if not cite.is_bad()]
+    bad = [cite for cite in citation.cites if cite.is_bad()]
+    if self.getparent().sort is not None:
+        # ties in the citation sort keep bibliography order (citeproc-js)
+        keys = citation.bibliography.keys
+        good.sort(key=lambda cite: keys.index(cite.key))
+        good = self.getparent().sort.sort(good, self)
+    out = []
+    for item in good:
+        self.repressed = {}
+        prefix = item.get("prefix", "")
+        suffix = item.get("suffix", "")
+        try:
+            output = self.render_children(item)
+        except model.VariableError:
+            continue
+        if output is not None:
+            out.append(prefix + output + suffix)
+            self.getparent().cites.append(item)
+    for item in bad:
+        value = callback(item)
+        out.append(value or f"{item.key}?")
+    return self.format(self.wrap(self.join(out)))
+
+
+def _if_render(self, item, context=None, delimiter="", **kwargs):
+    """``If.render`` with ``disambiguate="true"`` evaluating to false (fix 9)."""
+    if self.get("disambiguate", "").lower() == "true":
+        if self.get("match") == "none":
+            pass  # "none of: false, ..." leaves the other tests to decide
+        elif self.get("match") != "any" or len(self.attrib) <= 2:
+            raise model.ConditionFailed
+    return _original_if_render(self, item, context=context, delimiter=delimiter, **kwargs)
+
+
 def install() -> None:
     """Apply the fixes to citeproc-py (idempotent)."""
     global _installed
@@ -364,6 +418,8 @@ def install() -> None:
     model.Name.initialize = _initialize
     model.Layout.render_bibliography = _render_bibliography
     model.Sort.sort = _sort
+    model.Layout.render_citation = _render_citation
+    model.If.render = _if_render
     model.Name.et_al = _et_al
     model.Text.process = _text_process
     model.CitationStylesElement._default_options.setdefault("initialize", "true")
@@ -383,4 +439,5 @@ _original_render_bibliography = model.Layout.render_bibliography
 _original_et_al = model.Name.et_al
 _original_text_process = model.Text.process
 _original_get_macro = model.CitationStylesElement.get_macro
+_original_if_render = model.If.render
 _original_xpath_search = model.CitationStylesElement.xpath_search

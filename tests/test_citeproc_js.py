@@ -1,0 +1,122 @@
+"""difbib's output against citeproc-js, the reference CSL processor (Zotero, Mendeley).
+
+Both render the shipped library from the same CSL-JSON, style XML and locale XML
+(citeproc-py's en-US file); bibliographies and citations must be identical.
+Needs node and the npm package ``citeproc`` (``.ci/run`` installs it into
+``.node/``; or point ``CITEPROC_JS_PATH`` at a ``node_modules`` folder). Without
+them the tests skip, except in CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import citeproc
+import pytest
+
+from conftest import ROOT, SHIPPED_LIBRARY, SHIPPED_LIST
+from difbib import render
+from difbib.csljson import to_csl_items
+from difbib.library import Library
+from difbib.styles import resolve
+
+pytestmark = pytest.mark.node
+
+SCRIPT = ROOT / "tools" / "citeproc_js.js"
+MODULES = Path(os.environ.get("CITEPROC_JS_PATH", ROOT / ".node" / "node_modules"))
+LOCALE = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
+STYLES = [
+    "apa",
+    "ieee",
+    "chicago-author-date",
+    "modern-language-association",
+    "nature",
+    "harvard-cite-them-right",
+    "difbib-compact",
+]
+
+
+def _need_node() -> None:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node")
+    if not (MODULES / "citeproc").is_dir():
+        missing.append(f"the citeproc npm package in {MODULES}")
+    if missing:
+        message = f"needs {' and '.join(missing)} (npm install --prefix .node citeproc)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def citeproc_js(items, style_path: Path, cite=()) -> dict:
+    payload = {
+        "style": style_path.read_text(encoding="utf-8"),
+        "locale": LOCALE.read_text(encoding="utf-8"),
+        "lang": "en-US",
+        "format": "text",
+        "items": items,
+        "cite": [list(c) for c in cite],
+    }
+    proc = subprocess.run(
+        ["node", str(SCRIPT)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CITEPROC_JS_PATH": str(MODULES)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def items():
+    _need_node()
+    return to_csl_items(Library.load(SHIPPED_LIBRARY, SHIPPED_LIST).papers)
+
+
+# citeproc-py has no CSL disambiguation, and citeproc-js applies the names it adds
+# for disambiguation to the bibliography too (see difbib.cslcompat). strict: these
+# must start passing (and the mark go) once disambiguation is implemented.
+DISAMBIGUATION_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="no disambiguate-add-names/-givenname in citeproc-py: entries of same-surname, "
+    "same-year authors differ from citeproc-js",
+)
+BIBLIOGRAPHY_CASES = [
+    pytest.param(s, marks=DISAMBIGUATION_GAP)
+    if s in ("chicago-author-date", "modern-language-association", "harvard-cite-them-right")
+    else s
+    for s in STYLES
+]
+
+
+@pytest.mark.parametrize("style_name", BIBLIOGRAPHY_CASES)
+def test_bibliography_identical_to_citeproc_js(items, style_name):
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    assert len(got) == len(expected) == 33
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+@pytest.mark.parametrize("style_name", STYLES)
+def test_citations_identical_to_citeproc_js(items, style_name):
+    style = resolve(style_name, ROOT / "styles")
+    by_id = {i["id"]: i for i in items}
+    clusters = [
+        ["yin2024improved"],
+        ["lipman2022flow", "dao2022flashattention"],
+        ["blackforestlabs2025flux1"],
+    ]
+    # The document's references are the cited papers, in citing order.
+    cited = [by_id[k] for k in dict.fromkeys(k for c in clusters for k in c)]
+    expected = citeproc_js(cited, style.path, clusters)["citations"]
+    got = [render.citation(cited, c, style.path) for c in clusters]
+    assert got == expected
