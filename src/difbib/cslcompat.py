@@ -63,6 +63,15 @@ written against the CSL specification; the citeproc-js comparison in
    every citation with its title (``(Yin et al., “Improved ...”)``). difbib does not
    implement CSL disambiguation (see below), so the condition is always false.
 
+10. **Punctuation seams see through markup.** citeproc-py drops a doubled
+    punctuation mark where two pieces meet, but not when the first ends in markup:
+    Nature's HTML gave ``<i>et al.</i>.``. The seam now looks past closing tags
+    (and Markdown's ``*``), and, like citeproc-js, also drops a period after ``?``
+    or ``!``.
+
+11. **HTML escapes as citeproc-js does** (``&#38;``, ``&#60;``, ``&#62;``), so HTML
+    output can be compared with it; see :func:`html_escape`.
+
 Not fixed: CSL *disambiguation* (``disambiguate-add-names``,
 ``disambiguate-add-givenname``, ``disambiguate-add-year-suffix``). citeproc-py has
 none, and citeproc-js also applies the expanded names to the bibliography: on the
@@ -91,7 +100,8 @@ from functools import cmp_to_key
 from typing import Any
 
 from citeproc import model, source
-from citeproc.string import MixedString, NoCase, String
+from citeproc import string as citeproc_string
+from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 
 #: Marks the end of a quoted string while an entry is being rendered.
 QUOTE_END = "\ue000"
@@ -418,6 +428,31 @@ def _if_render(self, item, context=None, delimiter="", **kwargs):
     return _original_if_render(self, item, context=context, delimiter=delimiter, **kwargs)
 
 
+_TRAILING_MARKUP = re.compile(r"(?:</[a-z]+>|(?<!\\)\*)+$")
+
+
+def _normalize_seam(left, other):
+    """``normalize_seam`` looking past closing markup; ``?.``/``!.`` lose the period (fix 10)."""
+    left_str = str(left)
+    other_str = str(other)
+    if not left_str or not other_str:
+        return other
+    visible = _TRAILING_MARKUP.sub("", left_str)
+    if not visible:
+        return other
+    last, first = visible[-1], other_str[0]
+    if last == " " and first == " ":
+        return _strip_first_char(other)
+    if first in SEAM_PUNCTUATION and (last == first or (first == "." and last in "?!")):
+        return _strip_first_char(other)
+    return other
+
+
+def html_escape(text: str) -> str:
+    """Escape for HTML as citeproc-js does (fix 11)."""
+    return str(text).replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+
+
 def install() -> None:
     """Apply the fixes to citeproc-py (idempotent)."""
     global _installed
@@ -428,6 +463,8 @@ def install() -> None:
     model.Name.initialize = _initialize
     model.Layout.render_bibliography = _render_bibliography
     model.Sort.sort = _sort
+    citeproc_string.normalize_seam = _normalize_seam
+    model.normalize_seam = _normalize_seam
     model.Layout.render_citation = _render_citation
     model.If.render = _if_render
     model.Name.et_al = _et_al

@@ -17,7 +17,6 @@ citeproc-py:
 
 from __future__ import annotations
 
-import html
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -58,7 +57,7 @@ def _plain_formatter() -> SimpleNamespace:
 
 def _html_formatter() -> SimpleNamespace:
     return SimpleNamespace(
-        preformat=lambda text: html.escape(str(text), quote=False),
+        preformat=cslcompat.html_escape,
         Italic=_wrapper("<i>{}</i>"),
         Oblique=_wrapper("<i>{}</i>"),
         Bold=_wrapper("<b>{}</b>"),
