@@ -233,6 +233,7 @@ def bibliography(
         )
     bib = _bibliography_engine(style, items, output)
     bib.sort()
+    cslcompat.disambiguate(bib)
     by_key = {str(item["id"]).lower(): str(item["id"]) for item in items}
     entries = [_finish(e, output) for e in bib.bibliography()]
     return Rendered([by_key[k] for k in bib.keys], entries)
@@ -256,6 +257,7 @@ def citation(
     bib = _bibliography_engine(style, items, output)
     if style.root.bibliography is not None:
         bib.sort()
+    cslcompat.disambiguate(bib)
     cluster = Citation([CitationItem(str(k)) for k in cited])
     bib.register(cluster)
     missing: list[str] = []
@@ -285,9 +287,13 @@ def cached_bibliography(
     ids = [str(item["id"]) for item in items]
     hashes = {i: item_digest(item) for i, item in zip(ids, items, strict=True)}
     order_key = cache.order_key([hashes[i] for i in ids])
-    order = cache.orders.get(order_key)
-    if order is not None and sorted(order) == sorted(ids):
-        texts = [cache.get_entry(cache.entry_key(hashes[i], n)) for n, i in enumerate(order, 1)]
+    known = cache.orders.get(order_key)
+    order = None
+    if isinstance(known, dict) and sorted(known.get("ids", [])) == sorted(ids):
+        # Same items as a previous run: same order and same disambiguation.
+        order, extras = known["ids"], known.get("extras", {})
+        keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
+        texts = [cache.get_entry(k) for k in keys]
         if all(t is not None for t in texts):
             return Rendered(list(order), [str(t) for t in texts])
     # Render what is missing: sort (unless the order is known) and render the
@@ -299,19 +305,24 @@ def cached_bibliography(
         )
     bib = _bibliography_engine(style, items, output)
     by_key = {i.lower(): i for i in ids}
-    if order is not None and sorted(order) == sorted(ids):
+    if order is not None:
         position = {i.lower(): n for n, i in enumerate(order)}
         bib.items = sorted(bib.items, key=lambda it: position[it.key])
         bib.keys = [it.key for it in bib.items]
     else:
         bib.sort()
         order = [by_key[k] for k in bib.keys]
-        cache.put_order(order_key, order)
-    keys = [cache.entry_key(hashes[i], n) for n, i in enumerate(order, 1)]
+    # An entry's text also depends on what disambiguation decided for it.
+    decided = cslcompat.disambiguate(bib)
+    extras = {by_key[k]: repr(v) for k, v in decided.items() if v != cslcompat.Disambiguation()}
+    cache.put_order(order_key, {"ids": order, "extras": extras})
+    keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
     texts: list[str | None] = [cache.get_entry(k) for k in keys]
     missing = [n for n, t in enumerate(texts) if t is None]
-    for n in missing:
-        rendered = style.render_bibliography([bib.items[n]])
-        texts[n] = _finish(rendered[0], output) if rendered else ""
+    if missing and style.root.bibliography.get("subsequent-author-substitute") is not None:
+        missing = list(range(len(order)))  # an entry depends on the one before it
+    rendered = style.render_bibliography([bib.items[n] for n in missing])
+    for n, text in zip(missing, rendered, strict=True):
+        texts[n] = _finish(text, output)
         cache.put_entry(keys[n], texts[n])
     return Rendered(list(order), [str(t) for t in texts])

@@ -1,8 +1,9 @@
 """A cache of rendered bibliography entries, so a repeated ``difbib format`` is instant.
 
 Keys are content hashes: an entry is reused only when its CSL-JSON item, the style
-file's bytes, the locale, the output kind, difbib's and citeproc-py's versions and,
-for numbered styles, its number are all unchanged; the sorted order is kept
+file's bytes, the locale, the output kind, difbib's and citeproc-py's versions,
+for numbered styles its number, and what disambiguation decided for it are all
+unchanged; the sorted order is kept
 likewise for the exact list of items. A changed entry gets a new key and is
 rendered again; everything else is read back.
 
@@ -62,7 +63,7 @@ class RenderCache:
         self.scope = digest(__version__, citeproc_version, style_bytes, locale, output)
         self.path = Path(folder) / f"rendered-{self.scope[:24]}.json"
         self.entries: dict[str, str] = {}
-        self.orders: dict[str, list[str]] = {}
+        self.orders: dict[str, dict] = {}  # order key -> {"ids": [...], "extras": {...}}
         self.used: dict[str, str] = {}
         self.changed = False
         try:
@@ -76,8 +77,10 @@ class RenderCache:
     def order_key(self, digests: Sequence[str]) -> str:
         return digest("order", list(digests))
 
-    def entry_key(self, item_hash: str, number: int) -> str:
-        return digest("entry", item_hash, number if self.numbered else 0)
+    def entry_key(self, item_hash: str, number: int, extra: str = "") -> str:
+        """The key of one entry: its content, its number (numbered styles) and
+        ``extra`` (what disambiguation decided for it)."""
+        return digest("entry", item_hash, number if self.numbered else 0, extra)
 
     def get_entry(self, key: str) -> str | None:
         text = self.entries.get(key)
@@ -90,8 +93,9 @@ class RenderCache:
         self.used[key] = text
         self.changed = True
 
-    def put_order(self, key: str, ids: list[str]) -> None:
-        self.orders = {key: ids, **{k: v for k, v in list(self.orders.items())[:7] if k != key}}
+    def put_order(self, key: str, value: dict) -> None:
+        """Keep the sorted ids (and disambiguation) of an item list; the last 8 lists."""
+        self.orders = {key: value, **{k: v for k, v in list(self.orders.items())[:7] if k != key}}
         self.changed = True
 
     def save(self) -> None:
