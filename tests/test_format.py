@@ -232,3 +232,38 @@ def test_library_api_without_cli(shipped):
     library = Library.load("library.bib", "papers.md")
     text = format_bibliography(library.select(keys=["lipman2022flow"]), resolve("apa"))
     assert text.startswith("Lipman, Y., Chen, R. T. Q., Ben-Hamu, H., Nickel, M., & Le, M. (2022).")
+
+
+def test_look_alike_cites_are_disambiguated(fmt, shipped):
+    """Two Dao 2023 papers get 2023a/2023b; two Yin et al. 2024 papers get more names."""
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace("@misc{yin2023onestep,", "@misc{yin2023onestep,\n  note = {same year},")
+    bib = bib.replace(
+        "title         = {One-step Diffusion with Distribution Matching Distillation},\n"
+        "  year          = {2023},",
+        "title         = {One-step Diffusion with Distribution Matching Distillation},\n"
+        "  year          = {2024},",
+    )
+    bib += (
+        "\n@misc{dao2023twin,\n  author = {Tri Dao},\n  title = {A Second Paper},\n"
+        "  year = {2023},\n  eprint = {2307.99999},\n  archivePrefix = {arXiv},\n}\n"
+    )
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    out = fmt("format", "--style", "apa").stdout
+    assert "Dao, T. (2023a). A Second Paper (arXiv:2307.99999). arXiv." in out
+    assert "Dao, T. (2023b). FlashAttention-2:" in out
+    # In a document citing these, the two Yin et al. 2024 get names added, and
+    # Dao's two 2023 papers share one "Dao" (APA collapses years).
+    res = fmt(
+        "cite",
+        "dao2023twin",
+        "dao2023flashattention2",
+        "yin2023onestep",
+        "yin2024improved",
+        "--style",
+        "apa",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == (
+        "(Dao, 2023a, 2023b; Yin, Gharbi, Park, et al., 2024; Yin, Gharbi, Zhang, et al., 2024)\n"
+    )

@@ -42,9 +42,10 @@ written against the CSL specification; the citeproc-js comparison in
 6. **Sorting like citeproc-js.** Three causes: (a) a ``<text macro=...>`` inside a
    sort macro dropped the sort options, so names were not all inverted
    (``Dalva, Yusuf, Kavana Venkatesh`` sorted by the given name "Kavana"); (b) the
-   "et al." and "and" terms took part in name sort keys (the spec leaves it out, so
-   ``Dao, T. et al. (2022)`` sorts before ``Dao, T. (2023)`` by year); (c) keys were
-   compared as raw strings, while citeproc-js compares with the locale's collation
+   "et al." and "and" terms took part in name sort keys (citeproc-js leaves them
+   out, so ``Dao, T. et al. (2022)`` sorts before ``Dao, T. (2023)`` by year; it
+   keeps "et al." when the key sets ``names-min``, as APA's citation sort does);
+   (c) keys were compared as raw strings, while citeproc-js compares with the locale's collation
    ignoring case, accents and punctuation, word by word, numbers by value
    (``Li`` before ``Liu``, ``Zhang`` before ``Z-Image``). :func:`collation_key`
    approximates that collation.
@@ -87,6 +88,10 @@ written against the CSL specification; the citeproc-js comparison in
     like the previous entry's gets the substitute instead (rule ``complete-all``,
     the default; other rules are left alone). As in citeproc-js, "et al." is not
     part of the comparison (``Dao, Tri, et al.`` then ``Dao, Tri`` gives ``———``).
+
+14. **collapse="year"** (APA, Chicago, Harvard): cites by the same names are
+    grouped and the names printed once, ``(Dao, 2023a, 2023b)``; citeproc-py ignored
+    ``collapse``. Likewise ``collapse="citation-number"`` (Nature): ``1–4``.
 
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
@@ -295,7 +300,14 @@ _substitute: dict[str, Any] = {"active": False}
 
 
 def _names_render(self, item, *args, **kwargs):
-    """``Names.render`` applying subsequent-author-substitute (fix 13)."""
+    """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
+    leaving out a cite's names for year collapsing (fix 14)."""
+    cite = _cite_names
+    if cite["capture"] and not cite["seen"] and kwargs.get("sort_options") is None:
+        cite["seen"] = True
+        text = _original_names_render(self, item, *args, **kwargs)
+        cite["text"] = str(text) if text is not None else None
+        return None if cite["suppress"] else text
     text = _original_names_render(self, item, *args, **kwargs)
     state = _substitute
     if not state["active"] or state["done"] or kwargs.get("sort_options") is not None:
@@ -349,6 +361,9 @@ def _sort(self, items, context):
     try:
         for key in self.findall("cs:key", self.nsmap):
             descending.append(key.get("sort", "ascending").lower() == "descending")
+            _sort_state["keep_et_al"] = any(
+                a in key.attrib for a in ("names-min", "names-use-first", "names-use-last")
+            )
             keys.append([collation_key(k) for k in key.sort_keys(items, context)])
     finally:
         _sorting = False
@@ -370,9 +385,14 @@ def _sort(self, items, context):
     return [items[i] for i in order]
 
 
+_sort_state = {"keep_et_al": False}
+
+
 def _et_al(self):
-    """No "et al." in name sort keys (fix 6b)."""
-    return None if _sorting else _original_et_al(self)
+    """No "et al." in name sort keys, unless the key sets names-min etc. (fix 6b)."""
+    if _sorting and not _sort_state["keep_et_al"]:
+        return None
+    return _original_et_al(self)
 
 
 def _text_process(self, item, context=None, **kwargs):
@@ -451,22 +471,93 @@ def _render_citation(self, citation, callback):
         keys = citation.bibliography.keys
         good.sort(key=lambda cite: keys.index(cite.key))
         good = self.getparent().sort.sort(good, self)
-    out = []
+    collapse = (self.getparent().get("collapse") or "").startswith("year")
+    rendered = []  # (names text, cite text)
     for item in good:
-        self.repressed = {}
-        prefix = item.get("prefix", "")
-        suffix = item.get("suffix", "")
-        try:
-            output = self.render_children(item)
-        except model.VariableError:
-            continue
-        if output is not None:
-            out.append(prefix + output + suffix)
+        names, text = _render_cite(self, item, suppress_names=False)
+        if text is not None:
+            rendered.append((item, names, text))
             self.getparent().cites.append(item)
+    delimiter = self.get("delimiter", "")
+    if collapse and rendered:
+        out = _collapse_years(self, rendered, delimiter)
+    elif self.getparent().get("collapse") == "citation-number" and rendered:
+        out = _collapse_numbers(self, rendered)
+    else:
+        out = [text for _, _, text in rendered]
     for item in bad:
         value = callback(item)
         out.append(value or f"{item.key}?")
     return self.format(self.wrap(self.join(out)))
+
+
+_cite_names: dict[str, Any] = {"capture": False}
+
+
+def _render_cite(layout, item, suppress_names: bool):
+    """One cite's text and the text of its first names element (fix 14)."""
+    layout.repressed = {}
+    _cite_names.update(capture=True, text=None, seen=False, suppress=suppress_names)
+    try:
+        output = layout.render_children(item)
+    except model.VariableError:
+        output = None
+    finally:
+        names = _cite_names["text"]
+        _cite_names["capture"] = False
+    if output is None:
+        return names, None
+    return names, item.get("prefix", "") + output + item.get("suffix", "")
+
+
+def _collapse_numbers(layout, rendered):
+    """Runs of three or more consecutive numbers as a range, ``1–4`` (fix 14)."""
+    out = []
+    run: list = []
+
+    def flush():
+        if len(run) >= 3:
+            dash = layout.unicode_character("EN DASH")
+            out.append(String(str(run[0][1]) + dash + str(run[-1][1])))
+        else:
+            out.extend(text for _, text in run)
+        run.clear()
+
+    for item, _, text in rendered:
+        if run and item.number != run[-1][0] + 1:
+            flush()
+        run.append((item.number, text))
+    flush()
+    return out
+
+
+def _collapse_years(layout, rendered, delimiter):
+    """Group cites by identical names and print the names once (fix 14)."""
+    citation = layout.getparent()
+    group_delimiter = citation.get("cite-group-delimiter", ", ")
+    after = citation.get("after-collapse-delimiter", delimiter)
+    groups: list[list] = []
+    index: dict[str, int] = {}
+    for item, names, text in rendered:
+        if names and names in index:
+            groups[index[names]].append((item, text))
+        else:
+            if names:
+                index[names] = len(groups)
+            groups.append([(item, text)])
+    out: list = []
+    for n, group in enumerate(groups):
+        parts = [group[0][1]]
+        for item, _ in group[1:]:
+            _, short = _render_cite(layout, item, suppress_names=True)
+            parts.append(short)
+        text = model.join([p for p in parts if p is not None], group_delimiter)
+        if out:
+            previous_collapsed = len(groups[n - 1]) > 1
+            out.append((after if previous_collapsed else delimiter) + str(text))
+        else:
+            out.append(str(text))
+    return [String("".join(out))]
 
 
 def _if_render(self, item, context=None, delimiter="", **kwargs):
