@@ -6,7 +6,13 @@ places that show on arXiv preprints. Each fix below targets the cause inside
 citeproc-py (never the output of one style) and is applied once, by
 :func:`install`, which :mod:`difbib.render` calls before rendering. Every fix is
 written against the CSL specification; the citeproc-js comparison in
-``tests/test_citeproc_js.py`` checks them on six styles.
+``tests/test_citeproc_js.py`` checks them on the six reference styles and
+difbib's own.
+
+How: citeproc-py builds its style tree from lxml element classes, so a fix cannot
+be a subclass; :func:`install` replaces the few methods concerned on citeproc-py's
+classes (keeping the originals for the cases a fix leaves alone). This is process
+wide and, like citeproc-py itself, not thread-safe: render from one thread.
 
 1. **capitalize-first / capitalize-all touch only lowercase words.** The spec:
    "capitalize-first: capitalizes the first character of the first word, if the
@@ -45,8 +51,9 @@ written against the CSL specification; the citeproc-js comparison in
    "et al." and "and" terms took part in name sort keys (citeproc-js leaves them
    out, so ``Dao, T. et al. (2022)`` sorts before ``Dao, T. (2023)`` by year; it
    keeps "et al." when the key sets ``names-min``, as APA's citation sort does);
-   (c) keys were compared as raw strings, while citeproc-js compares with the locale's collation
-   ignoring case, accents and punctuation, word by word, numbers by value
+   (c) keys were compared as raw strings, while citeproc-js compares with the
+   locale's collation ignoring case, accents and punctuation, word by word, numbers
+   by value
    (``Li`` before ``Liu``, ``Zhang`` before ``Z-Image``). :func:`collation_key`
    approximates that collation.
 
