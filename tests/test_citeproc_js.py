@@ -54,11 +54,14 @@ def _need_node() -> None:
         pytest.skip(message)
 
 
-def citeproc_js(items, style_path: Path, cite=(), output: str = "text") -> dict:
+def citeproc_js(
+    items, style_path: Path, cite=(), output: str = "text", locale: str = "en-US"
+) -> dict:
+    locale_file = LOCALE.with_name(f"locales-{locale}.xml")
     payload = {
         "style": style_path.read_text(encoding="utf-8"),
-        "locale": LOCALE.read_text(encoding="utf-8"),
-        "lang": "en-US",
+        "locale": locale_file.read_text(encoding="utf-8"),
+        "lang": locale,
         "format": output,
         "items": items,
         "cite": [list(c) for c in cite],
@@ -152,3 +155,14 @@ def test_disambiguation_identical_to_citeproc_js(items, style_name):
     js = citeproc_js(changed, style.path, clusters)
     assert render.bibliography(changed, style.path).entries == js["bibliography"]
     assert [render.citation(changed, c, style.path) for c in clusters] == js["citations"]
+
+
+@pytest.mark.parametrize("style_name", ["apa", "ieee", "chicago-author-date"])
+def test_other_locale_identical_to_citeproc_js(items, style_name):
+    style = resolve(style_name, ROOT / "styles")
+    clusters = [["lipman2022flow", "dao2022flashattention"]]
+    js = citeproc_js(items, style.path, clusters, locale="de-DE")
+    assert render.bibliography(items, style.path, "de-DE").entries == js["bibliography"]
+    cited = [i for i in items if i["id"] in clusters[0]]
+    expected = citeproc_js(cited, style.path, clusters, locale="de-DE")["citations"]
+    assert [render.citation(cited, clusters[0], style.path, "de-DE")] == expected

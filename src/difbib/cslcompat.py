@@ -57,9 +57,12 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
    (``Li`` before ``Liu``, ``Zhang`` before ``Z-Image``). :func:`collation_key`
    approximates that collation.
 
-7. **Title case of hyphenated words.** citeproc-js title-cases each part of a
-   hyphenated word (``Training-Free``, ``One-Step``, ``Plug-and-Play``); citeproc-py
-   left ``Training-free`` alone.
+7. **Title case of hyphenated words, and only in English.** citeproc-js
+   title-cases each part of a hyphenated word (``Training-Free``, ``One-Step``,
+   ``Plug-and-Play``); citeproc-py left ``Training-free`` alone. Title case applies
+   to English only, and an item without a language is in the output locale's
+   language (citeproc-py went by the style's default locale, so ``--locale de-DE``
+   still title-cased). :func:`set_output_locale` records the locale on the style.
 
 8. **Cites keep the order given** when the style's citation has no ``<sort>``
    (the spec; citeproc-js). citeproc-py always put them in bibliography order, so
@@ -125,6 +128,15 @@ from citeproc import model, source
 from citeproc import string as citeproc_string
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 
+#: The attribute on a style's root that records the output locale (fix 7).
+LOCALE_ATTRIBUTE = "difbib-output-locale"
+
+
+def set_output_locale(style: Any, locale: str) -> None:
+    """Record the output locale on a parsed citeproc-py style (fix 7)."""
+    style.root.set(LOCALE_ATTRIBUTE, locale)
+
+
 #: Marks the end of a quoted string while an entry is being rendered.
 QUOTE_END = "\ue000"
 
@@ -145,8 +157,11 @@ def _case(self, text, language=None):
         if str(first).islower():
             return text.capitalize_first()
         return text
-    if text_case == "title" and (language is None or language == "en"):
-        return _title_case(self, text)
+    if text_case == "title":
+        # Title case is for English only; items carry no language, so the output
+        # locale decides, as in citeproc-js (fix 7).
+        output_locale = self.get_root().get(LOCALE_ATTRIBUTE) or "en"
+        return _title_case(self, text) if output_locale.startswith("en") else text
     if text_case == "capitalize-all":
         return " ".join(str(_capitalize_if_lower(w)) for w in text.words())
     return _original_case(self, text, language)

@@ -164,12 +164,14 @@ def _parsed_style(path: str, mtime: float, locale: str) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return CitationStylesStyle(path, locale=locale, validate=False)
+            style = CitationStylesStyle(path, locale=locale, validate=False)
         except Exception as err:  # lxml syntax errors, missing parts
             raise DifbibError(
                 f"style {path} cannot be read ({type(err).__name__}: {err}); "
                 "check that it is a CSL 1.0 style"
             ) from None
+    cslcompat.set_output_locale(style, locale)
+    return style
 
 
 def load_style(path: str | Path, locale: str = "en-US") -> Any:
