@@ -826,6 +826,42 @@ def _name_get_option(self, name, context=None, sort_options=None):
     return value
 
 
+_explicit_suffix: dict[int, tuple[Any, bool]] = {}
+
+
+def _renders_year_suffix(element) -> bool:
+    """Whether the style prints ``year-suffix`` itself (``<text variable="year-suffix"/>``)."""
+    root = element.get_root()
+    if isinstance(root, model.Locale):  # a localized date: look at the style itself
+        root = root.style
+    hit = _explicit_suffix.get(id(root))
+    if hit is None or hit[0] is not root:
+        found = bool(root.xpath('.//cs:text[@variable="year-suffix"]', namespaces=root.nsmap))
+        hit = _explicit_suffix[id(root)] = (root, found)
+    return hit[1]
+
+
+def _date_process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+    """``Date.process`` appending the year suffix to the year of ``issued`` when the
+    style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix)."""
+    text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
+    if text is None or (variable or self.get("variable")) != "issued":
+        return text
+    suffix = item.reference.get("year_suffix")
+    if not suffix or _renders_year_suffix(self):
+        return text
+    try:
+        year = str(item.reference.issued.year)
+    except (AttributeError, model.VariableError):
+        return text
+    plain = str(text)
+    at = plain.find(year)
+    if at < 0 or plain[at + len(year) :].startswith(str(suffix)):
+        return text
+    end = at + len(year)
+    return String(plain[:end] + str(suffix) + plain[end:])
+
+
 def install() -> None:
     """Apply the fixes to citeproc-py (idempotent)."""
     global _installed
@@ -836,6 +872,7 @@ def install() -> None:
     model.Name.initialize = _initialize
     model.Layout.render_bibliography = _render_bibliography
     model.Sort.sort = _sort
+    model.Date.process = _date_process
     model.Names.render = _names_render
     model.Name.process = _name_process
     model.Name.get_option = _name_get_option
@@ -864,6 +901,7 @@ _original_text_process = model.Text.process
 _original_get_macro = model.CitationStylesElement.get_macro
 _original_if_render = model.If.render
 _original_name_process = model.Name.process
+_original_date_process = model.Date.process
 _original_names_render = model.Names.render
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
