@@ -103,6 +103,10 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     grouped and the names printed once, ``(Dao, 2023a, 2023b)``; citeproc-py ignored
     ``collapse``. Likewise ``collapse="citation-number"`` (Nature): ``1–4``.
 
+15. **A label needs its variable** (the spec: ``cs:label`` renders only when the
+    variable is non-empty). citeproc-py printed the term anyway: ``arXiv 2025, p. ,``
+    for a preprint without pages.
+
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
 group of every entry; over half of its time went there. Both depend only on the
@@ -862,6 +866,18 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     return String(plain[:end] + str(suffix) + plain[end:])
 
 
+def _label_process(self, item, variable=None, plural=None, context=None, **kwargs):
+    """``Label.process`` printing nothing for an empty variable (fix 15)."""
+    if variable is None:
+        name = self.get("variable") or ""
+        if name == "locator":
+            if not item.has_locator:
+                return None
+        elif name and not item.reference.get(name.replace("-", "_")):
+            return None
+    return _original_label_process(self, item, variable, plural, context, **kwargs)
+
+
 def install() -> None:
     """Apply the fixes to citeproc-py (idempotent)."""
     global _installed
@@ -872,6 +888,7 @@ def install() -> None:
     model.Name.initialize = _initialize
     model.Layout.render_bibliography = _render_bibliography
     model.Sort.sort = _sort
+    model.Label.process = _label_process
     model.Date.process = _date_process
     model.Names.render = _names_render
     model.Name.process = _name_process
@@ -901,6 +918,7 @@ _original_text_process = model.Text.process
 _original_get_macro = model.CitationStylesElement.get_macro
 _original_if_render = model.If.render
 _original_name_process = model.Name.process
+_original_label_process = model.Label.process
 _original_date_process = model.Date.process
 _original_names_render = model.Names.render
 _original_name_get_option = model.Name.get_option
