@@ -86,11 +86,11 @@ def items():
 
 # Known gap (strict: the mark must go when it is fixed). In Harvard, citeproc-js
 # takes some sort keys in the middle of its disambiguation ("Liu|Jie|" for one
-# paper, "Liu|J.|" for its look-alikes) and prints "Chen, Junsong" though no other
-# cite looks like it; difbib does not copy these quirks: 4 of 33 entries differ.
+# paper, "Liu|J.|" for its look-alikes), which orders three "Liu 2025" entries
+# differently; difbib does not copy that quirk: 3 of 33 entries differ.
 HARVARD_GAP = pytest.mark.xfail(
     strict=True,
-    reason="citeproc-js quirks in Harvard: mid-disambiguation sort keys, given-name expansion",
+    reason="citeproc-js sorts Harvard's 'Liu 2025' entries by mid-disambiguation keys",
 )
 BIBLIOGRAPHY_CASES = [
     pytest.param(s, marks=HARVARD_GAP) if s == "harvard-cite-them-right" else s for s in STYLES

@@ -91,8 +91,9 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     expanded given names also show in the bibliography
     (``Liu, Jie, Gongye Liu, Jiajun Liang, Yangguang Li, et al.`` in Chicago).
     It models citeproc-js's method (per cite: at each name count, expand the given
-    names that separate it from more of its look-alikes, then add a name) rather
-    than copying it; the comparison tests check it on the shipped library.
+    names that separate it from more of its look-alikes, then add a name; within an
+    entry, give full given names to people who would look alike, "Chen Junsong" and
+    "Chen Junyu") rather than copying it; the comparison tests check it.
 
 13. **subsequent-author-substitute** (MLA's ``———``): an entry whose names render
     like the previous entry's gets the substitute instead (rule ``complete-all``,
@@ -772,7 +773,40 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
                     table[member] = replace(params, year_suffix=suffix)
                 else:
                     table[member] = replace(params, condition=True)
+    if add_givens and rule in ("by-cite", "all-names"):
+        _expand_lookalike_names(bib, table)
     return table
+
+
+def _expand_lookalike_names(bib, table: dict[str, Disambiguation]) -> None:
+    """Full given names for people in one entry who would otherwise look alike.
+
+    As citeproc-js does when given names may be added (rules ``by-cite`` and
+    ``all-names``): in SANA-Sprint, Junsong Chen and Junyu Chen both print as
+    "Chen J", so both get their full given name. A name whose form the cite
+    disambiguation above already chose keeps it.
+    """
+    for item in bib.items:
+        params = table.get(item.key, _NONE)
+        variable = next((v for v in _NAME_VARIABLES if item.reference.get(v)), None)
+        if variable is None:
+            continue
+        names = list(item.reference.get(variable))
+
+        def look(nm) -> tuple[str, str]:
+            return (str(nm.get("family") or ""), _given_at(nm, 1))
+
+        givens: dict[tuple[str, str], set[str]] = {}
+        for nm in names:
+            givens.setdefault(look(nm), set()).add(str(nm.get("given") or ""))
+        levels = dict(params.givens)
+        for j, nm in enumerate(names):
+            if j not in levels and nm.get("given") and len(givens[look(nm)]) > 1:
+                levels[j] = 2
+        if levels != dict(params.givens):
+            table[item.key] = replace(
+                params, variable=variable, givens=tuple(sorted(levels.items()))
+            )
 
 
 def _suffix(i: int) -> str:
