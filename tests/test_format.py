@@ -179,6 +179,22 @@ def test_broken_style_file_is_an_error(fmt, shipped):
     assert res.stderr.startswith("error: style ") and "cannot be read" in res.stderr
 
 
+def test_style_that_citeproc_cannot_render_is_an_error(fmt, shipped):
+    (shipped / "styles" / "bad-macro.csl").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        "<info><title>Bad</title><id>x</id><updated>2025-01-01T00:00:00+00:00</updated></info>"
+        '<citation><layout><text macro="nowhere"/></layout></citation>'
+        '<bibliography><layout><text macro="nowhere"/></layout></bibliography></style>',
+        encoding="utf-8",
+    )
+    for args in (["format"], ["cite", "lipman2022flow"]):
+        res = fmt(*args, "--style", "bad-macro")
+        assert res.exit_code == 1
+        assert res.stderr.startswith("error: citeproc-py could not render with style 'bad-macro'")
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
 def test_cite_unknown_key(fmt):
     res = fmt("cite", "nobody2099", "--style", "apa")
     assert res.exit_code == 1

@@ -155,6 +155,8 @@ def _capitalize_if_lower(word):
 
 def _case(self, text, language=None):
     """``TextCased.case`` with the spec's rule for capitalize-first/-all (fix 1)."""
+    if text is None:  # a name part the name lacks (no given name): nothing to case
+        return text
     text_case = self.get("text-case")
     if text_case == "capitalize-first":
         words = list(text.words()) if isinstance(text, MixedString) else None

@@ -21,7 +21,7 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -183,6 +183,31 @@ def load_style(path: str | Path, locale: str = "en-US") -> Any:
 # -- rendering ------------------------------------------------------------------
 
 
+def _guarded(style_arg: int) -> Callable:
+    """Turn a crash inside citeproc-py into a one-line :class:`DifbibError`.
+
+    ``style_arg`` is the position of the style path among the arguments.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        @wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except DifbibError:
+                raise
+            except Exception as err:
+                style = kwargs.get("style_path", args[style_arg] if len(args) > style_arg else "?")
+                raise DifbibError(
+                    f"citeproc-py could not render with style {Path(str(style)).stem!r} "
+                    f"({type(err).__name__}: {err}); try another style"
+                ) from err
+
+        return wrapper
+
+    return decorate
+
+
 @dataclass
 class Rendered:
     """A bibliography: entries in the style's order, with the item ids."""
@@ -221,6 +246,7 @@ def _finish(text: str, output: str) -> str:
     return text
 
 
+@_guarded(1)
 def bibliography(
     items: Sequence[dict[str, Any]],
     style_path: str | Path,
@@ -241,6 +267,7 @@ def bibliography(
     return Rendered([by_key[k] for k in bib.keys], entries)
 
 
+@_guarded(2)
 def citation(
     items: Sequence[dict[str, Any]],
     cited: Sequence[str],
@@ -269,6 +296,7 @@ def citation(
     return _finish(text, output)
 
 
+@_guarded(1)
 def cached_bibliography(
     items: Sequence[dict[str, Any]],
     style_path: str | Path,
