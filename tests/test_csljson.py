@@ -1,4 +1,8 @@
-"""CSL-JSON from the library: valid against the CSL schema, arXiv preprints as CSL expects."""
+"""CSL-JSON from the library: valid against the CSL schema, arXiv preprints as CSL expects.
+
+``tests/data/csl-data.json`` is the CSL-JSON input schema v1.0, copied unchanged from
+citation-style-language/schema (``schemas/input/csl-data.json``, MIT licence).
+"""
 
 from __future__ import annotations
 

@@ -231,11 +231,8 @@ def _bibliography_engine(style: Any, items: Sequence[dict], output: str) -> Any:
         warnings.simplefilter("ignore")  # "unsupported arguments: custom, categories"
         source = CiteProcJSON(data)
     bib = CitationStylesBibliography(style, source, formatter)
-    citations = []
     for item in items:
-        citation = Citation([CitationItem(str(item["id"]))])
-        bib.register(citation)
-        citations.append(citation)
+        bib.register(Citation([CitationItem(str(item["id"]))]))
     return bib
 
 
@@ -277,7 +274,7 @@ def citation(
 ) -> str:
     """The in-text citation of the ``cited`` ids (one cluster), e.g. ``(Yin et al., 2024)``.
 
-    ``items`` are the documents's references; numbered styles number them in the
+    ``items`` are the document's references; numbered styles number them in the
     bibliography's order.
     """
     from citeproc import Citation, CitationItem
@@ -306,9 +303,10 @@ def cached_bibliography(
 ) -> Rendered:
     """:func:`bibliography`, reusing entries from a :class:`~difbib.rendercache.RenderCache`.
 
-    Only entries whose key (item content, style, locale, output, number) is not in
-    the cache are rendered; when the list of items is unchanged the sorted order
-    comes from the cache too, and citeproc-py is not even loaded.
+    Only entries whose key (item content, style, locale, output, number,
+    disambiguation) is not in the cache are rendered; when the list of items is
+    unchanged, the order and disambiguation come from the cache too and nothing is
+    rendered at all.
     """
     if cache is None:
         return bibliography(items, style_path, locale, output)
