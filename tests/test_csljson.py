@@ -1,0 +1,72 @@
+"""CSL-JSON from the library: valid against the CSL schema, arXiv preprints as CSL expects.
+
+``tests/data/csl-data.json`` is the CSL-JSON input schema v1.0, copied unchanged from
+citation-style-language/schema (``schemas/input/csl-data.json``, MIT licence).
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from conftest import DATA, SHIPPED_LIBRARY, SHIPPED_LIST
+from difbib.csljson import csl_name, tex_to_text, to_csl_items
+from difbib.library import Library
+
+SCHEMA = json.loads((DATA / "csl-data.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def items():
+    library = Library.load(SHIPPED_LIBRARY, SHIPPED_LIST)
+    return {i["id"]: i for i in to_csl_items(library.papers)}
+
+
+def test_shipped_library_is_valid_csl_json(items):
+    assert len(items) == 33
+    jsonschema.Draft7Validator(SCHEMA).validate(list(items.values()))
+
+
+def test_schema_rejects_what_it_should():
+    # The schema is strict enough to catch a wrong item (so the test above means something).
+    bad = [{"id": "x", "type": "preprint-ish", "title": "t"}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(SCHEMA).validate(bad)
+
+
+def test_arxiv_preprint_fields(items):
+    item = items["lipman2022flow"]
+    assert item["type"] == "article"
+    assert item["publisher"] == "arXiv"
+    assert item["number"] == "arXiv:2210.02747"
+    assert item["DOI"] == "10.48550/arXiv.2210.02747"
+    assert item["URL"] == "https://arxiv.org/abs/2210.02747"
+    assert item["issued"] == {"date-parts": [[2022]]}
+    assert item["title"] == "Flow Matching for Generative Modeling"
+
+
+def test_authors_split_and_group_authors_literal(items):
+    authors = items["blackforestlabs2025flux1"]["author"]
+    assert authors[0] == {"literal": "Black Forest Labs"}
+    assert {"family": "Müller", "given": "Jonas"} in authors
+    assert csl_name("Ludwig van Beethoven") == {
+        "family": "Beethoven",
+        "given": "Ludwig",
+        "non-dropping-particle": "van",
+    }
+
+
+def test_tex_becomes_plain_text(items):
+    assert items["blackforestlabs2025flux1"]["title"].startswith("FLUX.1 Kontext: Flow")
+    abstract = items["liu2025flowgrpo"]["abstract"]
+    assert "from 63% to 95%" in abstract and "\\" not in abstract
+    assert tex_to_text(r"a $3\times$ speedup, 15\% faster") == "a 3× speedup, 15% faster"
+
+
+def test_categories_and_rating_are_carried(items):
+    item = items["jiang2025distribution"]
+    assert item["categories"] == ["Model Distillation", "Reinforcement Learning"]
+    assert item["keyword"] == "Model Distillation, Reinforcement Learning"
+    assert item["custom"] == {"rating": 5}
