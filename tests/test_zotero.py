@@ -475,9 +475,9 @@ def test_server_messages_are_scrubbed_of_the_key(zrun, server):
     ],
 )
 def test_tex_values_become_plain_text(tex, text):
-    from difbib.zotero import plain_text
+    from difbib.latex import tex_to_text
 
-    assert plain_text(tex) == text
+    assert tex_to_text(tex) == text
 
 
 def test_item_saved_from_the_web_is_matched_not_duplicated(zrun, server):

@@ -25,7 +25,6 @@ schema (``csl-data.json``, v1.0). Choices, following how Zotero exports a prepri
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from bibtexparser.middlewares.names import (
@@ -33,25 +32,11 @@ from bibtexparser.middlewares.names import (
     split_multiple_persons_names,
 )
 
+from .latex import tex_to_text
 from .library import Paper
 from .record import is_group_author
 
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
-
-
-@lru_cache(maxsize=1)
-def _converter() -> Any:
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
-
-
-def tex_to_text(value: str) -> str:
-    """Plain Unicode text for a TeX field value (braces dropped, escapes resolved)."""
-    if not re.search(r"[\\{}$%~]|--|``|''", value):
-        return re.sub(r"\s+", " ", value).strip()
-    text = _converter().latex_to_text(value)
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
 
 
 def csl_name(name: str) -> dict[str, str]:

@@ -226,6 +226,9 @@ def strip_protection(value: str) -> str:
     return re.sub(r"(?<!\\)[{}]", "", value)
 
 
+_TEX_MARKUP = re.compile(r"[\\{}$%&#_^~<>]|--|``|''")
+
+
 @functools.lru_cache(maxsize=1)
 def text_converter() -> Any:
     """pylatexenc's TeX-to-text converter, knowing the escapes :func:`make_safe` writes."""
@@ -258,6 +261,8 @@ def tex_to_text(value: str, converter: Any = None) -> str:
     The value is made safe first, so hostile TeX (``\\input{x}``, a bare ``%``)
     comes out as the text it shows, never interpreted.
     """
+    if not _TEX_MARKUP.search(value):  # plain already: most names, many abstracts
+        return re.sub(r"\s+", " ", value).strip()
     converter = converter or text_converter()
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = converter.latex_to_text(value)

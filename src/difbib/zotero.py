@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pylatexenc.latex2text import LatexNodes2Text
-
 from .fileio import atomic_write_text
 from .ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
+from .latex import tex_to_text
 from .library import Paper, rating_tag
 from .record import is_group_author
 from .zotero_api import (
@@ -74,20 +73,6 @@ MANAGED_FIELDS = (
 
 # -- mapping papers to items ------------------------------------------------------------
 
-_TEX_MARKUP = re.compile(r"[\\{}$~%&#_^]|``|''|--")
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
-
-
-def plain_text(tex: str) -> str:
-    """Unicode text for a TeX field value (``{FLUX}.1`` → ``FLUX.1``, ``$\\times$`` → ``×``)."""
-    if not _TEX_MARKUP.search(tex):  # plain already (most names and many abstracts)
-        return re.sub(r"\s+", " ", tex).strip()
-    try:
-        text = _LATEX.latex_to_text(tex)
-    except Exception:  # pylatexenc is lenient; be safe on odd input
-        text = re.sub(r"(?<!\\)[{}]", "", tex)
-    return re.sub(r"\s+", " ", text).strip()
-
 
 def split_name(name: str) -> tuple[str, str]:
     """(given, family) of a ``Given Family`` name; particles stay with the family name."""
@@ -117,7 +102,7 @@ def creators(author_field: str) -> list[dict[str, str]]:
         if not raw:
             continue
         braced = raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1
-        name = plain_text(raw[1:-1] if braced else raw)
+        name = tex_to_text(raw[1:-1] if braced else raw)
         if braced or is_group_author(name) or len(name.split()) < 2:
             out.append({"creatorType": "author", "name": name})
         else:
@@ -134,9 +119,9 @@ def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
         tags.append({"tag": rating_tag(paper.rating)})
     return {
         "itemType": "preprint",
-        "title": plain_text(paper.title),
+        "title": tex_to_text(paper.title),
         "creators": creators(paper.get("author", "") or ""),
-        "abstractNote": plain_text(paper.get("abstract", "") or ""),
+        "abstractNote": tex_to_text(paper.get("abstract", "") or ""),
         "date": str(paper.year or paper.get("year", "") or ""),
         "repository": "arXiv",
         "archiveID": f"arXiv:{eprint}" if eprint else "",
