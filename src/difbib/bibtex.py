@@ -30,16 +30,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from bibtexparser.model import Block, Entry, Field
 
 from .errors import BibError
-from .latex import make_safe, protect_capitals
+from .latex import make_safe, protect_capitals, tex_to_text
 from .record import ArxivRecord, is_group_author
 
 #: Fields difbib writes from arXiv's metadata, in the order it writes them.
@@ -116,6 +121,50 @@ def unique_key(base: str, taken: set[str]) -> str:
     while f"{base}{n}".lower() in lowered:
         n += 1
     return f"{base}{n}"
+
+
+# -- people -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """One author of an ``author`` value, as plain text.
+
+    A group or a name that cannot be split has only ``literal``; a person has
+    ``given``, ``family`` and possibly a ``particle`` ("van") and a ``suffix`` ("Jr.").
+    """
+
+    literal: str | None = None
+    given: str = ""
+    family: str = ""
+    particle: str = ""
+    suffix: str = ""
+
+
+def split_authors(value: str) -> list[str]:
+    """The names of a BibTeX ``author`` value (split on top-level ``and``)."""
+    return [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
+
+
+def person(name: str) -> Person:
+    """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole."""
+    braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
+    bare = name[1:-1] if braced else name
+    if braced or is_group_author(bare) or len(bare.split()) < 2:
+        return Person(literal=tex_to_text(bare))
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except InvalidNameError:
+        return Person(literal=tex_to_text(name))
+    family = tex_to_text(" ".join(parts.last))
+    if not family:
+        return Person(literal=tex_to_text(name))
+    return Person(
+        given=tex_to_text(" ".join(parts.first)),
+        family=family,
+        particle=tex_to_text(" ".join(parts.von)),
+        suffix=tex_to_text(" ".join(parts.jr)),
+    )
 
 
 # -- entries from records ---------------------------------------------------------

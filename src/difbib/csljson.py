@@ -27,41 +27,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bibtexparser.middlewares.names import (
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
-
+from .bibtex import person, split_authors
 from .latex import tex_to_text
 from .library import Paper
-from .record import is_group_author
 
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
 def csl_name(name: str) -> dict[str, str]:
     """One BibTeX author name as a CSL name object."""
-    bare = name[1:-1] if name.startswith("{") and name.endswith("}") else name
-    if (name.startswith("{") and name.endswith("}")) or is_group_author(bare):
-        return {"literal": tex_to_text(bare)}
-    parts = parse_single_name_into_parts(name)
-    out: dict[str, str] = {}
-    family = tex_to_text(" ".join(parts.last))
-    if not family:
-        return {"literal": tex_to_text(name)}
-    out["family"] = family
-    if parts.first:
-        out["given"] = tex_to_text(" ".join(parts.first))
-    if parts.von:
-        out["non-dropping-particle"] = tex_to_text(" ".join(parts.von))
-    if parts.jr:
-        out["suffix"] = tex_to_text(" ".join(parts.jr))
+    p = person(name)
+    if p.literal is not None:
+        return {"literal": p.literal}
+    out = {"family": p.family}
+    if p.given:
+        out["given"] = p.given
+    if p.particle:
+        out["non-dropping-particle"] = p.particle
+    if p.suffix:
+        out["suffix"] = p.suffix
     return out
 
 
 def csl_names(value: str) -> list[dict[str, str]]:
     """A BibTeX ``author`` value as a list of CSL names."""
-    return [csl_name(n.strip()) for n in split_multiple_persons_names(value) if n.strip()]
+    return [csl_name(n) for n in split_authors(value)]
 
 
 def to_csl_item(paper: Paper) -> dict[str, Any]:

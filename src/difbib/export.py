@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 import rispy
 from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
     split_multiple_persons_names,
 )
 from bibtexparser.model import Entry, Field
 
 from . import bibtex
+from .bibtex import person
 from .errors import SelectionError
 from .latex import make_safe, tex_to_text
 from .library import Paper, rating_tag
@@ -245,18 +244,11 @@ class _RisWriter(rispy.RisWriter):
 
 def ris_author(name: str) -> str:
     """``Family, Given`` (``von Family, Jr, Given``) as RIS wants; group names whole."""
-    name = make_safe(name)
-    if name.startswith("{") and name.endswith("}"):
-        return tex_to_text(name[1:-1])
-    try:
-        parts = parse_single_name_into_parts(name, strict=False)
-    except InvalidNameError:
-        return tex_to_text(name)
-    family = " ".join(parts.von + parts.last)
-    pieces = [family] + ([" ".join(parts.jr)] if parts.jr else [])
-    if parts.first:
-        pieces.append(" ".join(parts.first))
-    return tex_to_text(", ".join(p for p in pieces if p))
+    p = person(name)
+    if p.literal is not None:
+        return p.literal
+    family = f"{p.particle} {p.family}".strip()
+    return ", ".join(piece for piece in (family, p.suffix, p.given) if piece)
 
 
 def ris_record(paper: Paper, options: ExportOptions) -> dict:

@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bibtex import person, split_authors
 from .fileio import atomic_write_text
 from .ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
 from .latex import tex_to_text
 from .library import Paper, rating_tag
-from .record import is_group_author
 from .zotero_api import (
     WRITE_LIMIT,
     ZoteroClient,
@@ -74,40 +74,22 @@ MANAGED_FIELDS = (
 # -- mapping papers to items ------------------------------------------------------------
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """(given, family) of a ``Given Family`` name; particles stay with the family name."""
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
-    try:
-        parts = parse_single_name_into_parts(name, strict=False)
-    except InvalidNameError:
-        words = name.split()
-        return " ".join(words[:-1]), words[-1] if words else name
-    family = " ".join(parts.von + parts.last)
-    given = " ".join(parts.first)
-    if parts.jr:
-        given = f"{given}, {' '.join(parts.jr)}" if given else " ".join(parts.jr)
-    return given, family
-
-
 def creators(author_field: str) -> list[dict[str, str]]:
     """Zotero creators for a BibTeX ``author`` value.
 
     A braced whole name (``{Black Forest Labs}``), a group name or a one-word name
-    is a single-field ``name``; others are split into ``firstName``/``lastName``.
+    is a single-field ``name``; others are split into ``firstName``/``lastName``
+    (particles stay with the family name, a suffix goes after the given names).
     """
     out: list[dict[str, str]] = []
-    for raw in re.split(r"\s+and\s+", author_field.strip()):
-        raw = raw.strip()
-        if not raw:
+    for raw in split_authors(author_field):
+        p = person(raw)
+        if p.literal is not None:
+            out.append({"creatorType": "author", "name": p.literal})
             continue
-        braced = raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1
-        name = tex_to_text(raw[1:-1] if braced else raw)
-        if braced or is_group_author(name) or len(name.split()) < 2:
-            out.append({"creatorType": "author", "name": name})
-        else:
-            given, family = split_name(name)
-            out.append({"creatorType": "author", "firstName": given, "lastName": family})
+        given = ", ".join(x for x in (p.given, p.suffix) if x)
+        family = f"{p.particle} {p.family}".strip()
+        out.append({"creatorType": "author", "firstName": given, "lastName": family})
     return out
 
 
