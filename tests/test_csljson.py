@@ -70,3 +70,31 @@ def test_categories_and_rating_are_carried(items):
     assert item["categories"] == ["Model Distillation", "Reinforcement Learning"]
     assert item["keyword"] == "Model Distillation, Reinforcement Learning"
     assert item["custom"] == {"rating": 5}
+
+
+def test_export_format_csl_json_is_valid_and_honours_drop(shipped, run):
+    res = run("export", "--category", "distillation", "--format", "csl-json")
+    assert res.exit_code == 0, res.stderr
+    exported = json.loads(res.stdout)
+    jsonschema.Draft7Validator(SCHEMA).validate(exported)
+    assert sorted(i["id"] for i in exported) == [
+        "chen2025sanasprint",
+        "jiang2025distribution",
+        "liu2025decoupled",
+        "yin2023onestep",
+        "yin2024improved",
+    ]
+    dmdr = next(i for i in exported if i["id"] == "jiang2025distribution")
+    assert dmdr["categories"] == ["Model Distillation", "Reinforcement Learning"]
+    assert dmdr["custom"] == {"rating": 5}
+
+    minimal = json.loads(run("export", "-c", "distillation", "-f", "csl-json", "--minimal").stdout)
+    assert all(not {"abstract", "keyword", "categories", "custom"} & set(i) for i in minimal)
+    assert all(i["title"] and i["author"] and i["DOI"] for i in minimal)
+    jsonschema.Draft7Validator(SCHEMA).validate(minimal)
+
+
+def test_export_csl_json_of_nothing_is_an_empty_list(shipped, run):
+    res = run("export", "--year", "1999", "--format", "csl-json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout) == []

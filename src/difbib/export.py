@@ -12,6 +12,7 @@ with ``\\url`` (``url``, ``doi``, ``eprint``) through :func:`url_safe`.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,7 @@ from bibtexparser.model import Entry, Field
 
 from . import bibtex
 from .bibtex import person
+from .csljson import to_csl_items
 from .errors import SelectionError
 from .latex import make_safe, tex_to_text
 from .library import Paper, rating_tag
@@ -302,12 +304,36 @@ def write_ris(papers: Sequence[Paper], options: ExportOptions) -> str:
     return rispy.dumps(records, implementation=_RisWriter)
 
 
+# -- CSL-JSON ---------------------------------------------------------------------
+
+#: Library fields and the CSL-JSON variables made from them (for ``--drop``).
+CSL_VARIABLES = {
+    "author": ("author",),
+    "title": ("title",),
+    "year": ("issued",),
+    "eprint": ("number", "publisher"),
+    "doi": ("DOI",),
+    "url": ("URL",),
+    "abstract": ("abstract",),
+    "keywords": ("keyword", "categories"),
+    "ranking": ("custom",),
+}
+
+
+def write_csl_json(papers: Sequence[Paper], options: ExportOptions) -> str:
+    """CSL-JSON (see :mod:`difbib.csljson`) for citeproc-js, pandoc and Zotero."""
+    dropped = {v for name in options.drop for v in CSL_VARIABLES.get(name, ())}
+    items = [{k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(papers)]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
 # -- the registry -----------------------------------------------------------------
 
 FORMATS: dict[str, Format] = {
     "bibtex": Format(write_bibtex, "BibTeX as in library.bib (natbib, IEEEtran, ...)", True),
     "biblatex": Format(write_biblatex, "biblatex/biber: @online with eprinttype, date", True),
     "ris": Format(write_ris, "RIS for Zotero, EndNote, Mendeley"),
+    "csl-json": Format(write_csl_json, "CSL-JSON for citeproc-js, pandoc, Zotero"),
 }
 
 
