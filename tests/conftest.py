@@ -23,6 +23,14 @@ SHIPPED_LIST = ROOT / "papers.md"
 SHIPPED_CACHE = ROOT / "arxiv-cache.json"
 
 
+@pytest.fixture(autouse=True)
+def _private_caches(tmp_path_factory, monkeypatch):
+    """Tests never write to the user's caches or read their Zotero settings."""
+    monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
 @pytest.fixture
 def arxiv_server():
     """A local arXiv API serving the recorded responses; counts requests."""

@@ -18,7 +18,7 @@ PROJECT_STYLES = ROOT / "styles"
 def fmt(shipped, run, tmp_path, monkeypatch):
     """The CLI in a scratch copy of the project, with the project styles and a fresh cache."""
     shutil.copytree(PROJECT_STYLES, shipped / "styles")
-    monkeypatch.setenv("DIFBIB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path / "cache"))
     return run
 
 
@@ -283,3 +283,13 @@ def test_look_alike_cites_are_disambiguated(fmt, shipped):
     assert res.stdout == (
         "(Dao, 2023a, 2023b; Yin, Gharbi, Park, et al., 2024; Yin, Gharbi, Zhang, et al., 2024)\n"
     )
+
+
+def test_difbibs_own_style_works_from_any_folder(shipped, run):
+    """The project style is found without a styles/ folder next to the library."""
+    assert not (shipped / "styles").exists()
+    res = run("format", "--style", "difbib-compact", "--category", "distillation")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 5
+    assert all(re.search(r"\(20\d\d\)\. .+\. arXiv:\d{4}\.\d{5}$", line) for line in lines)

@@ -7,7 +7,7 @@ unchanged; the sorted order is kept
 likewise for the exact list of items. A changed entry gets a new key and is
 rendered again; everything else is read back.
 
-Where: ``$DIFBIB_CACHE_DIR``, else ``$XDG_CACHE_HOME/difbib``, else
+Where: ``$DIFBIB_RENDER_CACHE_DIR``, else ``$XDG_CACHE_HOME/difbib``, else
 ``~/.cache/difbib`` (a user cache, not the project folder: rendered text is derived
 data, and the library folder may be read-only or under version control). One JSON
 file per style/locale/output, written atomically; an unreadable cache file is
@@ -32,8 +32,8 @@ MAX_ENTRIES = 20000
 
 def default_dir() -> Path:
     """The cache folder (see the module docstring)."""
-    if os.environ.get("DIFBIB_CACHE_DIR"):
-        return Path(os.environ["DIFBIB_CACHE_DIR"])
+    if os.environ.get("DIFBIB_RENDER_CACHE_DIR"):
+        return Path(os.environ["DIFBIB_RENDER_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "difbib"
 

