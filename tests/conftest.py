@@ -21,6 +21,17 @@ SEED = DATA / "seed-list.md"  # byte for byte as received (mojibake and all)
 SHIPPED_LIBRARY = ROOT / "library.bib"
 SHIPPED_LIST = ROOT / "papers.md"
 SHIPPED_CACHE = ROOT / "arxiv-cache.json"
+#: The categories of the seed list, in its order.
+SEED_HEADINGS = [
+    "Milestone Models",
+    "Inference Acceleration",
+    "Model Optimization",
+    "Model Distillation",
+    "Reinforcement Learning",
+    "Flow Matching Concepts",
+    "Image Editing",
+    "Personalized - ID Preserving Image Generation",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import SEED_HEADINGS, Run
 from difbib import bibtex
 from difbib.library import Library
 from difbib.zotero import ZoteroClient, ZoteroSettings, push
@@ -16,16 +16,7 @@ from zotero_server import ZoteroServer
 
 KEY = "ZkLeakCanary7Q9xW2vB5nM8"  # distinctive: must never appear in any output
 PARENT = "Diffusion and Flow Models Research"  # the shipped reading list's title
-HEADINGS = [
-    "Milestone Models",
-    "Inference Acceleration",
-    "Model Optimization",
-    "Model Distillation",
-    "Reinforcement Learning",
-    "Flow Matching Concepts",
-    "Image Editing",
-    "Personalized - ID Preserving Image Generation",
-]
+HEADINGS = SEED_HEADINGS
 
 
 @pytest.fixture

@@ -42,40 +42,28 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def list_option(f: Callable) -> Callable:
+def _file_option(flag: str, dest: str, default: str, env: str, what: str) -> Callable:
+    """An option naming a file, with a default and an environment variable."""
     return click.option(
-        "--list",
-        "list_path",
+        flag,
+        dest,
         type=click.Path(path_type=Path, dir_okay=False),
-        default="papers.md",
+        default=default,
         show_default=True,
-        envvar="DIFBIB_LIST",
-        help="The curated reading list (Markdown). Env: DIFBIB_LIST.",
-    )(f)
+        envvar=env,
+        help=f"{what} Env: {env}.",
+    )
 
 
-def library_option(f: Callable) -> Callable:
-    return click.option(
-        "--library",
-        "library_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="library.bib",
-        show_default=True,
-        envvar="DIFBIB_LIBRARY",
-        help="The BibTeX library. Env: DIFBIB_LIBRARY.",
-    )(f)
-
-
-def cache_option(f: Callable) -> Callable:
-    return click.option(
-        "--cache",
-        "cache_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="arxiv-cache.json",
-        show_default=True,
-        envvar="DIFBIB_CACHE",
-        help="The cache of arXiv metadata. Env: DIFBIB_CACHE.",
-    )(f)
+list_option = _file_option(
+    "--list", "list_path", "papers.md", "DIFBIB_LIST", "The curated reading list (Markdown)."
+)
+library_option = _file_option(
+    "--library", "library_path", "library.bib", "DIFBIB_LIBRARY", "The BibTeX library."
+)
+cache_option = _file_option(
+    "--cache", "cache_path", "arxiv-cache.json", "DIFBIB_CACHE", "The cache of arXiv metadata."
+)
 
 
 def selection_options(f: Callable) -> Callable:
