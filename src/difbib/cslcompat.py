@@ -270,8 +270,8 @@ def typographic_apostrophes(items: list[dict[str, Any]]) -> list[dict[str, Any]]
 def _initialize(self, given, mark, context):
     """``Name.initialize`` honouring ``initialize="false"`` (fix 4) and full given
     names chosen by disambiguation (fix 12)."""
-    if str(given) in _active["full"]:
-        return given
+    if isinstance(given, FullGiven):
+        return str(given)
     if str(self.get_option("initialize", context)).lower() == "false":
         words = []
         for word in str(given).split():
@@ -838,7 +838,11 @@ def _suffix(i: int) -> str:
     return letters
 
 
-_active: dict[str, Any] = {"use_first": None, "full": frozenset()}
+_active: dict[str, Any] = {"use_first": None}
+
+
+class FullGiven(str):
+    """A given name that disambiguation shows in full: not reduced to initials."""
 
 
 def _name_process(self, item, variable, context=None, sort_options=None, **kwargs):
@@ -852,23 +856,27 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     names = list(item.reference.get(variable) or [])
     levels = dict(params.givens)
-    full = frozenset(str(names[j].get("given")) for j, lv in levels.items() if lv == 2)
     form = self.get_option("form", context, sort_options)
     swapped = None
-    if form == "short" and levels:
+    if levels:
+        # The chosen forms go on the names themselves (by position, not by given
+        # name: "Gao, Junsong" in full does not make "Wang, Junsong" full).
         mark = self.get_option("initialize-with", context, sort_options) or ". "
         shown = []
         for j, nm in enumerate(names):
             level = levels.get(j, 0)
             given = nm.get("given")
             if level and given and "family" in nm:
-                given = str(given) if level == 2 else self.initialize(str(given), mark, context)
-                nm = type(nm)(family=f"{given} {nm['family']}")
+                if form == "short":
+                    given = str(given) if level == 2 else self.initialize(str(given), mark, context)
+                    nm = type(nm)(family=f"{given} {nm['family']}")
+                elif level == 2:
+                    nm = type(nm)(**{**nm, "given": FullGiven(given)})
             shown.append(nm)
         swapped = item.reference[variable]
         item.reference[variable] = shown
     saved = dict(_active)
-    _active.update(use_first=params.names, full=full)
+    _active.update(use_first=params.names)
     try:
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     finally:
