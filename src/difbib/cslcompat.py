@@ -118,7 +118,9 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     the full given name. With the default rule ``by-cite`` the register is per item
     (the item id is part of its key), so this is about an entry's own names; the
     ``all-names`` rules share it across the bibliography and the ``primary-name``
-    rules register and expand first names only. So in Harvard the key of
+    rules register and expand first names only; under ``by-cite`` a short form
+    (family name only) stays short. Names in a key are in sort order, so an
+    expanded short name is "Dao T." there. So in Harvard the key of
     ``Liu, Jie, ..., Liu, Jiaheng`` is "Liu, Jie" whatever the entry prints, and it
     sorts after "Liu, J." entries; difbib gives its sort keys the same names
     (:func:`_sort_key_givens`). The order does not depend on item order, as
@@ -869,7 +871,9 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
             if level and given and "family" in nm:
                 if form == "short":
                     given = str(given) if level == 2 else self.initialize(str(given), mark, context)
-                    nm = type(nm)(family=f"{given} {nm['family']}")
+                    # sort keys have names in sort order, family first (citeproc-js)
+                    parts = (given, nm["family"]) if sort_options is None else (nm["family"], given)
+                    nm = type(nm)(family=" ".join(str(p).strip() for p in parts))
                 elif level == 2:
                     nm = type(nm)(**{**nm, "given": FullGiven(given)})
             shown.append(nm)
@@ -928,7 +932,9 @@ def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambig
     family name registered with several initials gets initials, and an initial
     shared by several given names gets the full given name. The form printed is the
     larger of that and the name element's own (family only for ``form="short"``,
-    initials with ``initialize-with``, else the full given name).
+    initials with ``initialize-with``, else the full given name). Under ``by-cite``
+    a name whose own form is family only keeps it (``evalname`` returns the request,
+    none, when the name's form is not above it).
     """
     root = name_el.get_root()
     if isinstance(root, model.Locale):
@@ -946,6 +952,8 @@ def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambig
     short = name_el.get_option("form", context, sort_options) == "short"
     with_initials = name_el.get_option("initialize-with", context, sort_options) is not None
     default = 0 if short else 1 if with_initials else 2
+    if rule == "by-cite" and default == 0:
+        return _NONE  # by-cite keeps the requested form (none) when it is not above it
     levels = {}
     for j, nm in enumerate(names):
         if j > 0 and rule.startswith("primary-name"):
