@@ -123,7 +123,8 @@ def test_sort_keys_identical_to_citeproc_js(style_name):
 
     In Harvard "Liu, J. et al. (Alpha)" sorts after "Liu, J. (Beta)": its key has
     "Liu, Jie", as the entry also names a Jiaheng Liu; likewise "Liu, Dongyang"
-    (with a David Liu) sorts after "Liu, D. (Zeta)".
+    (with a David Liu) sorts after "Liu, D. (Zeta)". The form is the name's own:
+    "Wang, J. et al. (Alpha)" stays before "Wang, J. (Beta)".
     """
     _need_node()
     style = resolve(style_name, ROOT / "styles")
@@ -140,6 +141,13 @@ def test_sort_keys_identical_to_citeproc_js(style_name):
             "Gamma",
         ),
         _article("other", [("Liu", "Dan")], "Zeta"),
+        # Junsong Gao's full name must not make Junsong Wang's full too
+        _article(
+            "shared",
+            [("Wang", "Junsong"), ("Gao", "Jintao"), ("Gao", "Junsong"), ("Du", "Ruoyi")],
+            "Alpha",
+        ),
+        _article("single", [("Wang", "Jie")], "Beta"),
     ]
     expected = citeproc_js(items, style.path)["bibliography"]
     assert render.bibliography(items, style.path).entries == expected
