@@ -901,12 +901,14 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
         members = [item]
     else:
         try:
-            members = list(item.citation.bibliography.items)
+            bibliography = item.citation.bibliography
         except AttributeError:
-            members = [item]
+            bibliography = None
+        # one register per sort (the cache is reset when a sort starts)
         cache = _sort_state.get("register")
-        if cache is not None and cache[0] == (rule, tuple(m.key for m in members)):
+        if cache is not None and cache[0] == (rule, id(bibliography)):
             return cache[1]
+        members = list(bibliography.items) if bibliography is not None else [item]
     register: dict[str, dict[str, set[str]]] = {}
     for member in members:
         variable = next((v for v in _NAME_VARIABLES if member.reference.get(v)), None)
@@ -918,8 +920,8 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
             if family and given:
                 full = " ".join(given.replace(".", " ").split())
                 register.setdefault(family, {}).setdefault(_given_at(nm, 1), set()).add(full)
-    if rule != "by-cite":
-        _sort_state["register"] = ((rule, tuple(m.key for m in members)), register)
+    if rule != "by-cite" and bibliography is not None:
+        _sort_state["register"] = ((rule, id(bibliography)), register)
     return register
 
 
@@ -948,12 +950,14 @@ def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambig
     if not names:
         return _NONE
     rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
-    register = _name_register(item, rule)
     short = name_el.get_option("form", context, sort_options) == "short"
     with_initials = name_el.get_option("initialize-with", context, sort_options) is not None
     default = 0 if short else 1 if with_initials else 2
     if rule == "by-cite" and default == 0:
         return _NONE  # by-cite keeps the requested form (none) when it is not above it
+    if default == 2 or (rule.endswith("with-initials") and default == 1):
+        return _NONE  # the register cannot ask for more than the name's own form
+    register = _name_register(item, rule)
     levels = {}
     for j, nm in enumerate(names):
         if j > 0 and rule.startswith("primary-name"):
