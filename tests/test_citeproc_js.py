@@ -84,19 +84,6 @@ def items():
     return to_csl_items(Library.load(SHIPPED_LIBRARY, SHIPPED_LIST).papers)
 
 
-# Known gap (strict: the mark must go when it is fixed). In Harvard, citeproc-js
-# takes some sort keys in the middle of its disambiguation ("Liu|Jie|" for one
-# paper, "Liu|J.|" for its look-alikes), which orders three "Liu 2025" entries
-# differently; difbib does not copy that quirk: 3 of 33 entries differ.
-HARVARD_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="citeproc-js sorts Harvard's 'Liu 2025' entries by mid-disambiguation keys",
-)
-BIBLIOGRAPHY_CASES = [
-    pytest.param(s, marks=HARVARD_GAP) if s == "harvard-cite-them-right" else s for s in STYLES
-]
-
-
 def html_entry(js_entry: str) -> str:
     """A citeproc-js HTML entry without its csl-entry div and layout white space."""
     inner = re.fullmatch(r'<div class="csl-entry">(.*)</div>', js_entry.strip(), re.S)
@@ -104,7 +91,7 @@ def html_entry(js_entry: str) -> str:
 
 
 @pytest.mark.parametrize("output", ["text", "html"])
-@pytest.mark.parametrize("style_name", BIBLIOGRAPHY_CASES)
+@pytest.mark.parametrize("style_name", STYLES)
 def test_bibliography_identical_to_citeproc_js(items, style_name, output):
     style = resolve(style_name, ROOT / "styles")
     expected = citeproc_js(items, style.path, output=output)["bibliography"]
@@ -114,6 +101,56 @@ def test_bibliography_identical_to_citeproc_js(items, style_name, output):
     assert len(got) == len(expected) == 33
     diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
     assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+def _article(key: str, authors: list[tuple[str, str]], title: str) -> dict:
+    return {
+        "id": key,
+        "type": "article-journal",
+        "title": title,
+        "container-title": "Journal",
+        "issued": {"date-parts": [[2025]]},
+        "author": [{"family": f, "given": g} for f, g in authors],
+    }
+
+
+@pytest.mark.parametrize(
+    "style_name",
+    ["harvard-cite-them-right", "apa", "chicago-author-date", "modern-language-association"],
+)
+def test_sort_keys_identical_to_citeproc_js(style_name):
+    """Sort keys give names the form citeproc-js's name register asks for (fix 16).
+
+    In Harvard "Liu, J. et al. (Alpha)" sorts after "Liu, J. (Beta)": its key has
+    "Liu, Jie", as the entry also names a Jiaheng Liu; likewise "Liu, Dongyang"
+    (with a David Liu) sorts after "Liu, D. (Zeta)". The form is the name's own:
+    "Wang, J. et al. (Alpha)" stays before "Wang, J. (Beta)".
+    """
+    _need_node()
+    style = resolve(style_name, ROOT / "styles")
+    items = [
+        _article(
+            "twin",
+            [("Liu", "Jie"), ("Wang", "Xintao"), ("Liu", "Jiaheng"), ("Du", "Ruoyi")],
+            "Alpha",
+        ),
+        _article("lone", [("Liu", "Jiacheng")], "Beta"),
+        _article(
+            "pair",
+            [("Liu", "Dongyang"), ("Gao", "Peng"), ("Liu", "David"), ("Du", "Ruoyi")],
+            "Gamma",
+        ),
+        _article("other", [("Liu", "Dan")], "Zeta"),
+        # Junsong Gao's full name must not make Junsong Wang's full too
+        _article(
+            "shared",
+            [("Wang", "Junsong"), ("Gao", "Jintao"), ("Gao", "Junsong"), ("Du", "Ruoyi")],
+            "Alpha",
+        ),
+        _article("single", [("Wang", "Jie")], "Beta"),
+    ]
+    expected = citeproc_js(items, style.path)["bibliography"]
+    assert render.bibliography(items, style.path).entries == expected
 
 
 @pytest.mark.parametrize("style_name", STYLES)

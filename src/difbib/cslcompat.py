@@ -108,6 +108,24 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     variable is non-empty). citeproc-py printed the term anyway: ``arXiv 2025, p. ,``
     for a preprint without pages.
 
+16. **Given names in sort keys come from citeproc-js's name register.** With
+    ``disambiguate-add-givenname``, citeproc-js registers every name of every cite
+    (family, initials, given name) and computes the bibliography's sort keys
+    before it disambiguates, with an empty disambiguation config: each name in a
+    key gets the form the register alone asks for (its ``evalname`` with no
+    request), at least the name element's own. A family name registered with
+    several initials gets initials; an initial shared by several given names gets
+    the full given name. With the default rule ``by-cite`` the register is per item
+    (the item id is part of its key), so this is about an entry's own names; the
+    ``all-names`` rules share it across the bibliography and the ``primary-name``
+    rules register and expand first names only; under ``by-cite`` a short form
+    (family name only) stays short. Names in a key are in sort order, so an
+    expanded short name is "Dao T." there. So in Harvard the key of
+    ``Liu, Jie, ..., Liu, Jiaheng`` is "Liu, Jie" whatever the entry prints, and it
+    sorts after "Liu, J." entries; difbib gives its sort keys the same names
+    (:func:`_sort_key_givens`). The order does not depend on item order, as
+    citeproc-js registers all items before it takes any sort key.
+
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
 group of every entry; over half of its time went there. Both depend only on the
@@ -254,8 +272,8 @@ def typographic_apostrophes(items: list[dict[str, Any]]) -> list[dict[str, Any]]
 def _initialize(self, given, mark, context):
     """``Name.initialize`` honouring ``initialize="false"`` (fix 4) and full given
     names chosen by disambiguation (fix 12)."""
-    if str(given) in _active["full"]:
-        return given
+    if isinstance(given, FullGiven):
+        return str(given)
     if str(self.get_option("initialize", context)).lower() == "false":
         words = []
         for word in str(given).split():
@@ -387,6 +405,7 @@ def _sort(self, items, context):
     global _sorting
     keys, descending = [], []
     _sorting = True
+    _sort_state["register"] = None
     try:
         for key in self.findall("cs:key", self.nsmap):
             descending.append(key.get("sort", "ascending").lower() == "descending")
@@ -414,7 +433,7 @@ def _sort(self, items, context):
     return [items[i] for i in order]
 
 
-_sort_state = {"keep_et_al": False}
+_sort_state: dict[str, Any] = {"keep_et_al": False, "register": None}
 
 
 def _et_al(self):
@@ -821,39 +840,144 @@ def _suffix(i: int) -> str:
     return letters
 
 
-_active: dict[str, Any] = {"use_first": None, "full": frozenset()}
+_active: dict[str, Any] = {"use_first": None}
+
+
+class FullGiven(str):
+    """A given name that disambiguation shows in full: not reduced to initials."""
 
 
 def _name_process(self, item, variable, context=None, sort_options=None, **kwargs):
-    """``Name.process`` showing the names and given names disambiguation chose (fix 12)."""
-    params = _params(item) if sort_options is None else _NONE
+    """``Name.process`` showing the names and given names disambiguation chose (fix 12),
+    or, in a sort key, the given names citeproc-js's name register asks for (fix 16)."""
+    if sort_options is None:
+        params = _params(item)
+    else:
+        params = _sort_key_givens(self, item, variable, context, sort_options)
     if params is _NONE or params.variable != variable or not (params.names or params.givens):
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     names = list(item.reference.get(variable) or [])
     levels = dict(params.givens)
-    full = frozenset(str(names[j].get("given")) for j, lv in levels.items() if lv == 2)
     form = self.get_option("form", context, sort_options)
     swapped = None
-    if form == "short" and levels:
+    if levels:
+        # The chosen forms go on the names themselves (by position, not by given
+        # name: "Gao, Junsong" in full does not make "Wang, Junsong" full).
         mark = self.get_option("initialize-with", context, sort_options) or ". "
         shown = []
         for j, nm in enumerate(names):
             level = levels.get(j, 0)
             given = nm.get("given")
             if level and given and "family" in nm:
-                given = str(given) if level == 2 else self.initialize(str(given), mark, context)
-                nm = type(nm)(family=f"{given} {nm['family']}")
+                if form == "short":
+                    given = str(given) if level == 2 else self.initialize(str(given), mark, context)
+                    # sort keys have names in sort order, family first (citeproc-js)
+                    parts = (given, nm["family"]) if sort_options is None else (nm["family"], given)
+                    nm = type(nm)(family=" ".join(str(p).strip() for p in parts))
+                elif level == 2:
+                    nm = type(nm)(**{**nm, "given": FullGiven(given)})
             shown.append(nm)
         swapped = item.reference[variable]
         item.reference[variable] = shown
     saved = dict(_active)
-    _active.update(use_first=params.names, full=full)
+    _active.update(use_first=params.names)
     try:
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     finally:
         _active.update(saved)
         if swapped is not None:
             item.reference[variable] = swapped
+
+
+def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
+    """citeproc-js's name register as sort keys see it: family -> initials -> given names.
+
+    With ``givenname-disambiguation-rule="by-cite"`` (the default) the register is
+    per item (citeproc-js prefixes the family name with the item id), so it holds
+    the item's own names; otherwise it is shared by every item of the bibliography,
+    and the ``primary-name`` rules register first names only.
+    """
+    if rule == "by-cite":
+        members = [item]
+    else:
+        try:
+            bibliography = item.citation.bibliography
+        except AttributeError:
+            bibliography = None
+        # one register per sort (the cache is reset when a sort starts)
+        cache = _sort_state.get("register")
+        if cache is not None and cache[0] == (rule, id(bibliography)):
+            return cache[1]
+        members = list(bibliography.items) if bibliography is not None else [item]
+    register: dict[str, dict[str, set[str]]] = {}
+    for member in members:
+        variable = next((v for v in _NAME_VARIABLES if member.reference.get(v)), None)
+        names = list(member.reference.get(variable) or []) if variable else []
+        if rule.startswith("primary-name"):
+            names = names[:1]
+        for nm in names:
+            family, given = str(nm.get("family") or ""), str(nm.get("given") or "")
+            if family and given:
+                full = " ".join(given.replace(".", " ").split())
+                register.setdefault(family, {}).setdefault(_given_at(nm, 1), set()).add(full)
+    if rule != "by-cite" and bibliography is not None:
+        _sort_state["register"] = ((rule, id(bibliography)), register)
+    return register
+
+
+def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambiguation:
+    """The given-name forms of ``item``'s names in a sort key, as citeproc-js has them (fix 16).
+
+    citeproc-js computes sort keys before it disambiguates, with an empty
+    disambiguation config; each name then gets the "floor" form its name register
+    gives (``evalname`` with no request): with ``disambiguate-add-givenname``, a
+    family name registered with several initials gets initials, and an initial
+    shared by several given names gets the full given name. The form printed is the
+    larger of that and the name element's own (family only for ``form="short"``,
+    initials with ``initialize-with``, else the full given name). Under ``by-cite``
+    a name whose own form is family only keeps it (``evalname`` returns the request,
+    none, when the name's form is not above it).
+    """
+    root = name_el.get_root()
+    if isinstance(root, model.Locale):
+        root = root.style
+    citation_el = getattr(root, "citation", None)
+    if citation_el is None:
+        return _NONE
+    if citation_el.get("disambiguate-add-givenname", "false").lower() != "true":
+        return _NONE
+    names = list(item.reference.get(variable) or [])
+    if not names:
+        return _NONE
+    rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
+    short = name_el.get_option("form", context, sort_options) == "short"
+    with_initials = name_el.get_option("initialize-with", context, sort_options) is not None
+    default = 0 if short else 1 if with_initials else 2
+    if rule == "by-cite" and default == 0:
+        return _NONE  # by-cite keeps the requested form (none) when it is not above it
+    if default == 2 or (rule.endswith("with-initials") and default == 1):
+        return _NONE  # the register cannot ask for more than the name's own form
+    register = _name_register(item, rule)
+    levels = {}
+    for j, nm in enumerate(names):
+        if j > 0 and rule.startswith("primary-name"):
+            break
+        initials = register.get(str(nm.get("family") or ""), {})
+        if not nm.get("given") or _given_at(nm, 1) not in initials:
+            continue
+        if rule.endswith("with-initials"):
+            level = 1 if len(initials) > 1 else 0
+        else:
+            level = default
+            if len(initials) > 1:
+                level = 1
+            if len(initials[_given_at(nm, 1)]) > 1 or (len(initials) > 1 and not with_initials):
+                level = 2
+        if level > default:
+            levels[j] = level
+    if not levels:
+        return _NONE
+    return Disambiguation(variable=variable, givens=tuple(sorted(levels.items())))
 
 
 def _name_get_option(self, name, context=None, sort_options=None):
