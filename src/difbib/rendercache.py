@@ -1,7 +1,9 @@
 """A cache of rendered bibliography entries, so a repeated ``difbib format`` is instant.
 
 Keys are content hashes: an entry is reused only when its CSL-JSON item, the style
-file's bytes, the locale, the output kind, difbib's and citeproc-py's versions,
+file's bytes, the locale, the output kind, difbib's rendering code (a hash of
+its source, so a fix to the compatibility layer is never hidden by the cache)
+and citeproc-py's version,
 for numbered styles its number, and what disambiguation decided for it are all
 unchanged; the sorted order is kept
 likewise for the exact list of items. A changed entry gets a new key and is
@@ -23,7 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .fileio import atomic_write_text
 
 #: Entries kept per cache file (the most recently used ones).
@@ -47,6 +48,12 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
+def renderer_fingerprint() -> str:
+    """A hash of the modules whose code decides rendered text."""
+    here = Path(__file__).parent
+    return digest(*[(here / f"{m}.py").read_bytes() for m in ("render", "cslcompat", "bibformat")])
+
+
 def item_digest(item: dict[str, Any]) -> str:
     return digest(item)
 
@@ -60,7 +67,7 @@ class RenderCache:
         citeproc_version = version("citeproc-py")
         style_bytes = Path(style_path).read_bytes()
         self.numbered = b"citation-number" in style_bytes
-        self.scope = digest(__version__, citeproc_version, style_bytes, locale, output)
+        self.scope = digest(renderer_fingerprint(), citeproc_version, style_bytes, locale, output)
         self.path = Path(folder) / f"rendered-{self.scope[:24]}.json"
         self.entries: dict[str, str] = {}
         self.orders: dict[str, dict] = {}  # order key -> {"ids": [...], "extras": {...}}
