@@ -438,7 +438,7 @@ def _no_match() -> None:
     say("no entries match the selection; nothing to export")
 
 
-@cli.command()
+@cli.command(short_help="Export the selection: bibtex, biblatex, ris, csl-json.")
 @selection_options
 @click.option(
     "--format",
@@ -510,7 +510,7 @@ def export(
         say(f"exported {len(papers)} {entries} ({format_name}) to {output or 'stdout'}")
 
 
-@cli.command(name="list")
+@cli.command(name="list", short_help="List the selected papers as a table or JSON.")
 @selection_options
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
 def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors: Any) -> None:
@@ -530,7 +530,7 @@ def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors:
         say("no entries match the selection")
 
 
-@cli.command()
+@cli.command(short_help="The categories: slug, number of papers, heading.")
 @library_option
 @list_option
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
@@ -588,7 +588,7 @@ def _styles_dir(styles_dir: Path | None, library_path: Path) -> Path:
     return styles_dir if styles_dir is not None else library_path.parent / "styles"
 
 
-@cli.command("format")
+@cli.command("format", short_help="A formatted bibliography (any CSL style).")
 @selection_options
 @style_options
 @click.option(
@@ -638,7 +638,7 @@ def format_command(
     say(f"{len(papers)} {'entry' if len(papers) == 1 else 'entries'} in {style.name}{note}")
 
 
-@cli.command("styles")
+@cli.command("styles", short_help="List the CSL styles --style accepts.")
 @click.option("--search", metavar="TEXT", help="Only styles whose name or title holds TEXT.")
 @click.option(
     "--styles-dir",
@@ -658,7 +658,7 @@ def styles_command(search: str | None, styles_dir: Path) -> None:
     say(f"{len(found)} style(s)" + (f" matching {search!r}" if search else ""))
 
 
-@cli.command("cite")
+@cli.command("cite", short_help="The in-text citation of some keys.")
 @click.argument("keys", nargs=-1, required=True)
 @style_options
 @library_option
@@ -693,7 +693,7 @@ def cite_command(
 # -- zotero -------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(short_help="Keep a Zotero library in step (zotero push).")
 def zotero() -> None:
     """Keep a Zotero library in step with the library (Zotero Web API v3).
 
