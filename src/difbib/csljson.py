@@ -24,14 +24,12 @@ schema (``csl-data.json``, v1.0). Choices, following how Zotero exports a prepri
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .bibtex import person, split_authors
+from .ids import is_arxiv_id
 from .latex import tex_to_text
 from .library import Paper
-
-_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -66,7 +64,7 @@ def to_csl_item(paper: Paper) -> dict[str, Any]:
         item["issued"] = {"date-parts": [[paper.year]]}
     eprint = (paper.eprint or "").strip()
     archive = (paper.get("archivePrefix") or "").strip().lower()
-    if eprint and (archive == "arxiv" or (not archive and _ARXIV_ID.match(eprint))):
+    if eprint and (archive == "arxiv" or (not archive and is_arxiv_id(eprint))):
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{eprint}"
     doi = paper.get("doi")

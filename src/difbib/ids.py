@@ -76,6 +76,15 @@ def parse_arxiv_id(text: str) -> ArxivId:
     raise InvalidArxivId("not an arXiv id (expected e.g. 2412.09611 or hep-th/9901001)")
 
 
+def is_arxiv_id(text: str) -> bool:
+    """Whether ``text`` is a valid arXiv id (see :func:`parse_arxiv_id`)."""
+    try:
+        parse_arxiv_id(text)
+    except InvalidArxivId:
+        return False
+    return True
+
+
 def arxiv_id_from_url(url: str) -> str | None:
     """Return the raw id text an arXiv URL points to, or None if it is no arXiv URL.
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from .bibtex import person, split_authors
 from .fileio import atomic_write_text
-from .ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
+from .ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arxiv_id
 from .latex import tex_to_text
 from .library import Paper, rating_tag
 from .zotero_api import (
@@ -116,20 +116,11 @@ def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
     }
 
 
-_ARCHIVE_ID = re.compile(r"^\s*arxiv:\s*(\S+)\s*$", re.IGNORECASE)
-_ARXIV_DOI = re.compile(r"^\s*(?:https?://doi\.org/)?10\.48550/arxiv\.(\S+?)\s*$", re.IGNORECASE)
-
-
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
     """The arXiv id (without version) an item is about, from its archive ID, arXiv DOI
     or arXiv URL; ``None`` when it names no valid arXiv id."""
-    raws = []
-    m = _ARCHIVE_ID.match(str(data.get("archiveID") or ""))
-    if m:
-        raws.append(m.group(1))
-    m = _ARXIV_DOI.match(str(data.get("DOI") or ""))
-    if m:
-        raws.append(m.group(1))
+    raws = arxiv_ids_in_text(str(data.get("archiveID") or ""))
+    raws += arxiv_ids_in_text(str(data.get("DOI") or ""))
     if data.get("url"):
         raws.append(arxiv_id_from_url(str(data["url"])))
     for raw in raws:
