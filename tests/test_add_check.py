@@ -141,3 +141,12 @@ def test_check_a_broken_library(shipped, run):
     res = run("check")
     assert res.exit_code == 1
     assert res.stderr.startswith("error: library.bib line 1:")
+
+
+def test_several_papers_go_to_the_same_new_category(shipped, run):
+    res = run("add", "2210.02747", "2405.14867", "--new-category", "Video Generation", "--offline")
+    assert res.exit_code == 0, res.stderr
+    reading = read_list("papers.md")
+    assert [c.heading for c in reading.categories].count("Video Generation") == 1
+    video = [p.arxiv_id for p in reading.papers if "Video Generation" in p.categories]
+    assert video == ["2405.14867", "2210.02747"]  # in list order of first appearance

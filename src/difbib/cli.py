@@ -370,17 +370,12 @@ def add(
         progress=(lambda msg: None) if quiet else say,
         **options,
     )
-    for n, ref in enumerate(papers):
+    for ref in papers:
         added = add_paper(
-            list_path,
-            ref,
-            fetcher,
-            category=category if (n == 0 or not new_category) else None,
-            new_category=new_category if n == 0 else None,
-            rating=rating,
+            list_path, ref, fetcher, category=category, new_category=new_category, rating=rating
         )
-        if new_category and n == 0:
-            category = new_category
+        # Later papers go where the first went (a new category exists from now on).
+        category, new_category = added.category, None
         say(f"{list_path}: added {added.record.title!r} (arXiv:{added.record.id}) "
             f"to {added.category!r}")  # fmt: skip
     if not no_sync:
