@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from synthetic import synthetic_items  # noqa: E402
 
-from difbib.styles import resolve  # noqa: E402
+from difbib.csl.styles import resolve  # noqa: E402
 
 RENDER = """
 import json, sys
 from pathlib import Path
-from difbib import render
-from difbib.rendercache import RenderCache
+from difbib.csl import render
+from difbib.csl.rendercache import RenderCache
 items_path, style_path, cache_dir, out_path = sys.argv[1:5]
 items = json.loads(Path(items_path).read_text())
 cache = RenderCache(Path(cache_dir), Path(style_path), "en-US", "text")

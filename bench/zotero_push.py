@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers.zotero_server import ZoteroServer  # noqa: E402
 
 from difbib import bibtex  # noqa: E402
-from difbib.library import Library  # noqa: E402
-from difbib.zotero import ZoteroClient, ZoteroSettings, push  # noqa: E402
-from zotero_server import ZoteroServer  # noqa: E402
+from difbib.library.queries import Library  # noqa: E402
+from difbib.zotero.push import ZoteroClient, ZoteroSettings, push  # noqa: E402
 
 
 def main(n: int) -> None:

@@ -4,34 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from arxiv_server import ArxivServer  # noqa: E402
-from difbib.cli import cli  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data"
-SEED = DATA / "seed-list.md"  # byte for byte as received (mojibake and all)
-SHIPPED_LIBRARY = ROOT / "library.bib"
-SHIPPED_LIST = ROOT / "papers.md"
-SHIPPED_CACHE = ROOT / "arxiv-cache.json"
-#: The categories of the seed list, in its order.
-SEED_HEADINGS = [
-    "Milestone Models",
-    "Inference Acceleration",
-    "Model Optimization",
-    "Model Distillation",
-    "Reinforcement Learning",
-    "Flow Matching Concepts",
-    "Image Editing",
-    "Personalized - ID Preserving Image Generation",
-]
+from tests.helpers import SEED, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, Run
+from tests.helpers.arxiv_server import ArxivServer
 
 
 @pytest.fixture(autouse=True)
@@ -68,19 +45,6 @@ def shipped(tmp_path, monkeypatch):
     for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
         monkeypatch.delenv(var)
     return tmp_path
-
-
-class Run:
-    """Runs the difbib CLI in-process; returns click's Result (stdout/stderr apart)."""
-
-    def __init__(self, env: dict[str, str] | None = None):
-        self.env = env or {}
-
-    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
-        runner = CliRunner()
-        return runner.invoke(
-            cli, list(args), input=input, env={**self.env, **(env or {})}, catch_exceptions=False
-        )
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from difbib.curated import read_list
-
-from .conftest import ROOT, SHIPPED_LIST
+from difbib.sources.readinglist import read_list
+from tests.helpers import ROOT, SHIPPED_LIST
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

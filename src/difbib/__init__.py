@@ -2,7 +2,7 @@
 
 The core is usable without the command line::
 
-    from difbib.sync import sync
+    from difbib.library.sync import sync
     result = sync("papers.md", "library.bib", "arxiv-cache.json", offline=True)
 """
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import DifbibError
-from .export import FORMATS
+from difbib import __version__
+from difbib.errors import DifbibError
+from difbib.outputs.export import FORMATS
 
 EXIT_UNRESOLVED = 3
 
@@ -134,8 +134,8 @@ def select_papers(
     selectors narrow that down. With ``--aux``, cited keys missing from the library
     are named on stderr and are an error unless ``--allow-missing``.
     """
-    from .aux import ALL, cited_keys
-    from .library import Library
+    from difbib.library.aux import ALL, cited_keys
+    from difbib.library.queries import Library
 
     library = Library.load(library_path, list_path)
     wanted = list(keys)
@@ -258,7 +258,7 @@ def sync(
 
 def _fetcher_parts(offline: bool, arxiv: dict) -> tuple[Any, dict]:
     """The arxiv client (None offline) and Fetcher options for these CLI options."""
-    from .fetch import make_client
+    from difbib.sources.arxiv import make_client
 
     client = (
         None if offline else make_client(base_url=arxiv["arxiv_url"], delay_seconds=arxiv["delay"])
@@ -278,7 +278,7 @@ def _run_sync(
     quiet: bool,
 ) -> None:
     """Run a sync, report it on stderr, and exit 3 if papers were left unresolved."""
-    from .sync import sync as run_sync
+    from difbib.library.sync import sync as run_sync
 
     client, fetcher_options = _fetcher_parts(offline, arxiv)
     result = run_sync(
@@ -357,9 +357,9 @@ def add(
         difbib add 2405.14867 --category distillation --rating 4
         difbib add https://arxiv.org/abs/2506.15742 --new-category "Video Generation"
     """
-    from .add import add_paper
-    from .cache import MetadataCache
-    from .fetch import Fetcher
+    from difbib.library.add import add_paper
+    from difbib.sources.arxiv import Fetcher
+    from difbib.sources.cache import MetadataCache
 
     arxiv = dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff)
     client, options = _fetcher_parts(offline, arxiv)
@@ -403,7 +403,7 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
     Problems are printed one per line on stdout; the exit code is 1 when there
     are any, 0 when the library is sound.
     """
-    from .check import check_library
+    from difbib.library.check import check_library
 
     if not library_path.exists():
         raise DifbibError(f"library {str(library_path)!r} not found; run 'difbib sync' first")
@@ -424,7 +424,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        from .fileio import atomic_write_text
+        from difbib.fileio import atomic_write_text
 
         atomic_write_text(output, text)
 
@@ -480,7 +480,7 @@ def export(
 
     No match is not an error: the output is empty, a note goes to stderr, exit 0.
     """
-    from .export import ExportOptions, get_format, parse_drop, unused_drops
+    from difbib.outputs.export import ExportOptions, get_format, parse_drop, unused_drops
 
     options = ExportOptions(
         drop=parse_drop(drop, minimal=minimal),
@@ -513,7 +513,7 @@ def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors:
 
     No match prints nothing (``[]`` with --json), a note on stderr, exit 0.
     """
-    from .listing import papers_json, papers_table
+    from difbib.outputs.listing import papers_json, papers_table
 
     library, papers = select_papers(library_path, list_path, **selectors)
     if as_json:
@@ -531,8 +531,8 @@ def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors:
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
 def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
     """The categories: slug (what --category takes), number of papers, heading."""
-    from .library import Library
-    from .listing import categories_json, categories_table
+    from difbib.library.queries import Library
+    from difbib.outputs.listing import categories_json, categories_table
 
     library = Library.load(library_path, list_path)
     click.echo(categories_json(library) if as_json else categories_table(library), nl=False)
@@ -610,9 +610,9 @@ def format_command(
     CSL style. Entries are cached by content, style and locale (in
     $XDG_CACHE_HOME/difbib), so a second run is instant.
     """
-    from .bibformat import format_bibliography
-    from .rendercache import default_dir
-    from .styles import resolve
+    from difbib.csl.bibformat import format_bibliography
+    from difbib.csl.rendercache import default_dir
+    from difbib.csl.styles import resolve
 
     style = resolve(style_name, _styles_dir(styles_dir, library_path))
     library, papers = select_papers(library_path, list_path, **selectors)
@@ -645,7 +645,7 @@ def format_command(
 )
 def styles_command(search: str | None, styles_dir: Path) -> None:
     """List the styles --style accepts: name, title and where it comes from."""
-    from .styles import available
+    from difbib.csl.styles import available
 
     found = available(styles_dir, search)
     for style in found:
@@ -671,9 +671,9 @@ def cite_command(
 
     Numbered styles number the keys in the order given ("[1], [2]").
     """
-    from .bibformat import cite
-    from .library import Library
-    from .styles import resolve
+    from difbib.csl.bibformat import cite
+    from difbib.csl.styles import resolve
+    from difbib.library.queries import Library
 
     style = resolve(style_name, _styles_dir(styles_dir, library_path))
     library = Library.load(library_path, list_path)
@@ -755,9 +755,9 @@ def zotero_push(
     conflict: skipped and reported unless --force. Exit code 3: some items were
     skipped or failed.
     """
-    from .curated import read_list
-    from .zotero import ZoteroClient, default_state_path, load_settings
-    from .zotero import push as run_push
+    from difbib.sources.readinglist import read_list
+    from difbib.zotero.push import ZoteroClient, default_state_path, load_settings
+    from difbib.zotero.push import push as run_push
 
     settings = load_settings(
         library_type=library_type, library_id=library_id, api_url=api_url, warn=say

@@ -1,0 +1,99 @@
+"""``difbib format`` and ``difbib cite`` without the command line.
+
+:func:`format_bibliography` renders library papers in a CSL style as one
+document (text, HTML or Markdown), optionally grouped by category;
+:func:`cite` gives the in-text citation of some papers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+from difbib.csl import render
+from difbib.csl.csljson import to_csl_items
+from difbib.csl.styles import Style
+from difbib.library.queries import Library, Paper
+
+GROUPS = ("category",)
+
+
+def _heading(title: str, output: str) -> str:
+    if output == "html":
+        return f"<h2>{html.escape(title)}</h2>"
+    if output == "markdown":
+        return f"## {render.md_escape(title)}"
+    return f"{title}\n{'=' * len(title)}"
+
+
+def _block(entries: Sequence[str], output: str) -> str:
+    if output == "html":
+        body = "".join(f'  <div class="csl-entry">{e}</div>\n' for e in entries)
+        return f'<div class="csl-bib-body">\n{body}</div>'
+    if output == "markdown":
+        return "\n\n".join(entries)  # one paragraph per entry
+    return "\n".join(entries)
+
+
+def format_bibliography(
+    papers: Sequence[Paper],
+    style: Style,
+    *,
+    library: Library | None = None,
+    locale: str = "en-US",
+    output: str = "text",
+    group_by: str | None = None,
+    cache_dir: Path | None = None,
+) -> str:
+    """The formatted bibliography of ``papers`` (ends with a newline unless empty).
+
+    The whole selection is rendered once, so entries are sorted and numbered as
+    one bibliography. With ``group_by="category"`` a heading per category (in the
+    reading list's order) precedes the entries of that category, in that order; a
+    paper in two categories appears under both. ``cache_dir`` enables the
+    :mod:`difbib.csl.rendercache` cache.
+    """
+    if not papers:
+        return ""
+    items = to_csl_items(list(papers))
+    cache = None
+    if cache_dir is not None:
+        from difbib.csl.rendercache import RenderCache
+
+        render.locale_path(locale)
+        cache = RenderCache(cache_dir, style.path, locale, output)
+    result = render.cached_bibliography(items, style.path, locale, output, cache)
+    if cache is not None:
+        cache.save()
+    if group_by is None:
+        return _block(result.entries, output) + "\n"
+    if group_by not in GROUPS:
+        raise ValueError(f"unknown grouping {group_by!r}")
+    text_of = dict(zip(result.ids, result.entries, strict=True))
+    by_key = {p.key: p for p in papers}
+    headings = [c.heading for c in library.categories] if library is not None else []
+    for p in papers:
+        headings += [c for c in p.categories if c not in headings]
+    sections = []
+    for heading in headings:
+        entries = [text_of[i] for i in result.ids if heading in by_key[i].categories]
+        if entries:
+            sections.append(_heading(heading, output) + "\n\n" + _block(entries, output))
+    loose = [text_of[i] for i in result.ids if not by_key[i].categories]
+    if loose:
+        sections.append(_heading("Uncategorised", output) + "\n\n" + _block(loose, output))
+    return "\n\n".join(sections) + "\n"
+
+
+def cite(
+    papers: Sequence[Paper],
+    cited: Sequence[Paper],
+    style: Style,
+    *,
+    locale: str = "en-US",
+    output: str = "text",
+) -> str:
+    """The in-text citation of ``cited`` (one cluster), numbered among ``papers``."""
+    items = to_csl_items(list(papers))
+    return render.citation(items, [p.key for p in cited], style.path, locale, output)

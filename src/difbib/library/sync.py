@@ -1,0 +1,311 @@
+"""``difbib sync``: from the curated reading list to a canonical ``library.bib``.
+
+The steps:
+
+1. read the reading list (:mod:`difbib.sources.readinglist`);
+2. resolve every paper to an arXiv record: ids in batches, the rest by title
+   (:mod:`difbib.sources.arxiv`, through the cache);
+3. merge the records into the existing ``library.bib`` (:func:`merge_entry`);
+4. write the library atomically, and only if it changed.
+
+**Hand edits survive.** Entries are matched to papers by their ``eprint`` (the arXiv
+id), so a renamed key stays. For each field difbib takes from arXiv it compares
+three values: the entry's current one, the one difbib generated from the cached
+record at the last sync (the *base*) and the one it generates now. A field still
+equal to the base was not touched by hand and takes the new value; a field that
+differs from the base was edited and is kept; a field removed by hand stays
+removed. Categories (``keywords``) and rating (``ranking``) come from the reading
+list, which is their source of truth; keywords added by hand that are not
+categories of the list are kept.
+
+**Deterministic.** Entries are sorted by key (case-insensitively); fields follow
+:data:`difbib.library.bibtex.FIELD_ORDER`, then fields added by hand in their order. The
+same list, cache and library give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import arxiv
+from bibtexparser.model import Block, Entry, ExplicitComment, Field, ImplicitComment
+
+from difbib.fileio import atomic_write_text
+from difbib.library import bibtex
+from difbib.sources.arxiv import Fetcher, FetchStats, titles_match
+from difbib.sources.cache import MetadataCache
+from difbib.sources.readinglist import ListedPaper, Notice, ReadingList, read_list
+from difbib.sources.record import ArxivRecord
+
+HEADER_MARK = "difbib:"
+TITLE_WARNING_THRESHOLD = 0.6
+
+
+@dataclass
+class Unresolved:
+    paper: ListedPaper
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.paper.line}: {self.paper.title!r}: {self.reason}"
+
+
+@dataclass
+class SyncResult:
+    """What a sync did: counts for the summary, and what is left to fix."""
+
+    library_path: Path
+    entries: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # entries not (or no longer) in the list
+    unresolved: list[Unresolved] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    stats: FetchStats = field(default_factory=FetchStats)
+    written: bool = False
+    text: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.unresolved
+
+
+@dataclass
+class Resolved:
+    paper: ListedPaper
+    record: ArxivRecord
+
+
+def resolve(
+    reading: ReadingList, fetcher: Fetcher, notify: Callable[[Notice], None]
+) -> tuple[list[Resolved], list[Unresolved]]:
+    """Match every listed paper to an arXiv record (ids first, in batches).
+
+    ``notify`` receives a :class:`Notice` for each thing worth telling the user.
+    """
+    by_id = fetcher.fetch_ids(p.arxiv_id for p in reading.papers if p.arxiv_id)
+    resolved: dict[str, Resolved] = {}
+    unresolved: list[Unresolved] = []
+    for paper in reading.papers:
+        record = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
+        if record is not None:
+            score = titles_match(paper.title, record.title)
+            if score < TITLE_WARNING_THRESHOLD:
+                notify(
+                    Notice(
+                        paper.line,
+                        f"the list's title {paper.title!r} and arXiv's {record.title!r} "
+                        f"(arXiv:{record.id}) differ; check the link",
+                    )
+                )
+        else:
+            reason_id = ""
+            if paper.arxiv_id:
+                reason_id = f"arXiv has no paper {paper.arxiv_id}; "
+                notify(
+                    Notice(paper.line, f"arXiv has no paper {paper.arxiv_id}; searching by title")
+                )
+            match = fetcher.find_by_title(paper.title)
+            record = match.record
+            if record is None:
+                unresolved.append(Unresolved(paper, reason_id + (match.reason or "not found")))
+                continue
+            if not match.cached:
+                notify(Notice(paper.line, f"found {paper.title!r} by title: arXiv:{record.id}"))
+        if record.id in resolved:
+            first = resolved[record.id].paper
+            for cat in paper.categories:
+                if cat not in first.categories:
+                    first.categories.append(cat)
+            first.rating = max(first.rating or 0, paper.rating or 0) or None
+            notify(
+                Notice(paper.line, f"same paper as line {first.line} (arXiv:{record.id}); merged")
+            )
+            continue
+        resolved[record.id] = Resolved(paper, record)
+    return list(resolved.values()), unresolved
+
+
+# -- merging ----------------------------------------------------------------------
+
+
+def merge_entry(
+    current: Entry,
+    new: dict[str, str],
+    base: dict[str, str] | None,
+    list_values: dict[str, str],
+    category_names: set[str],
+) -> Entry:
+    """Merge freshly generated fields into an existing entry, keeping hand edits.
+
+    ``new`` and ``base`` are :func:`difbib.library.bibtex.arxiv_fields` of the record now
+    and at the last sync (None when unknown: then every differing value counts as
+    a hand edit, and only missing fields are filled in).
+    """
+    cur = {f.key.lower(): f for f in current.fields}
+    out: dict[str, Field] = {}
+    for name in bibtex.ARXIV_FIELDS:
+        c = cur.get(name.lower())
+        n = new.get(name)
+        b = base.get(name) if base is not None else None
+        if c is None:
+            if n is not None and b is None:
+                out[name] = Field(name, n)  # new from arXiv, or never generated before
+            continue  # removed by hand: stays removed
+        if base is not None and c.value == b and c.enclosing != "no-enclosing":
+            if n is not None:
+                out[name] = Field(c.key, n)
+            continue
+        out[name] = c
+    # From the reading list: categories and rating.
+    extra_keywords = [
+        k
+        for k in bibtex.split_keywords(cur["keywords"].value if "keywords" in cur else None)
+        if k not in category_names
+    ]
+    keywords = bibtex.split_keywords(list_values.get("keywords")) + extra_keywords
+    if keywords:
+        key_name = cur["keywords"].key if "keywords" in cur else "keywords"
+        out["keywords"] = Field(key_name, bibtex.keywords_value(keywords))
+    if "ranking" in list_values:
+        key_name = cur["ranking"].key if "ranking" in cur else "ranking"
+        out["ranking"] = Field(key_name, list_values["ranking"])
+    elif "ranking" in cur:
+        out["ranking"] = cur["ranking"]
+    ordered = [out[f] for f in bibtex.FIELD_ORDER if f in out]
+    handled = {f.lower() for f in bibtex.FIELD_ORDER}
+    ordered += [f for f in current.fields if f.key.lower() not in handled]
+    return Entry(current.entry_type, current.key, ordered)
+
+
+def _eprint_of(entry: Entry) -> str | None:
+    f = bibtex.field_ci(entry, "eprint")
+    if f is None:
+        return None
+    value = f.value.strip()
+    if value.lower().startswith("arxiv:"):
+        value = value[6:]
+    return re.sub(r"v\d+$", "", value)
+
+
+def header_comment(list_name: str) -> ExplicitComment:
+    return ExplicitComment(
+        f"{HEADER_MARK} this library is written by 'difbib sync' from {list_name}. "
+        "Edit entries freely: hand edits survive a re-sync. Categories (keywords) "
+        "and ratings (ranking) come from the reading list: change them there."
+    )
+
+
+def build_library(
+    existing: list[Block],
+    resolved: list[Resolved],
+    previous: dict[str, ArxivRecord],
+    category_names: set[str],
+    list_name: str,
+    result: SyncResult,
+) -> list[Block]:
+    """The new library's blocks: merged entries sorted by key, other blocks first."""
+    entries = [b for b in existing if isinstance(b, Entry)]
+    by_eprint: dict[str, Entry] = {}
+    for entry in entries:
+        eprint = _eprint_of(entry)
+        if eprint and eprint not in by_eprint:
+            by_eprint[eprint] = entry
+    taken = {e.key for e in entries}
+    old_text = {e.key: bibtex.write_bib([e]) for e in entries}
+    matched: set[str] = set()
+    out_entries: list[Entry] = []
+    for item in resolved:
+        rec = item.record
+        new = bibtex.arxiv_fields(rec)
+        lst = bibtex.list_fields(item.paper.categories, item.paper.rating)
+        current = by_eprint.get(rec.id)
+        if current is not None:
+            matched.add(current.key)
+            base = bibtex.arxiv_fields(previous[rec.id]) if rec.id in previous else None
+            merged = merge_entry(current, new, base, lst, category_names)
+            out_entries.append(merged)
+            if bibtex.write_bib([merged]) == old_text[current.key]:
+                result.unchanged.append(merged.key)
+            else:
+                result.updated.append(merged.key)
+        else:
+            key = bibtex.unique_key(bibtex.base_key(rec), taken)
+            taken.add(key)
+            out_entries.append(bibtex.make_entry(key, {**new, **lst}))
+            result.added.append(key)
+    for entry in entries:
+        if entry.key not in matched:
+            out_entries.append(entry)
+            result.kept.append(entry.key)
+    out_entries.sort(key=lambda e: (e.key.casefold(), e.key))
+    others = [
+        b
+        for b in existing
+        if not isinstance(b, Entry)
+        and not (isinstance(b, ExplicitComment) and b.comment.strip().startswith(HEADER_MARK))
+        and not (isinstance(b, ImplicitComment) and not b.comment.strip())
+    ]
+    result.entries = len(out_entries)
+    return [header_comment(list_name), *others, *out_entries]
+
+
+def sync(
+    list_path: str | Path,
+    library_path: str | Path,
+    cache_path: str | Path,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    dry_run: bool = False,
+    client: arxiv.Client | None = None,
+    progress: Callable[[str], None] | None = None,
+    warn: Callable[[Notice], None] | None = None,
+    fetcher_options: dict | None = None,
+) -> SyncResult:
+    """Sync the reading list into the library; see the module docstring.
+
+    ``progress`` gets one-line progress messages, ``warn`` each :class:`Notice`
+    as soon as it is known (notices are also kept in the result). ``dry_run``
+    writes neither the library nor the cache. Raises
+    :class:`~difbib.errors.DifbibError` for unreadable input and for arXiv
+    failures; in every such case ``library.bib`` is left untouched.
+    """
+    library_path = Path(library_path)
+    result = SyncResult(library_path)
+
+    def notify(notice: Notice) -> None:
+        result.notices.append(notice)
+        if warn is not None:
+            warn(notice)
+
+    reading = read_list(list_path)
+    for notice in reading.notices:
+        notify(notice)
+    existing = bibtex.read_bib(library_path)  # fails early on a broken library
+    cache = MetadataCache(cache_path, read_only=dry_run)
+    previous = dict(cache.papers)
+    fetcher = Fetcher(
+        cache,
+        client=client,
+        offline=offline,
+        refresh=refresh,
+        progress=progress,
+        **(fetcher_options or {}),
+    )
+    resolved, result.unresolved = resolve(reading, fetcher, notify)
+    result.stats = fetcher.stats
+    category_names = {c.heading for c in reading.categories}
+    blocks = build_library(
+        existing.blocks, resolved, previous, category_names, Path(list_path).name, result
+    )
+    result.text = bibtex.write_bib(blocks)
+    old = library_path.read_text(encoding="utf-8") if library_path.exists() else None
+    if result.text != old and not dry_run:
+        atomic_write_text(library_path, result.text)
+        result.written = True
+    return result

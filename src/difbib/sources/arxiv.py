@@ -1,0 +1,312 @@
+"""Fetching paper metadata from arXiv, politely, through the ``arxiv`` package.
+
+* Ids are fetched in batches: one request for up to 100 ids (``id_list=a,b,c``).
+* Papers without a usable id are found by one title search each, accepted only when
+  arXiv's title closely matches the list's (see :func:`titles_match`).
+* Requests are spaced by arXiv's 3 seconds (the ``arxiv`` client does this), and a
+  failed request (HTTP error, connection error, an empty page, or arXiv's plain-text
+  ``Rate exceeded.``) is retried with exponential backoff.
+* Everything fetched goes into the :class:`~difbib.sources.cache.MetadataCache`, so a second
+  run asks arXiv nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import arxiv
+import requests
+from requests.adapters import HTTPAdapter
+
+from difbib.errors import FetchError, OfflineError
+from difbib.sources.cache import MetadataCache
+from difbib.sources.readinglist import normalize_title
+from difbib.sources.record import ArxivRecord
+
+log = logging.getLogger("difbib")
+
+BATCH_SIZE = 100
+TITLE_MATCH_THRESHOLD = 0.9
+_SEARCH_STOPWORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "via", "by"}
+
+
+class RateExceeded(arxiv.ArxivError):
+    """arXiv answered with its plain-text throttling message instead of a feed."""
+
+
+class NotAFeed(arxiv.ArxivError):
+    """arXiv answered something that is not an Atom feed."""
+
+
+def _check_feed_response(response: requests.Response, *args, **kwargs) -> None:
+    """A ``requests`` response hook: turn non-feed answers into retryable errors.
+
+    arXiv throttles with a plain-text ``Rate exceeded.`` body (sometimes with HTTP
+    200), which the ``arxiv`` package would parse as an empty, malformed feed and
+    return as "no results". Raising here makes it a retryable error instead.
+    """
+    if response.status_code != 200:
+        return
+    head = response.content[:200].lstrip()
+    if head.startswith(b"Rate exceeded"):
+        raise RateExceeded(response.url, 0, "arXiv answered 'Rate exceeded.'")
+    if not head.startswith(b"<"):
+        raise NotAFeed(response.url, 0, "arXiv answered something that is not a feed")
+
+
+def make_client(
+    *,
+    base_url: str | None = None,
+    delay_seconds: float = 3.0,
+    page_size: int = BATCH_SIZE,
+    timeout: float = 30.0,
+) -> arxiv.Client:
+    """An ``arxiv.Client`` that makes one request per try (difbib retries itself).
+
+    ``base_url`` points the client at another server (e.g. a local one serving
+    recorded responses): ``http://127.0.0.1:8000/api/query``.
+    """
+    client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
+    if base_url:
+        client.query_url_format = base_url.rstrip("?") + "?{}"
+    # The arxiv package has no option for timeouts or for checking the body, so we
+    # configure the requests Session it sends every page through.
+    session = client._session
+    session.hooks["response"].append(_check_feed_response)
+    adapter = _TimeoutAdapter(timeout)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return client
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request a timeout (``requests`` has none by default)."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        return super().send(request, **kwargs)
+
+
+def titles_match(listed: str, found: str) -> float:
+    """Similarity in [0, 1] of two titles after normalising case and punctuation.
+
+    A list title that is the part before a colon of arXiv's title, or arXiv's title
+    without a trailing "Technical Report", counts as a match too (0.95).
+    """
+    a, b = normalize_title(listed), normalize_title(found)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    ratio = SequenceMatcher(None, a, b).ratio()
+    head = normalize_title(found.split(":")[0])
+    if a in (head, re.sub(r" technical report$", "", b)):
+        ratio = max(ratio, 0.95)
+    return ratio
+
+
+def title_query(title: str) -> str:
+    """An arXiv search query that finds a paper by the words of its title.
+
+    Stop words and short numbers (the ``2`` of ``FlashAttention-2``, which arXiv's
+    index may split off or not) are left out; the close-title check picks the paper.
+    """
+    words = [
+        w
+        for w in normalize_title(title).split()
+        if w not in _SEARCH_STOPWORDS and not (w.isdigit() and len(w) < 3)
+    ]
+    return " AND ".join(f"ti:{w}" for w in words[:12])
+
+
+@dataclass
+class TitleMatch:
+    """The answer of a title search: a record, or the reason there is none."""
+
+    record: ArxivRecord | None
+    reason: str | None = None
+    cached: bool = False
+
+
+@dataclass
+class FetchStats:
+    requests: int = 0
+    from_cache: int = 0
+    fetched: int = 0
+    retries: int = 0
+    not_found: list[str] = field(default_factory=list)
+
+
+class Fetcher:
+    """Gets :class:`ArxivRecord` s by id or title, from the cache or from arXiv.
+
+    ``offline`` forbids requests; ``refresh`` ignores (and rewrites) cached answers.
+    ``progress`` receives one-line messages for the user (stderr in the CLI).
+    """
+
+    def __init__(
+        self,
+        cache: MetadataCache,
+        *,
+        client: arxiv.Client | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        retries: int = 4,
+        backoff: float = 5.0,
+        progress: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.cache = cache
+        self.client = client
+        self.offline = offline
+        self.refresh = refresh
+        self.retries = retries
+        self.backoff = backoff
+        self.progress = progress or (lambda msg: None)
+        self.sleep = sleep
+        self.stats = FetchStats()
+
+    # -- by id ------------------------------------------------------------------
+
+    def fetch_ids(self, ids: Iterable[str]) -> dict[str, ArxivRecord]:
+        """Records for these (validated, version-less) ids; missing ones are left out.
+
+        Ids arXiv does not know end up in ``stats.not_found``.
+        """
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, ArxivRecord] = {}
+        todo: list[str] = []
+        for aid in wanted:
+            rec = None if self.refresh else self.cache.get(aid)
+            if rec is not None:
+                found[aid] = rec
+                self.stats.from_cache += 1
+            else:
+                todo.append(aid)
+        if not todo:
+            return found
+        if self.offline:
+            raise OfflineError(
+                f"--offline, but the cache has no metadata for {len(todo)} paper(s): "
+                f"{', '.join(todo[:5])}{' ...' if len(todo) > 5 else ''}; run 'difbib sync' "
+                "without --offline once"
+            )
+        batches = [todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
+        self.progress(f"fetching {len(todo)} paper(s) from arXiv in {len(batches)} request(s)")
+        for n, batch in enumerate(batches, start=1):
+            search = arxiv.Search(id_list=batch, max_results=len(batch))
+            results = self._run(search, f"batch {n}/{len(batches)}", expect_results=True)
+            got = {}
+            for result in results:
+                rec = ArxivRecord.from_result(result)
+                got[rec.id] = rec
+            for aid in batch:
+                if aid in got:
+                    self.cache.put(got[aid])
+                    found[aid] = got[aid]
+                    self.stats.fetched += 1
+                else:
+                    self.stats.not_found.append(aid)
+            self.cache.save()
+            self.progress(f"  batch {n}/{len(batches)}: {len(got)} of {len(batch)} found")
+        return found
+
+    # -- by title ---------------------------------------------------------------
+
+    def find_by_title(self, title: str) -> TitleMatch:
+        """The arXiv paper whose title closely matches ``title``, by one search.
+
+        The answer is a :class:`TitleMatch`: the record, or the reason there is none.
+        """
+        norm = normalize_title(title)
+        known, aid = (False, None) if self.refresh else self.cache.title_answer(norm)
+        if known:
+            if aid and self.cache.get(aid):
+                self.stats.from_cache += 1
+                return TitleMatch(self.cache.get(aid), cached=True)
+            if aid is None:
+                return TitleMatch(
+                    None, "no arXiv title matched (cached answer; --refresh searches again)", True
+                )
+        if self.offline:
+            return TitleMatch(
+                None, "not in the cache (--offline); run 'difbib sync' without --offline"
+            )
+        query = title_query(title)
+        if not query:
+            return TitleMatch(None, "the title has no words to search for")
+        self.progress(f"searching arXiv for {title!r}")
+        results = self._run(arxiv.Search(query=query, max_results=10), "title search")
+        best: tuple[float, ArxivRecord] | None = None
+        for result in results:
+            rec = ArxivRecord.from_result(result)
+            score = titles_match(title, rec.title)
+            if best is None or score > best[0]:
+                best = (score, rec)
+        if best and best[0] >= TITLE_MATCH_THRESHOLD:
+            rec = best[1]
+            self.cache.put(rec)
+            self.cache.put_title(norm, rec.id)
+            self.cache.save()
+            self.stats.fetched += 1
+            return TitleMatch(rec)
+        self.cache.put_title(norm, None)
+        self.cache.save()
+        if best:
+            return TitleMatch(None, f"closest arXiv title {best[1].title!r} is not close enough")
+        return TitleMatch(None, "arXiv found no paper with these title words")
+
+    # -- requests ---------------------------------------------------------------
+
+    def _run(self, search: arxiv.Search, what: str, expect_results: bool = False) -> list:
+        """Run one search (one request) with retries and exponential backoff."""
+        if self.client is None:
+            self.client = make_client()
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                wait = self.backoff * 2 ** (attempt - 1)
+                self.stats.retries += 1
+                self.progress(f"  {what}: {_describe(last)}; retrying in {wait:g}s")
+                self.sleep(wait)
+            self.stats.requests += 1
+            try:
+                results = list(self.client.results(search))
+            except (arxiv.ArxivError, requests.RequestException) as err:
+                last = err
+                continue
+            if expect_results and not results and attempt == 0 and self.retries:
+                # arXiv sometimes answers an empty page for ids it has: try once more
+                # (only once: ids that do not exist also give an empty page).
+                last = arxiv.UnexpectedEmptyPageError("", attempt, None)  # type: ignore[arg-type]
+                continue
+            return results
+        raise FetchError(
+            f"arXiv did not answer the {what} after {self.retries + 1} tries "
+            f"({_describe(last)}); try again later, or use --offline with the cache"
+        )
+
+
+def _describe(err: Exception | None) -> str:
+    if isinstance(err, arxiv.HTTPError):
+        return f"HTTP {err.status}"
+    if isinstance(err, RateExceeded):
+        return "rate exceeded"
+    if isinstance(err, arxiv.UnexpectedEmptyPageError):
+        return "empty answer"
+    if isinstance(err, NotAFeed):
+        return "not a feed"
+    if isinstance(err, requests.ConnectionError):
+        return "cannot connect"
+    if isinstance(err, requests.Timeout):
+        return "timed out"
+    return type(err).__name__ if err else "no answer"

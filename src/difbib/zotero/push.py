@@ -1,0 +1,581 @@
+"""Pushing the library into a Zotero library through the Zotero Web API v3.
+
+``difbib zotero push`` keeps a Zotero library in step with ``library.bib``:
+
+* one parent collection (named after the reading list) with one sub-collection per
+  category; a paper in two categories sits in both;
+* one ``preprint`` item per paper, with title, creators (group authors as
+  single-field names), abstract, date, repository ``arXiv``, archive ID
+  ``arXiv:ID``, DOI, URL, citation key (difbib's key) and tags for its categories
+  and its rating (``rating:4``);
+* an item is matched to its paper by arXiv id (archive ID, arXiv DOI or URL), so a
+  paper is never added twice, even when the local state file is lost.
+
+Every push records, per arXiv id, the item key and a hash of the managed fields as
+Zotero stored them, in a small JSON state file next to the library
+(``.difbib-zotero.json``). On the next push an item whose managed fields still hash
+the same was not edited in Zotero and is updated when its paper changed; an item
+whose managed fields changed in Zotero is a *conflict*: it is skipped and reported,
+unless ``force``. Fields difbib does not manage (notes in *Extra*, personal tags,
+other collections) are kept on every update.
+
+Writes follow the API's rules: at most 50 objects per request; creations carry a
+``Zotero-Write-Token`` (so a retried request never creates twice), updates carry
+each item's ``version`` (so an edit made in between fails with 412 rather than being
+overwritten); ``Backoff`` and ``Retry-After`` (HTTP 429/503) are waited out; per-object
+``failed`` results are reported while the rest of the push goes on.
+
+The HTTP side (settings, the API key, retries) is :mod:`difbib.zotero.api`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from difbib.fileio import atomic_write_text
+from difbib.library.bibtex import person, split_authors
+from difbib.library.latex import tex_to_text
+from difbib.library.queries import Paper, rating_tag
+from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arxiv_id
+from difbib.zotero.api import (
+    WRITE_LIMIT,
+    ZoteroClient,
+    ZoteroError,
+    ZoteroSettings,
+    load_settings,
+)
+
+__all__ = ["ZoteroClient", "ZoteroError", "ZoteroSettings", "load_settings", "push"]
+
+STATE_FILE = ".difbib-zotero.json"
+_RATING_TAG = re.compile(r"rating:[1-5]")
+#: Item properties every item type has (kept when an item becomes a preprint).
+_ANY_TYPE_FIELDS = ("key", "version", "tags", "collections", "relations", "extra")
+#: Item fields difbib writes and owns (besides creators, its tags and collections).
+MANAGED_FIELDS = (
+    "title",
+    "abstractNote",
+    "date",
+    "repository",
+    "archiveID",
+    "DOI",
+    "url",
+    "citationKey",
+    "libraryCatalog",
+)
+
+
+# -- mapping papers to items ------------------------------------------------------------
+
+
+def creators(author_field: str) -> list[dict[str, str]]:
+    """Zotero creators for a BibTeX ``author`` value.
+
+    A braced whole name (``{Black Forest Labs}``), a group name or a one-word name
+    is a single-field ``name``; others are split into ``firstName``/``lastName``
+    (particles stay with the family name, a suffix goes after the given names).
+    """
+    out: list[dict[str, str]] = []
+    for raw in split_authors(author_field):
+        p = person(raw)
+        if p.literal is not None:
+            out.append({"creatorType": "author", "name": p.literal})
+            continue
+        given = ", ".join(x for x in (p.given, p.suffix) if x)
+        family = f"{p.particle} {p.family}".strip()
+        out.append({"creatorType": "author", "firstName": given, "lastName": family})
+    return out
+
+
+def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
+    """The Zotero ``preprint`` item for a paper (without key and version)."""
+    eprint = paper.eprint or ""
+    tags = [{"tag": c} for c in paper.categories]
+    if paper.rating:
+        tags.append({"tag": rating_tag(paper.rating)})
+    return {
+        "itemType": "preprint",
+        "title": tex_to_text(paper.title),
+        "creators": creators(paper.get("author", "") or ""),
+        "abstractNote": tex_to_text(paper.get("abstract", "") or ""),
+        "date": str(paper.year or paper.get("year", "") or ""),
+        "repository": "arXiv",
+        "archiveID": f"arXiv:{eprint}" if eprint else "",
+        "DOI": paper.get("doi", "") or (f"10.48550/arXiv.{eprint}" if eprint else ""),
+        "url": paper.get("url", "") or (f"https://arxiv.org/abs/{eprint}" if eprint else ""),
+        "citationKey": paper.key,
+        "libraryCatalog": "arXiv.org",
+        "tags": tags,
+        "collections": sorted(set(collection_keys)),
+    }
+
+
+def arxiv_id_of(data: dict[str, Any]) -> str | None:
+    """The arXiv id (without version) an item is about, from its archive ID, arXiv DOI
+    or arXiv URL; ``None`` when it names no valid arXiv id."""
+    raws = arxiv_ids_in_text(str(data.get("archiveID") or ""))
+    raws += arxiv_ids_in_text(str(data.get("DOI") or ""))
+    if data.get("url"):
+        raws.append(arxiv_id_from_url(str(data["url"])))
+    for raw in raws:
+        if raw:
+            try:
+                return parse_arxiv_id(raw).id
+            except InvalidArxivId:
+                continue
+    return None
+
+
+@dataclass
+class Ownership:
+    """What in a Zotero item difbib owns: its fields, some tags, some collections."""
+
+    tags: set[str]  # category headings (rating tags are recognised by their form)
+    collections: set[str]  # the parent collection and its sub-collections
+
+    def owns_tag(self, tag: str) -> bool:
+        return tag in self.tags or bool(_RATING_TAG.fullmatch(tag))
+
+    def view(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The part of an item difbib manages, normalised for comparison."""
+        people = []
+        for c in data.get("creators") or []:
+            if c.get("name"):
+                people.append([c.get("creatorType", ""), c["name"]])
+            else:
+                people.append(
+                    [c.get("creatorType", ""), c.get("firstName", ""), c.get("lastName", "")]
+                )
+        return {
+            "itemType": data.get("itemType", ""),
+            **{f: str(data.get(f) or "") for f in MANAGED_FIELDS},
+            "creators": people,
+            "tags": sorted({t["tag"] for t in data.get("tags") or [] if self.owns_tag(t["tag"])}),
+            "collections": sorted(set(data.get("collections") or []) & self.collections),
+        }
+
+    def digest(self, data: dict[str, Any]) -> str:
+        text = json.dumps(self.view(data), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def merge(self, current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+        """``current`` with difbib's fields, tags and collections replaced by ``desired``'s.
+
+        Everything else (Extra, personal tags, other collections, relations) stays. An
+        item of another type (a journal article, say) becomes a preprint and keeps only
+        the fields every type has, as the others may not exist for preprints.
+        """
+        if current.get("itemType") == desired["itemType"]:
+            merged = dict(current)
+        else:
+            merged = {k: current[k] for k in _ANY_TYPE_FIELDS if k in current}
+        merged["itemType"] = desired["itemType"]
+        for name in (*MANAGED_FIELDS, "creators"):
+            merged[name] = desired[name]
+        mine = [t for t in current.get("tags") or [] if not self.owns_tag(t["tag"])]
+        merged["tags"] = mine + desired["tags"]
+        others = [c for c in current.get("collections") or [] if c not in self.collections]
+        merged["collections"] = others + [c for c in desired["collections"] if c not in others]
+        for stamp in ("dateAdded", "dateModified"):
+            merged.pop(stamp, None)
+        return merged
+
+
+# -- state ----------------------------------------------------------------------------
+
+
+class PushState:
+    """What the last push left in each Zotero library, kept in a JSON file.
+
+    ``items[arxiv_id] = {"key", "version", "zotero", "local"}``: the item key, its
+    version after the push, and hashes of the managed fields as Zotero stored them
+    and as difbib wanted them.
+    """
+
+    def __init__(self, path: Path, library: str):
+        self.path = path
+        self.library = library
+        self.doc: dict[str, Any] = {"libraries": {}}
+        if path.exists():
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(doc, dict) and isinstance(doc.get("libraries"), dict):
+                    self.doc = doc
+                else:
+                    raise ValueError
+            except (OSError, ValueError):
+                raise ZoteroError(
+                    f"cannot read the Zotero push state {str(path)!r}; delete it (difbib "
+                    "then finds items by arXiv id and reports differing ones as conflicts)"
+                ) from None
+        self.lib = self.doc["libraries"].setdefault(library, {"items": {}})
+        self.items: dict[str, dict[str, Any]] = self.lib.setdefault("items", {})
+
+    def record(self, arxiv_id: str, key: str, version: int, zotero: str, local: str) -> None:
+        self.items[arxiv_id] = {"key": key, "version": version, "zotero": zotero, "local": local}
+
+    def save(self, library_version: int | None) -> None:
+        if library_version is not None:
+            self.lib["library_version"] = library_version
+        text = json.dumps(self.doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        atomic_write_text(self.path, text)
+
+
+# -- plan and push ----------------------------------------------------------------------
+
+CREATE, UPDATE, UNCHANGED, CONFLICT = "create", "update", "unchanged", "conflict"
+
+
+@dataclass
+class Action:
+    """What a push does (or would do) with one paper."""
+
+    kind: str  # create | update | unchanged | conflict
+    paper: Paper
+    arxiv_id: str
+    desired: dict[str, Any]
+    current: dict[str, Any] | None = None  # the Zotero item (key, version, data)
+    result: str = ""  # after the push: created, updated, unchanged, skipped, failed: ...
+
+    @property
+    def item_key(self) -> str | None:
+        return self.current["key"] if self.current else None
+
+
+@dataclass
+class PushReport:
+    """A push's plan and outcome."""
+
+    parent: str
+    library: str = ""  # users/123 or groups/456
+    collections_created: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    skipped: list[tuple[Paper, str]] = field(default_factory=list)  # papers not pushed, why
+    failed: list[tuple[Action, str]] = field(default_factory=list)
+    writes: int = 0
+
+    def count(self, result: str) -> int:
+        return sum(1 for a in self.actions if a.result == result)
+
+    def planned(self, kind: str) -> int:
+        return sum(1 for a in self.actions if a.kind == kind)
+
+    @property
+    def complete(self) -> bool:
+        """Every selected paper is in step (no conflict, failure or skipped paper)."""
+        return not (self.failed or self.skipped or self.planned(CONFLICT))
+
+    def plan_lines(self) -> list[str]:
+        """The plan, one line per collection to create and per paper."""
+        lines = [f"create     collection  {name}" for name in self.collections_created]
+        for a in self.actions:
+            lines.append(f"{a.kind:<10} {a.paper.key}  arXiv:{a.arxiv_id}  {a.item_key or '-'}")
+        return lines
+
+    def outcome_lines(self, *, verbose: bool = True) -> list[str]:
+        """What was written (when ``verbose``), then conflicts, failures and skipped papers."""
+        lines = [
+            f"  {a.result:<8} {a.paper.key} ({a.item_key})"
+            for a in self.actions
+            if verbose and a.result in ("created", "updated")
+        ]
+        lines += [
+            f"conflict: {a.paper.key} (arXiv:{a.arxiv_id}, Zotero item {a.item_key}) was "
+            "edited in Zotero since the last push; skipped (pass --force to overwrite it)"
+            for a in self.actions
+            if a.kind == CONFLICT
+        ]
+        lines += [f"failed: {a.paper.key} (arXiv:{a.arxiv_id}): {why}" for a, why in self.failed]
+        lines += [f"skipped {paper.key}: {why}" for paper, why in self.skipped]
+        return lines
+
+    def summary(self, *, dry_run: bool = False) -> str:
+        """One line of counts."""
+        if dry_run:
+            return (
+                f"dry run, nothing written: {len(self.collections_created)} collection(s) and "
+                f"{self.planned(CREATE)} item(s) to create, {self.planned(UPDATE)} to update, "
+                f"{self.planned(UNCHANGED)} unchanged, {self.planned(CONFLICT)} conflict(s)"
+                + (f", {len(self.skipped)} paper(s) skipped" if self.skipped else "")
+            )
+        return (
+            f"Zotero {self.library}, collection {self.parent!r}: "
+            f"{len(self.collections_created)} collection(s) created, "
+            f"{self.count('created')} item(s) created, {self.count('updated')} updated, "
+            f"{self.count('unchanged')} unchanged, {self.planned(CONFLICT)} conflict(s) skipped, "
+            f"{len(self.failed)} failed; {self.writes} write request(s)"
+            + (f"; {len(self.skipped)} paper(s) skipped" if self.skipped else "")
+        )
+
+
+def _decide(action: Action, own: Ownership, state: PushState, force: bool) -> str:
+    """create / update / unchanged / conflict for a paper whose item exists."""
+    assert action.current is not None
+    data = action.current["data"]
+    now_zotero = own.digest(data)
+    now_local = own.digest(action.desired)
+    last = state.items.get(action.arxiv_id)
+    untouched = (
+        bool(last)
+        and last.get("key") == action.current["key"]
+        and (last.get("zotero") == now_zotero)
+    )
+    if untouched and last.get("local") == now_local:
+        return UNCHANGED
+    if own.view(data) == own.view(action.desired):
+        return UNCHANGED
+    if untouched or force:
+        return UPDATE
+    return CONFLICT
+
+
+def _batches(seq: Sequence[Any], size: int = WRITE_LIMIT) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def push(
+    client: ZoteroClient,
+    papers: Sequence[Paper],
+    *,
+    parent_name: str,
+    category_order: Sequence[str],
+    state_path: Path,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[str], None] = lambda msg: None,
+) -> PushReport:
+    """Make the Zotero library hold ``papers`` under ``parent_name``; returns the report.
+
+    ``category_order`` lists every category heading of the library (reading-list
+    order): their tags belong to difbib. With ``dry_run`` nothing is written (not
+    even the state file) and each action's ``result`` stays empty.
+    """
+    report = PushReport(parent=parent_name, library=client.prefix)
+    state = PushState(state_path, client.base)
+    used = [h for h in category_order if any(h in p.categories for p in papers)]
+    parent_key, children = _ensure_collections(client, report, parent_name, used, dry_run, progress)
+    own = Ownership(tags=set(category_order), collections={parent_key, *children.values()})
+    by_id = _items_by_arxiv_id(client, state, progress)
+    for paper in papers:
+        if not paper.eprint:
+            report.skipped.append((paper, "no arXiv id (eprint) to match a Zotero item by"))
+            continue
+        keys = [children[h] for h in paper.categories] or [parent_key]
+        desired = item_for(paper, keys)
+        action = Action(CREATE, paper, paper.eprint, desired, by_id.get(paper.eprint))
+        if action.current is not None:
+            action.kind = _decide(action, own, state, force)
+        report.actions.append(action)
+    if dry_run:
+        return report
+    try:
+        _write_creates(client, report, own, state, progress)
+        _write_updates(client, report, own, state, force, progress)
+        for action in report.actions:
+            if action.kind == UNCHANGED:
+                _done(action, "unchanged", action.current, own, state)
+            elif action.kind == CONFLICT:
+                action.result = "skipped"
+    finally:
+        report.writes = client.writes_made
+        state.save(client.library_version)
+    return report
+
+
+def _ensure_collections(
+    client: ZoteroClient,
+    report: PushReport,
+    parent_name: str,
+    headings: Sequence[str],
+    dry_run: bool,
+    progress: Callable[[str], None],
+) -> tuple[str, dict[str, str]]:
+    """The parent collection's key and its sub-collections' keys by name.
+
+    Missing ones are created (and listed in ``report.collections_created``); with
+    ``dry_run`` they get stand-in keys (``<new:NAME>``) instead.
+    """
+    progress(f"reading collections of Zotero library {client.prefix}")
+    collections = client.get_all("collections")
+    parent = next(
+        (
+            c
+            for c in collections
+            if c["data"].get("name") == parent_name and not c["data"].get("parentCollection")
+        ),
+        None,
+    )
+    children: dict[str, str] = {}
+    if parent is not None:
+        for c in collections:
+            if c["data"].get("parentCollection") == parent["key"]:
+                children.setdefault(c["data"].get("name", ""), c["key"])
+    missing = [h for h in headings if h not in children]
+    report.collections_created = ([] if parent else [parent_name]) + missing
+    if dry_run:
+        children.update({h: f"<new:{h}>" for h in missing})
+        return (parent["key"] if parent else f"<new:{parent_name}>"), children
+    parent_key = (
+        parent["key"] if parent else _create_collections(client, [{"name": parent_name}])[0]
+    )
+    if missing:
+        objs = [{"name": h, "parentCollection": parent_key} for h in missing]
+        children.update(zip(missing, _create_collections(client, objs), strict=True))
+    return parent_key, children
+
+
+def _items_by_arxiv_id(
+    client: ZoteroClient, state: PushState, progress: Callable[[str], None]
+) -> dict[str, dict[str, Any]]:
+    """The library's top-level items by the arXiv id they are about."""
+    progress(f"reading items of Zotero library {client.prefix}")
+    by_id: dict[str, dict[str, Any]] = {}
+    for item in client.get_all("items/top"):
+        aid = arxiv_id_of(item.get("data") or {})
+        if not aid:
+            continue
+        if aid not in by_id:
+            by_id[aid] = item
+            continue
+        # Several items for one paper: keep the one the last push wrote in step.
+        progress(f"Zotero holds more than one item for arXiv:{aid}; keeping one in step")
+        if (state.items.get(aid) or {}).get("key") == item["key"]:
+            by_id[aid] = item
+    return by_id
+
+
+def _create_collections(client: ZoteroClient, objects: list[dict[str, Any]]) -> list[str]:
+    """Create collections; their keys, in order. A failure stops the push."""
+    keys: list[str] = []
+    for batch in _batches(objects):
+        result = client.write("collections", batch)
+        if result.already_written:  # an earlier try went through: find them by name
+            existing = client.get_all("collections")
+            for obj in batch:
+                match = next(
+                    (
+                        c["key"]
+                        for c in existing
+                        if c["data"].get("name") == obj["name"]
+                        and (c["data"].get("parentCollection") or None)
+                        == obj.get("parentCollection")
+                    ),
+                    None,
+                )
+                if match is None:
+                    raise ZoteroError(
+                        f"Zotero accepted collection {obj['name']!r} but does not list it; "
+                        "push again"
+                    )
+                keys.append(match)
+            continue
+        for i, obj in enumerate(batch):
+            if i in result.successful:
+                keys.append(result.successful[i]["key"])
+            else:
+                code, message = result.failed.get(i, (0, "no answer for it"))
+                raise ZoteroError(
+                    f"Zotero could not create collection {obj['name']!r} ({code}: {message})"
+                )
+    return keys
+
+
+def _write_creates(
+    client: ZoteroClient,
+    report: PushReport,
+    own: Ownership,
+    state: PushState,
+    progress: Callable[[str], None],
+) -> None:
+    creates = [a for a in report.actions if a.kind == CREATE]
+    for n, batch in enumerate(_batches(creates), start=1):
+        progress(f"creating items: batch {n} ({len(batch)} item(s))")
+        result = client.write("items", [a.desired for a in batch])
+        if result.already_written:
+            # The answer to an earlier try was lost but the items were made: find them.
+            found = {arxiv_id_of(i["data"]): i for i in client.get_all("items/top")}
+            for action in batch:
+                item = found.get(action.arxiv_id)
+                if item is None:
+                    _failed(report, action, "the write was accepted but the item is not found")
+                    continue
+                _done(action, "created", item, own, state)
+            continue
+        for i, action in enumerate(batch):
+            if i in result.successful:
+                _done(action, "created", result.successful[i], own, state)
+            else:
+                code, message = result.failed.get(i, (0, "Zotero gave no result for it"))
+                _failed(report, action, f"HTTP {code}: {message}")
+
+
+def _write_updates(
+    client: ZoteroClient,
+    report: PushReport,
+    own: Ownership,
+    state: PushState,
+    force: bool,
+    progress: Callable[[str], None],
+) -> None:
+    updates = [a for a in report.actions if a.kind == UPDATE]
+    for n, batch in enumerate(_batches(updates), start=1):
+        progress(f"updating items: batch {n} ({len(batch)} item(s))")
+        objects = []
+        for action in batch:
+            assert action.current is not None
+            obj = own.merge(action.current["data"], action.desired)
+            obj["key"] = action.current["key"]
+            obj["version"] = action.current["version"]
+            objects.append(obj)
+        result = client.write("items", objects)
+        for i, action in enumerate(batch):
+            if i in result.successful:
+                _done(action, "updated", result.successful[i], own, state)
+            elif i in result.unchanged:
+                _done(action, "unchanged", action.current, own, state)
+            else:
+                code, message = result.failed.get(i, (0, "Zotero gave no result for it"))
+                if code == 412:
+                    # Edited in Zotero between our read and our write (or our own
+                    # earlier try went through): look again.
+                    now = client.get_item(action.current["key"])
+                    if now is not None and own.view(now["data"]) == own.view(action.desired):
+                        _done(action, "updated", now, own, state)
+                    else:
+                        action.kind = CONFLICT
+                        action.result = "skipped"
+                        if now is not None:
+                            action.current = now
+                    continue
+                _failed(report, action, f"HTTP {code}: {message}")
+
+
+def _done(
+    action: Action, result: str, item: dict[str, Any], own: Ownership, state: PushState
+) -> None:
+    action.result = result
+    action.current = item
+    state.record(
+        action.arxiv_id,
+        item["key"],
+        int(item.get("version") or item["data"].get("version") or 0),
+        own.digest(item["data"]),
+        own.digest(action.desired),
+    )
+
+
+def _failed(report: PushReport, action: Action, why: str) -> None:
+    action.result = "failed"
+    report.failed.append((action, why))
+
+
+def default_state_path(library_path: Path) -> Path:
+    """The state file next to the library: ``.difbib-zotero.json``."""
+    return library_path.parent / STATE_FILE

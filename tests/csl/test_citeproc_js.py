@@ -1,0 +1,205 @@
+"""difbib's output against citeproc-js, the reference CSL processor (Zotero, Mendeley).
+
+Both render the shipped library from the same CSL-JSON, style XML and locale XML
+(citeproc-py's en-US file); bibliographies and citations must be identical.
+Needs node and the npm package ``citeproc`` (``.ci/run`` installs it into
+``.node/``; or point ``CITEPROC_JS_PATH`` at a ``node_modules`` folder). Without
+them the tests skip, except in CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import citeproc
+import pytest
+
+from difbib.csl import render
+from difbib.csl.csljson import to_csl_items
+from difbib.csl.styles import resolve
+from difbib.library.queries import Library
+from tests.helpers import ROOT, SHIPPED_LIBRARY, SHIPPED_LIST
+
+pytestmark = pytest.mark.node
+
+SCRIPT = ROOT / "tools" / "citeproc_js.js"
+MODULES = Path(os.environ.get("CITEPROC_JS_PATH", ROOT / ".node" / "node_modules"))
+LOCALE = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
+STYLES = [
+    "apa",
+    "ieee",
+    "chicago-author-date",
+    "modern-language-association",
+    "nature",
+    "harvard-cite-them-right",
+    "difbib-compact",
+]
+
+
+def _need_node() -> None:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node")
+    if not (MODULES / "citeproc").is_dir():
+        missing.append(f"the citeproc npm package in {MODULES}")
+    if missing:
+        message = f"needs {' and '.join(missing)} (npm install --prefix .node citeproc)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def citeproc_js(
+    items, style_path: Path, cite=(), output: str = "text", locale: str = "en-US"
+) -> dict:
+    locale_file = LOCALE.with_name(f"locales-{locale}.xml")
+    payload = {
+        "style": style_path.read_text(encoding="utf-8"),
+        "locale": locale_file.read_text(encoding="utf-8"),
+        "lang": locale,
+        "format": output,
+        "items": items,
+        "cite": [list(c) for c in cite],
+    }
+    proc = subprocess.run(
+        ["node", str(SCRIPT)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CITEPROC_JS_PATH": str(MODULES)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def items():
+    _need_node()
+    return to_csl_items(Library.load(SHIPPED_LIBRARY, SHIPPED_LIST).papers)
+
+
+def html_entry(js_entry: str) -> str:
+    """A citeproc-js HTML entry without its csl-entry div and layout white space."""
+    inner = re.fullmatch(r'<div class="csl-entry">(.*)</div>', js_entry.strip(), re.S)
+    return re.sub(r"\n\s*", "", inner.group(1) if inner else js_entry)
+
+
+@pytest.mark.parametrize("output", ["text", "html"])
+@pytest.mark.parametrize("style_name", STYLES)
+def test_bibliography_identical_to_citeproc_js(items, style_name, output):
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path, output=output)["bibliography"]
+    if output == "html":
+        expected = [html_entry(e) for e in expected]
+    got = render.bibliography(items, style.path, output=output).entries
+    assert len(got) == len(expected) == 33
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+def _article(key: str, authors: list[tuple[str, str]], title: str) -> dict:
+    return {
+        "id": key,
+        "type": "article-journal",
+        "title": title,
+        "container-title": "Journal",
+        "issued": {"date-parts": [[2025]]},
+        "author": [{"family": f, "given": g} for f, g in authors],
+    }
+
+
+@pytest.mark.parametrize(
+    "style_name",
+    ["harvard-cite-them-right", "apa", "chicago-author-date", "modern-language-association"],
+)
+def test_sort_keys_identical_to_citeproc_js(style_name):
+    """Sort keys give names the form citeproc-js's name register asks for (fix 16).
+
+    In Harvard "Liu, J. et al. (Alpha)" sorts after "Liu, J. (Beta)": its key has
+    "Liu, Jie", as the entry also names a Jiaheng Liu; likewise "Liu, Dongyang"
+    (with a David Liu) sorts after "Liu, D. (Zeta)". The form is the name's own:
+    "Wang, J. et al. (Alpha)" stays before "Wang, J. (Beta)".
+    """
+    _need_node()
+    style = resolve(style_name, ROOT / "styles")
+    items = [
+        _article(
+            "twin",
+            [("Liu", "Jie"), ("Wang", "Xintao"), ("Liu", "Jiaheng"), ("Du", "Ruoyi")],
+            "Alpha",
+        ),
+        _article("lone", [("Liu", "Jiacheng")], "Beta"),
+        _article(
+            "pair",
+            [("Liu", "Dongyang"), ("Gao", "Peng"), ("Liu", "David"), ("Du", "Ruoyi")],
+            "Gamma",
+        ),
+        _article("other", [("Liu", "Dan")], "Zeta"),
+        # Junsong Gao's full name must not make Junsong Wang's full too
+        _article(
+            "shared",
+            [("Wang", "Junsong"), ("Gao", "Jintao"), ("Gao", "Junsong"), ("Du", "Ruoyi")],
+            "Alpha",
+        ),
+        _article("single", [("Wang", "Jie")], "Beta"),
+    ]
+    expected = citeproc_js(items, style.path)["bibliography"]
+    assert render.bibliography(items, style.path).entries == expected
+
+
+@pytest.mark.parametrize("style_name", STYLES)
+def test_citations_identical_to_citeproc_js(items, style_name):
+    style = resolve(style_name, ROOT / "styles")
+    by_id = {i["id"]: i for i in items}
+    clusters = [
+        ["yin2024improved"],
+        ["lipman2022flow", "dao2022flashattention"],
+        ["blackforestlabs2025flux1"],
+        ["lipman2022flow", "dao2022flashattention", "yin2024improved", "blackforestlabs2025flux1"],
+    ]
+    # The document's references are the cited papers, in citing order.
+    cited = [by_id[k] for k in dict.fromkeys(k for c in clusters for k in c)]
+    expected = citeproc_js(cited, style.path, clusters)["citations"]
+    got = [render.citation(cited, c, style.path) for c in clusters]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "style_name", ["apa", "chicago-author-date", "modern-language-association", "difbib-compact"]
+)
+def test_disambiguation_identical_to_citeproc_js(items, style_name):
+    """Look-alike cites: added names (two Yin et al. 2024) and year suffixes (two Dao 2023)."""
+    style = resolve(style_name, ROOT / "styles")
+    changed = [dict(i) for i in items]
+    by_id = {i["id"]: i for i in changed}
+    by_id["yin2023onestep"]["issued"] = {"date-parts": [[2024]]}
+    twin = dict(by_id["dao2023flashattention2"], id="dao2023twin", title="A Second Paper")
+    changed.append(twin)
+    clusters = [
+        ["yin2023onestep"],
+        ["dao2023twin"],
+        ["yin2024improved", "dao2023flashattention2"],
+        ["dao2023twin", "dao2023flashattention2"],  # collapse="year": (Dao, 2023a, 2023b)
+        ["dao2022flashattention", "dao2023twin", "lipman2022flow"],
+        ["dao2023twin", "dao2023flashattention2", "yin2023onestep", "yin2024improved"],
+    ]
+    js = citeproc_js(changed, style.path, clusters)
+    assert render.bibliography(changed, style.path).entries == js["bibliography"]
+    assert [render.citation(changed, c, style.path) for c in clusters] == js["citations"]
+
+
+@pytest.mark.parametrize("style_name", ["apa", "ieee", "chicago-author-date"])
+def test_other_locale_identical_to_citeproc_js(items, style_name):
+    style = resolve(style_name, ROOT / "styles")
+    clusters = [["lipman2022flow", "dao2022flashattention"]]
+    js = citeproc_js(items, style.path, clusters, locale="de-DE")
+    assert render.bibliography(items, style.path, "de-DE").entries == js["bibliography"]
+    cited = [i for i in items if i["id"] in clusters[0]]
+    expected = citeproc_js(cited, style.path, clusters, locale="de-DE")["citations"]
+    assert [render.citation(cited, clusters[0], style.path, "de-DE")] == expected

@@ -1,0 +1,100 @@
+"""CSL-JSON from the library: valid against the CSL schema, arXiv preprints as CSL expects.
+
+``tests/data/csl-data.json`` is the CSL-JSON input schema v1.0, copied unchanged from
+citation-style-language/schema (``schemas/input/csl-data.json``, MIT licence).
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from difbib.csl.csljson import csl_name, tex_to_text, to_csl_items
+from difbib.library.queries import Library
+from tests.helpers import DATA, SHIPPED_LIBRARY, SHIPPED_LIST
+
+SCHEMA = json.loads((DATA / "csl-data.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def items():
+    library = Library.load(SHIPPED_LIBRARY, SHIPPED_LIST)
+    return {i["id"]: i for i in to_csl_items(library.papers)}
+
+
+def test_shipped_library_is_valid_csl_json(items):
+    assert len(items) == 33
+    jsonschema.Draft7Validator(SCHEMA).validate(list(items.values()))
+
+
+def test_schema_rejects_what_it_should():
+    # The schema is strict enough to catch a wrong item (so the test above means something).
+    bad = [{"id": "x", "type": "preprint-ish", "title": "t"}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(SCHEMA).validate(bad)
+
+
+def test_arxiv_preprint_fields(items):
+    item = items["lipman2022flow"]
+    assert item["type"] == "article"
+    assert item["publisher"] == "arXiv"
+    assert item["number"] == "arXiv:2210.02747"
+    assert item["DOI"] == "10.48550/arXiv.2210.02747"
+    assert item["URL"] == "https://arxiv.org/abs/2210.02747"
+    assert item["issued"] == {"date-parts": [[2022]]}
+    assert item["title"] == "Flow Matching for Generative Modeling"
+
+
+def test_authors_split_and_group_authors_literal(items):
+    authors = items["blackforestlabs2025flux1"]["author"]
+    assert authors[0] == {"literal": "Black Forest Labs"}
+    assert {"family": "Müller", "given": "Jonas"} in authors
+    assert csl_name("Ludwig van Beethoven") == {
+        "family": "Beethoven",
+        "given": "Ludwig",
+        "non-dropping-particle": "van",
+    }
+
+
+def test_tex_becomes_plain_text(items):
+    assert items["blackforestlabs2025flux1"]["title"].startswith("FLUX.1 Kontext: Flow")
+    abstract = items["liu2025flowgrpo"]["abstract"]
+    assert "from 63% to 95%" in abstract and "\\" not in abstract
+    assert tex_to_text(r"a $3\times$ speedup, 15\% faster") == "a 3× speedup, 15% faster"
+
+
+def test_categories_and_rating_are_carried(items):
+    item = items["jiang2025distribution"]
+    assert item["categories"] == ["Model Distillation", "Reinforcement Learning"]
+    assert item["keyword"] == "Model Distillation, Reinforcement Learning"
+    assert item["custom"] == {"rating": 5}
+
+
+def test_export_format_csl_json_is_valid_and_honours_drop(shipped, run):
+    res = run("export", "--category", "distillation", "--format", "csl-json")
+    assert res.exit_code == 0, res.stderr
+    exported = json.loads(res.stdout)
+    jsonschema.Draft7Validator(SCHEMA).validate(exported)
+    assert sorted(i["id"] for i in exported) == [
+        "chen2025sanasprint",
+        "jiang2025distribution",
+        "liu2025decoupled",
+        "yin2023onestep",
+        "yin2024improved",
+    ]
+    dmdr = next(i for i in exported if i["id"] == "jiang2025distribution")
+    assert dmdr["categories"] == ["Model Distillation", "Reinforcement Learning"]
+    assert dmdr["custom"] == {"rating": 5}
+
+    minimal = json.loads(run("export", "-c", "distillation", "-f", "csl-json", "--minimal").stdout)
+    assert all(not {"abstract", "keyword", "categories", "custom"} & set(i) for i in minimal)
+    assert all(i["title"] and i["author"] and i["DOI"] for i in minimal)
+    jsonschema.Draft7Validator(SCHEMA).validate(minimal)
+
+
+def test_export_csl_json_of_nothing_is_an_empty_list(shipped, run):
+    res = run("export", "--year", "1999", "--format", "csl-json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout) == []

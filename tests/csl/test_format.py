@@ -1,0 +1,286 @@
+"""difbib format / styles / cite, as a user runs them on the shipped library."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+
+import pytest
+
+from tests.helpers import ROOT, SEED_HEADINGS
+
+PROJECT_STYLES = ROOT / "styles"
+
+
+@pytest.fixture
+def fmt(shipped, run, tmp_path, monkeypatch):
+    """The CLI in a scratch copy of the project, with the project styles and a fresh cache."""
+    shutil.copytree(PROJECT_STYLES, shipped / "styles")
+    monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path / "cache"))
+    return run
+
+
+def first_author_key(entry: str) -> str:
+    """What an APA reader sorts by: the first author's name, letters only."""
+    head = entry.split(",")[0]
+    head = unicodedata.normalize("NFKD", head)
+    return "".join(c for c in head.casefold() if c.isalnum())
+
+
+def test_apa_prints_33_sorted_entries(fmt):
+    res = fmt("format", "--style", "apa")
+    assert res.exit_code == 0, res.stderr
+    entries = res.stdout.splitlines()
+    assert len(entries) == 33
+    keys = [first_author_key(e) for e in entries]
+    assert keys == sorted(keys)
+    assert entries[0].startswith("Black Forest Labs, Batifol, S.")
+    # arXiv preprints the APA way, with arXiv's own spelling
+    lipman = next(e for e in entries if e.startswith("Lipman"))
+    assert "(2022). Flow Matching for Generative Modeling (arXiv:2210.02747). arXiv." in lipman
+    assert lipman.endswith("https://doi.org/10.48550/arXiv.2210.02747")
+    assert "33 entries in apa" in res.stderr
+
+
+def test_selection_and_ieee_numbering(fmt):
+    res = fmt("format", "--style", "ieee", "--category", "rl")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 4
+    assert [line.split(" ", 1)[0] for line in lines] == ["[1]", "[2]", "[3]", "[4]"]
+    # punctuation inside the closing quote, as IEEE (and citeproc-js) has it
+    assert all(",” 2025" in line for line in lines)
+
+
+def test_group_by_category_lists_a_paper_under_each_of_its_categories(fmt):
+    res = fmt("format", "--style", "apa", "--group-by", "category", "--to", "markdown")
+    assert res.exit_code == 0, res.stderr
+    headings = re.findall(r"^## (.+)$", res.stdout, re.M)
+    assert headings == SEED_HEADINGS
+    sections = dict(zip(headings, re.split(r"^## .+$", res.stdout, flags=re.M)[1:], strict=True))
+    dmd_rl = "Distribution Matching Distillation Meets Reinforcement Learning"
+    assert dmd_rl in sections["Model Distillation"]
+    assert dmd_rl in sections["Reinforcement Learning"]
+    assert dmd_rl not in sections["Image Editing"]
+    assert res.stdout.count(dmd_rl) == 2
+
+
+def test_markdown_italics_and_links(fmt):
+    res = fmt("format", "--style", "ieee", "--key", "lipman2022flow", "--to", "markdown")
+    assert res.exit_code == 0, res.stderr
+    assert "*arXiv*" in res.stdout  # IEEE sets the repository in italics
+    res = fmt("format", "--style", "apa", "--key", "lipman2022flow", "--to", "markdown")
+    assert res.stdout.strip().endswith("<https://doi.org/10.48550/arXiv.2210.02747>")
+
+
+def test_html_escapes_values(fmt, shipped):
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace(
+        "title         = {Flow Matching for Generative Modeling}",
+        "title         = {Flow Matching <script>alert(1)</script> & Friends}",
+    )
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    res = fmt("format", "--style", "apa", "--key", "lipman2022flow", "--to", "html")
+    assert res.exit_code == 0, res.stderr
+    assert "<script>" not in res.stdout
+    # escaped the way citeproc-js escapes
+    assert "Flow Matching &#60;script&#62;alert(1)&#60;/script&#62; &#38; Friends" in res.stdout
+    assert res.stdout.startswith('<div class="csl-bib-body">')
+    assert "<i>Flow Matching &#60;script&#62;" in res.stdout  # APA italicises the title
+
+
+def test_markdown_escapes_values(fmt, shipped):
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace(
+        "title         = {Flow Matching for Generative Modeling}",
+        "title         = {Flow *Matching* <b>bold</b>}",
+    )
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    res = fmt("format", "--style", "apa", "--key", "lipman2022flow", "--to", "markdown")
+    assert r"*Flow \*Matching\* \<b\>bold\</b\>*" in res.stdout
+
+
+def test_cite_author_date_and_numeric(fmt):
+    res = fmt("cite", "yin2024improved", "--style", "apa")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "(Yin et al., 2024)\n"
+    res = fmt("cite", "yin2024improved", "lipman2022flow", "--style", "ieee")
+    assert res.stdout == "[1], [2]\n"
+    res = fmt("cite", "lipman2022flow", "--style", "nature")
+    assert res.stdout == "1\n"
+
+
+def test_project_style_one_line_per_paper(fmt):
+    res = fmt("format", "--style", "difbib-compact")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 33
+    assert (
+        "Yin et al. (2024). Improved Distribution Matching Distillation for Fast Image "
+        "Synthesis. arXiv:2405.14867"
+    ) in lines
+    assert "Lipman et al. (2022). Flow Matching for Generative Modeling. arXiv:2210.02747" in lines
+    assert (
+        "Dao (2023). FlashAttention-2: Faster Attention with Better Parallelism and Work "
+        "Partitioning. arXiv:2307.08691"
+    ) in lines
+    years = [int(re.search(r"\((\d{4})\)", line).group(1)) for line in lines]
+    assert years == sorted(years, reverse=True)  # newest first
+    res = fmt("cite", "dao2023flashattention2", "yin2024improved", "--style", "difbib-compact")
+    assert res.stdout == "(Dao, 2023; Yin et al., 2024)\n"
+
+
+def test_style_by_path_and_dependent_style(fmt, shipped):
+    res = fmt(
+        "format", "-k", "lipman2022flow", "--style", str(shipped / "styles/difbib-compact.csl")
+    )
+    assert res.stdout.startswith("Lipman et al. (2022).")
+    nature = fmt("format", "-k", "lipman2022flow", "--style", "nature")
+    digest = fmt("format", "-k", "lipman2022flow", "--style", "nature-digest")
+    assert digest.exit_code == 0, digest.stderr
+    assert digest.stdout == nature.stdout
+    assert "dependent style 'nature-digest' uses 'nature'" in digest.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--style", "apaa"], "unknown style 'apaa'; closest: apa"),
+        (["--style", "ieeee"], "closest: ieee"),
+        (["--style", "missing/style.csl"], "style file 'missing/style.csl' not found"),
+        (["--locale", "en-XX"], "unknown locale 'en-XX'; did you mean en-GB, en-US"),
+        (["--category", "nope"], "unknown category 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_error(fmt, args, message):
+    res = fmt("format", *args)
+    assert res.exit_code == 1
+    assert res.stdout == ""
+    assert res.stderr.startswith("error: ") and message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.stderr
+
+
+def test_broken_style_file_is_an_error(fmt, shipped):
+    (shipped / "styles" / "broken.csl").write_text("<style><oops></style>", encoding="utf-8")
+    res = fmt("format", "--style", "broken")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("error: style ") and "cannot be read" in res.stderr
+
+
+def test_style_that_citeproc_cannot_render_is_an_error(fmt, shipped):
+    (shipped / "styles" / "bad-macro.csl").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        "<info><title>Bad</title><id>x</id><updated>2025-01-01T00:00:00+00:00</updated></info>"
+        '<citation><layout><text macro="nowhere"/></layout></citation>'
+        '<bibliography><layout><text macro="nowhere"/></layout></bibliography></style>',
+        encoding="utf-8",
+    )
+    for args in (["format"], ["cite", "lipman2022flow"]):
+        res = fmt(*args, "--style", "bad-macro")
+        assert res.exit_code == 1
+        assert res.stderr.startswith("error: citeproc-py could not render with style 'bad-macro'")
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_cite_unknown_key(fmt):
+    res = fmt("cite", "nobody2099", "--style", "apa")
+    assert res.exit_code == 1
+    assert "no entry with key 'nobody2099'" in res.stderr
+
+
+def test_styles_lists_package_and_project_styles(fmt):
+    res = fmt("styles", "--search", "compact")
+    assert res.exit_code == 0
+    rows = [line.split("\t") for line in res.stdout.splitlines()]
+    assert rows[0][0] == "difbib-compact" and rows[0][2] == "project"
+    res = fmt("styles", "--search", "Nature Digest")
+    assert ["nature-digest", "Nature Digest", "package, dependent on nature"] in [
+        line.split("\t") for line in res.stdout.splitlines()
+    ]
+    res = fmt("styles")
+    names = {line.split("\t")[0] for line in res.stdout.splitlines()}
+    assert {"apa", "ieee", "chicago-author-date", "modern-language-association"} <= names
+    assert len(names) > 2800
+
+
+def test_cache_reuses_entries_and_rerenders_a_changed_one(fmt, shipped, tmp_path):
+    first = fmt("format", "--style", "apa")
+    assert first.exit_code == 0
+    (cache_file,) = (tmp_path / "cache").glob("rendered-*.json")
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    assert len(data["entries"]) == 33
+    # Mark every cached text: a second run must print the marked texts (read back,
+    # not rendered again).
+    data["entries"] = {k: "CACHED " + v for k, v in data["entries"].items()}
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    second = fmt("format", "--style", "apa")
+    assert second.stdout.splitlines() == ["CACHED " + e for e in first.stdout.splitlines()]
+    # A changed entry is rendered again; the others still come from the cache.
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace("{Flow Matching for Generative Modeling}", "{Flow Matching, Revised}")
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    third = fmt("format", "--style", "apa").stdout.splitlines()
+    fresh = [e for e in third if not e.startswith("CACHED ")]
+    assert len(fresh) == 1 and "Flow Matching, Revised (arXiv:2210.02747)" in fresh[0]
+    assert len(third) == 33
+    # --no-cache renders everything
+    assert "CACHED" not in fmt("format", "--style", "apa", "--no-cache").stdout
+
+
+def test_library_api_without_cli(shipped):
+    from difbib.csl.bibformat import format_bibliography
+    from difbib.csl.styles import resolve
+    from difbib.library.queries import Library
+
+    library = Library.load("library.bib", "papers.md")
+    text = format_bibliography(library.select(keys=["lipman2022flow"]), resolve("apa"))
+    assert text.startswith("Lipman, Y., Chen, R. T. Q., Ben-Hamu, H., Nickel, M., & Le, M. (2022).")
+
+
+def test_look_alike_cites_are_disambiguated(fmt, shipped):
+    """Two Dao 2023 papers get 2023a/2023b; two Yin et al. 2024 papers get more names."""
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace("@misc{yin2023onestep,", "@misc{yin2023onestep,\n  note = {same year},")
+    bib = bib.replace(
+        "title         = {One-step Diffusion with Distribution Matching Distillation},\n"
+        "  year          = {2023},",
+        "title         = {One-step Diffusion with Distribution Matching Distillation},\n"
+        "  year          = {2024},",
+    )
+    bib += (
+        "\n@misc{dao2023twin,\n  author = {Tri Dao},\n  title = {A Second Paper},\n"
+        "  year = {2023},\n  eprint = {2307.99999},\n  archivePrefix = {arXiv},\n}\n"
+    )
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    out = fmt("format", "--style", "apa").stdout
+    assert "Dao, T. (2023a). A Second Paper (arXiv:2307.99999). arXiv." in out
+    assert "Dao, T. (2023b). FlashAttention-2:" in out
+    # In a document citing these, the two Yin et al. 2024 get names added, and
+    # Dao's two 2023 papers share one "Dao" (APA collapses years).
+    res = fmt(
+        "cite",
+        "dao2023twin",
+        "dao2023flashattention2",
+        "yin2023onestep",
+        "yin2024improved",
+        "--style",
+        "apa",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == (
+        "(Dao, 2023a, 2023b; Yin, Gharbi, Park, et al., 2024; Yin, Gharbi, Zhang, et al., 2024)\n"
+    )
+
+
+def test_difbibs_own_style_works_from_any_folder(shipped, run):
+    """The project style is found without a styles/ folder next to the library."""
+    assert not (shipped / "styles").exists()
+    res = run("format", "--style", "difbib-compact", "--category", "distillation")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 5
+    assert all(re.search(r"\(20\d\d\)\. .+\. arXiv:\d{4}\.\d{5}$", line) for line in lines)

@@ -1,0 +1,45 @@
+"""What the tests share: the project's paths, the seed's headings, and a CLI runner.
+
+Import it as ``from tests.helpers import ...``; the local API servers are
+:mod:`tests.helpers.arxiv_server` and :mod:`tests.helpers.zotero_server`. Fixtures are
+in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from difbib.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seed-list.md"  # byte for byte as received (mojibake and all)
+SHIPPED_LIBRARY = ROOT / "library.bib"
+SHIPPED_LIST = ROOT / "papers.md"
+SHIPPED_CACHE = ROOT / "arxiv-cache.json"
+#: The categories of the seed list, in its order.
+SEED_HEADINGS = [
+    "Milestone Models",
+    "Inference Acceleration",
+    "Model Optimization",
+    "Model Distillation",
+    "Reinforcement Learning",
+    "Flow Matching Concepts",
+    "Image Editing",
+    "Personalized - ID Preserving Image Generation",
+]
+
+
+class Run:
+    """Runs the difbib CLI in-process; returns click's Result (stdout/stderr apart)."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.env = env or {}
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        runner = CliRunner()
+        return runner.invoke(
+            cli, list(args), input=input, env={**self.env, **(env or {})}, catch_exceptions=False
+        )

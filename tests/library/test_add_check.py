@@ -1,0 +1,152 @@
+"""`difbib add` (editing the reading list) and `difbib check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bibtexparser
+
+from difbib.sources.readinglist import read_list
+
+
+def keywords(key: str) -> str:
+    lib = bibtexparser.parse_file("library.bib")
+    return lib.entries_dict[key]["keywords"]
+
+
+def test_add_to_a_category_writes_the_list_format_and_syncs(shipped, run):
+    before = Path("papers.md").read_text(encoding="utf-8")
+    res = run("add", "https://arxiv.org/pdf/2405.14867v2", "--category", "rl", "--offline")
+    assert res.exit_code == 0, res.stderr
+    assert "added 'Improved Distribution Matching Distillation for Fast Image Synthesis'" in (
+        res.stderr
+    )
+    after = Path("papers.md").read_text(encoding="utf-8")
+    block = (
+        "\n**Improved Distribution Matching Distillation for Fast Image Synthesis** ⭐⭐⭐⭐ \\\n"
+        "[[Paper](https://arxiv.org/abs/2405.14867)]\n"
+    )
+    # at the end of the Reinforcement Learning section, the rest of the list untouched
+    assert "[[Project Page](https://gongyeliu.github.io/videoalign)]\n" + block in after
+    assert after.replace(block, "", 1) == before
+    paper = next(p for p in read_list("papers.md").papers if p.arxiv_id == "2405.14867")
+    assert paper.categories == ["Model Distillation", "Reinforcement Learning"]
+    assert paper.rating == 4  # the rating it already had
+    assert keywords("yin2024improved") == "Model Distillation, Reinforcement Learning"
+
+
+def test_add_a_new_category_at_the_end(shipped, run):
+    res = run("add", "2210.02747", "--new-category", "Video Generation", "-r", "5", "--offline")
+    assert res.exit_code == 0, res.stderr
+    text = Path("papers.md").read_text(encoding="utf-8")
+    assert text.endswith(
+        "## Video Generation\n\n**Flow Matching for Generative Modeling** ⭐⭐⭐⭐⭐ \\\n"
+        "[[Paper](https://arxiv.org/abs/2210.02747)]\n"
+    )
+    reading = read_list("papers.md")
+    assert reading.categories[-1].slug == "video"
+    assert keywords("lipman2022flow") == "Flow Matching Concepts, Video Generation"
+
+
+def test_add_asks_arxiv_once_for_a_new_paper(project, run_online, arxiv_server):
+    assert run_online("sync").exit_code == 0
+    Path("arxiv-cache.json").unlink()
+    arxiv_server.requests.clear()
+    res = run_online("add", "2412.08629", "-c", "milestone", "--no-sync")
+    assert res.exit_code == 0, res.stderr
+    assert len(arxiv_server.requests) == 1
+
+
+def test_add_keeps_crlf_line_ends(shipped, run):
+    crlf = Path("papers.md").read_text(encoding="utf-8").replace("\n", "\r\n")
+    Path("papers.md").write_bytes(crlf.encode("utf-8"))
+    assert run("add", "2210.02747", "-c", "editing", "--offline", "-q").exit_code == 0
+    data = Path("papers.md").read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert b"[[Paper](https://arxiv.org/abs/2210.02747)]\r\n" in data
+
+
+def test_add_refuses_bad_input_and_leaves_the_list_alone(shipped, run):
+    before = Path("papers.md").read_bytes()
+    cases = [
+        (["2412.096118", "-c", "rl"], "error: malformed arXiv id '2412.096118': ids from 2412"),
+        (["https://github.com/x/y", "-c", "rl"], "error: 'https://github.com/x/y' is not an arXiv"),
+        (["2405.14867", "-c", "distillation"], "error: arXiv:2405.14867 is already listed under"),
+        (["2405.14867", "-c", "nosuch"], "error: unknown category 'nosuch'; known categories:"),
+        (["2405.14867", "-c", "model"], "error: category 'model' is ambiguous"),
+        (["2405.14867"], "error: say where the paper goes"),
+        (["2401.00001", "-c", "rl"], "error: --offline, but the cache has no metadata"),
+        (["2210.02747", "--new-category", "Image Editing"], "error: category 'Image Editing'"),
+    ]
+    for args, message in cases:
+        res = run("add", *args, "--offline")
+        assert res.exit_code == 1, (args, res.stderr)
+        assert res.stderr.startswith(message), res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1
+    assert Path("papers.md").read_bytes() == before
+
+
+def test_add_an_id_arxiv_does_not_have(project, run_online):
+    res = run_online("add", "2401.00001", "-c", "rl", "--no-sync")
+    assert res.exit_code == 1
+    assert res.stderr.strip().endswith("error: arXiv has no paper 2401.00001; check the id")
+
+
+# -- check -------------------------------------------------------------------------
+
+
+def test_shipped_library_checks_clean(shipped, run):
+    res = run("check")
+    assert res.exit_code == 0, res.stdout
+    assert res.stdout == ""
+    assert "no problems found" in res.stderr
+
+
+def test_check_reports_each_problem_on_its_own_line(shipped, run):
+    text = Path("library.bib").read_text(encoding="utf-8")
+    text = text.replace("@misc{yin2024improved,", "@misc{yin2024improved,\n  note = {50% off},", 1)
+    text = text.replace("@misc{lipman2022flow,", "@misc{Yin2024Improved,", 1)
+    text += "\n@misc{extra2020,\n  author = {A. Person},\n  year = {2020},\n}\n"
+    Path("library.bib").write_text(text, encoding="utf-8")
+    res = run("check")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    assert any(
+        line.startswith("library.bib:") and "yin2024improved: key used by more than one" in line
+        for line in lines
+    )
+    assert any("yin2024improved: note would break LaTeX" in line for line in lines)
+    assert any("extra2020: no title" in line for line in lines)
+    assert any("extra2020: in no category of the reading list" in line for line in lines)
+    # the renamed entry is now a duplicate of another paper: FM is "missing" no more, but
+    # the key clash is reported for both spellings
+    assert any("Yin2024Improved: key used by more than one" in line for line in lines)
+    assert res.stderr.strip().endswith("problem(s) found")
+
+
+def test_check_finds_papers_missing_from_the_library(shipped, run):
+    text = Path("library.bib").read_text(encoding="utf-8")
+    start = text.index("@misc{yin2023onestep,")
+    end = text.index("\n}\n", start) + 3
+    Path("library.bib").write_text(text[:start] + text[end:], encoding="utf-8")
+    res = run("check")
+    assert res.exit_code == 1
+    assert "'One-step Diffusion with Distribution Matching Distillation' is not in the library" in (
+        res.stdout
+    )
+
+
+def test_check_a_broken_library(shipped, run):
+    Path("library.bib").write_text("@misc{a,\n title = {x\n", encoding="utf-8")
+    res = run("check")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("error: library.bib line 1:")
+
+
+def test_several_papers_go_to_the_same_new_category(shipped, run):
+    res = run("add", "2210.02747", "2405.14867", "--new-category", "Video Generation", "--offline")
+    assert res.exit_code == 0, res.stderr
+    reading = read_list("papers.md")
+    assert [c.heading for c in reading.categories].count("Video Generation") == 1
+    video = [p.arxiv_id for p in reading.papers if "Video Generation" in p.categories]
+    assert video == ["2405.14867", "2210.02747"]  # in list order of first appearance

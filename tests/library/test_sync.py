@@ -1,0 +1,402 @@
+"""`difbib sync` end to end: the real arxiv client against a local recorded arXiv."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+from difbib.sources.readinglist import decode_list_bytes
+from tests.helpers import DATA, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST
+from tests.helpers.arxiv_server import ArxivRecordings, ArxivServer
+
+
+def entries_of(path="library.bib"):
+    lib = bibtexparser.parse_file(str(path))
+    assert not lib.failed_blocks
+    return {e.key: {f.key: f.value.strip("{}") if f.key != "title" else f.value for f in e.fields}
+            for e in lib.entries}  # fmt: skip
+
+
+def raw_fields(path="library.bib"):
+    lib = bibtexparser.parse_file(str(path))
+    return {e.key: {f.key: f.value for f in e.fields} for e in lib.entries}
+
+
+@pytest.fixture
+def synced(project, run_online, arxiv_server):
+    """A project after one cold sync against the local arXiv."""
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    arxiv_server.requests.clear()
+    return res
+
+
+# -- the main job ----------------------------------------------------------------
+
+
+def test_cold_sync_makes_one_batch_and_one_search_per_paper_without_id(
+    project, run_online, arxiv_server
+):
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == ""  # data only on stdout; sync writes a file
+    assert len(arxiv_server.id_requests) == 1
+    assert len(arxiv_server.search_requests) == 4  # FlashAttention-2, -3, WithAnyone, FluxSpace
+    assert len(arxiv_server.requests) == 5
+    entries = entries_of()
+    assert len(entries) == 33
+    assert "33 entries (33 added" in res.stderr
+
+
+def test_cold_sync_of_the_seed_reproduces_the_shipped_library(synced):
+    assert synced.exit_code == 0
+    assert Path("library.bib").read_text(encoding="utf-8") == SHIPPED_LIBRARY.read_text("utf-8")
+
+
+def test_warm_sync_makes_no_request_and_leaves_the_file_alone(synced, run_online, arxiv_server):
+    before = Path("library.bib").read_bytes()
+    mtime = os.stat("library.bib").st_mtime_ns
+    res = run_online("sync")
+    assert res.exit_code == 0
+    assert arxiv_server.requests == []
+    assert Path("library.bib").read_bytes() == before
+    assert os.stat("library.bib").st_mtime_ns == mtime
+    assert "0 request(s)" in res.stderr and "unchanged, not rewritten" in res.stderr
+
+
+def test_offline_sync_from_the_shipped_cache_rebuilds_the_shipped_library(project, run):
+    shutil.copy(SHIPPED_LIST, "papers.md")
+    shutil.copy(SHIPPED_CACHE, "arxiv-cache.json")
+    res = run("sync", "--offline")
+    assert res.exit_code == 0, res.stderr
+    assert Path("library.bib").read_bytes() == SHIPPED_LIBRARY.read_bytes()
+
+
+def test_offline_without_cache_names_what_is_missing_and_writes_nothing(project, run):
+    res = run("sync", "--offline")
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines()[-1].startswith("error: --offline, but the cache")
+    assert "2509.20427" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (project / "library.bib").exists()
+
+
+def test_every_entry_has_its_categories_and_rating(synced):
+    entries = entries_of()
+    zimage = entries["zimageteam2025zimage"]
+    assert zimage["keywords"] == "Milestone Models, Flow Matching Concepts"
+    assert zimage["ranking"] == "rank5"
+    dmdr = entries["jiang2025distribution"]
+    assert dmdr["keywords"] == "Model Distillation, Reinforcement Learning"
+    assert entries["deng2024fireflow"]["ranking"] == "rank1"
+    assert all(
+        e.get("keywords") and re.fullmatch(r"rank[1-5]", e["ranking"]) for e in entries.values()
+    )
+
+
+def test_entries_carry_arxiv_fields(synced):
+    e = entries_of()["yin2024improved"]
+    assert e["eprint"] == "2405.14867"
+    assert e["archivePrefix"] == "arXiv"
+    assert e["primaryClass"] == "cs.CV"
+    assert e["doi"] == "10.48550/arXiv.2405.14867"
+    assert e["url"] == "https://arxiv.org/abs/2405.14867"
+    assert e["year"] == "2024"
+    assert e["abstract"].startswith("Recent approaches have shown promises")
+    assert "  " not in e["abstract"] and "\n" not in e["abstract"]
+
+
+def test_google_scholar_keys(synced):
+    keys = set(entries_of())
+    for key in [
+        "yin2024improved",
+        "yin2023onestep",
+        "dao2022flashattention",
+        "dao2023flashattention2",
+        "shah2024flashattention3",
+        "lipman2022flow",
+        "blackforestlabs2025flux1",
+        "teamseedream2025seedream",
+        "xu2025withanyone",
+        "dalva2024fluxspace",
+    ]:
+        assert key in keys
+    assert all(re.fullmatch(r"[a-z0-9]+", k) for k in keys)
+
+
+def test_group_authors_stay_whole_and_non_ascii_names_are_kept(synced):
+    fields = raw_fields()
+    flux_authors = fields["blackforestlabs2025flux1"]["author"]
+    assert flux_authors.startswith("{Black Forest Labs} and Stephen Batifol")
+    seedream = fields["teamseedream2025seedream"]["author"]
+    assert seedream.startswith("{Team Seedream} and")
+    assert "{Z-Image Team} and" in fields["zimageteam2025zimage"]["author"]
+    # BibTeX's name grammar sees one last name, not "Labs, Black Forest".
+    first = parse_single_name_into_parts("{Black Forest Labs}")
+    assert first.last == ["{Black Forest Labs}"] and first.first == []
+    assert "Michaël Gharbi" in fields["yin2024improved"]["author"]
+    assert "Christopher Ré" in fields["dao2022flashattention"]["author"]
+
+
+def test_capitals_are_brace_protected(synced):
+    fields = raw_fields()
+    assert fields["blackforestlabs2025flux1"]["title"].startswith("{FLUX}.1 Kontext")
+    assert "{DMD}" in fields["liu2025decoupled"]["title"]
+    assert fields["zhang2024sageattention2"]["title"].startswith("{SageAttention2}:")
+
+
+def test_abstract_tex_is_kept_and_bare_specials_escaped(synced):
+    abstract = raw_fields()["dao2022flashattention"]["abstract"]
+    assert r"3$\times$ speedup" in abstract
+    assert r"61.4\% accuracy" in abstract
+
+
+def test_malformed_id_is_reported_with_its_line_and_resolved_by_title(synced):
+    assert "line 175: malformed arXiv id '2412.096118'" in synced.stderr
+    assert entries_of()["dalva2024fluxspace"]["eprint"] == "2412.09611"
+
+
+def test_sync_is_deterministic(project, run_online, tmp_path):
+    assert run_online("sync").exit_code == 0
+    first = Path("library.bib").read_bytes()
+    (project / "library.bib").unlink()
+    (project / "arxiv-cache.json").unlink()
+    assert run_online("sync").exit_code == 0
+    assert Path("library.bib").read_bytes() == first
+    keys = list(entries_of())
+    assert keys == sorted(keys, key=str.casefold)
+
+
+def test_dry_run_writes_nothing(project, run_online):
+    res = run_online("sync", "--dry-run")
+    assert res.exit_code == 0
+    assert not (project / "library.bib").exists()
+    assert not (project / "arxiv-cache.json").exists()
+    assert "add     yin2024improved" in res.stderr
+
+
+# -- hand edits --------------------------------------------------------------------
+
+
+def edit(old: str, new: str, path="library.bib") -> None:
+    text = Path(path).read_text(encoding="utf-8")
+    assert old in text, old
+    Path(path).write_text(encoding="utf-8", data=text.replace(old, new, 1))
+
+
+def test_hand_edits_survive_a_resync(synced, run_online):
+    edit(
+        "title         = {Improved Distribution Matching Distillation for Fast Image Synthesis},",
+        "title         = {Improved {DMD} for Fast Image Synthesis},\n  note = {NeurIPS 2024 oral},",
+    )
+    edit("@misc{lipman2022flow,", "@misc{Lipman2023FM,")
+    edit("@misc{yin2023onestep,", "@inproceedings{yin2023onestep,")
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    entries = entries_of()
+    assert len(entries) == 33
+    assert entries["yin2024improved"]["title"] == "Improved {DMD} for Fast Image Synthesis"
+    assert entries["yin2024improved"]["note"] == "NeurIPS 2024 oral"
+    assert "Lipman2023FM" in entries and "lipman2022flow" not in entries
+    assert "@inproceedings{yin2023onestep," in Path("library.bib").read_text(encoding="utf-8")
+    # and a second re-sync changes nothing more
+    before = Path("library.bib").read_bytes()
+    assert run_online("sync").exit_code == 0
+    assert Path("library.bib").read_bytes() == before
+
+
+def test_a_field_removed_by_hand_stays_removed(synced, run_online):
+    text = Path("library.bib").read_text(encoding="utf-8")
+    text = re.sub(
+        r"(@misc\{yin2023onestep,.*?)\n  abstract += \{[^\n]*\},", r"\1", text, flags=re.S
+    )
+    Path("library.bib").write_text(encoding="utf-8", data=text)
+    assert run_online("sync").exit_code == 0
+    assert "abstract" not in entries_of()["yin2023onestep"]
+
+
+def test_refresh_takes_arxiv_changes_but_keeps_hand_edits(
+    project, tmp_path, arxiv_server, run_online
+):
+    assert run_online("sync").exit_code == 0
+    edit(
+        "title         = {Flow Matching for Generative Modeling},",
+        "title         = {Flow Matching for Generative Modelling},",
+    )
+    # arXiv publishes a new version: new abstract and title, and a new primary class.
+    rec = arxiv_server.recordings
+    rec.entries["2210.02747"] = (
+        rec.entries["2210.02747"]
+        .replace(
+            "<title>Flow Matching for Generative Modeling</title>", "<title>Flow Matching</title>"
+        )
+        .replace("We introduce a new paradigm", "VERSION 3: We introduce a new paradigm")
+        .replace('term="cs.LG" scheme', 'term="cs.AI" scheme', 1)
+    )
+    res = run_online("sync", "--refresh")
+    assert res.exit_code == 0, res.stderr
+    flow = entries_of()["lipman2022flow"]
+    assert flow["title"] == "Flow Matching for Generative Modelling"  # hand edit kept
+    assert flow["abstract"].startswith("VERSION 3:")  # untouched field updated
+    assert "updated" in res.stderr
+
+
+def test_list_changes_update_categories_and_rating_and_keep_extra_keywords(synced, run_online):
+    edit("keywords      = {Image Editing},\n  ranking       = {rank1},",
+         "keywords      = {Image Editing, my-favourites},\n  ranking       = {rank1},")  # fmt: skip
+    text, _, _ = decode_list_bytes(Path("papers.md").read_bytes())
+    # FireFlow: one star more, and listed under Milestone Models as well.
+    fire = "**FireFlow: Fast Inversion of Rectified Flow for Image Semantic Editing** ⭐"
+    assert fire in text
+    text = text.replace(fire, fire + "⭐")
+    text = text.replace("## ⚡️", fire + " [[P](https://arxiv.org/abs/2412.07517)]\n\n## ⚡️", 1)
+    Path("papers.md").write_text(encoding="utf-8", data=text)
+    assert run_online("sync").exit_code == 0
+    fire_entry = entries_of()["deng2024fireflow"]
+    assert fire_entry["ranking"] == "rank2"
+    assert fire_entry["keywords"] == "Milestone Models, Image Editing, my-favourites"
+
+
+def test_new_key_that_collides_gets_a_suffix_and_entries_not_in_the_list_are_kept(
+    project, run_online
+):
+    Path("library.bib").write_text(
+        encoding="utf-8",
+        data="@book{dao2023flashattention2,\n  title = {Someone else's book},\n  year = 2023,\n}\n",
+    )
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    entries = entries_of()
+    assert entries["dao2023flashattention2"]["title"] == "Someone else's book"
+    assert entries["dao2023flashattention2b"]["eprint"] == "2307.08691"
+    assert len(entries) == 34
+    assert "1 not in the list kept" in res.stderr
+
+
+# -- bad input and faults ---------------------------------------------------------
+
+
+def test_broken_library_is_reported_and_left_untouched(synced, run_online):
+    broken = Path("library.bib").read_text(encoding="utf-8")
+    broken = broken.replace("@misc{yin2024improved,", "@misc{yin2024improved", 1)
+    broken += "\n@misc{bad,\n  title = {unclosed\n"
+    Path("library.bib").write_text(encoding="utf-8", data=broken)
+    res = run_online("sync")
+    assert res.exit_code == 1
+    [line] = res.stderr.strip().splitlines()[-1:]
+    assert line.startswith("error: library.bib line ") and "fix it by hand" in line
+    assert "Traceback" not in res.output
+    assert Path("library.bib").read_text(encoding="utf-8") == broken
+
+
+def test_missing_list_is_one_line_error(tmp_path, monkeypatch, run):
+    monkeypatch.chdir(tmp_path)
+    res = run("sync", "--offline")
+    assert res.exit_code == 1
+    assert (
+        res.stderr == "error: reading list 'papers.md' not found; pass --list PATH or create it\n"
+    )
+
+
+@pytest.mark.parametrize("fault", ["503", "429", "rate", "garbage", "empty"])
+def test_transient_faults_are_retried(project, run_online, arxiv_server, fault):
+    arxiv_server.faults.append(fault)
+    res = run_online("sync", env={"DIFBIB_ARXIV_BACKOFF": "0"})
+    assert res.exit_code == 0, res.stderr
+    assert len(entries_of()) == 33
+    assert "retrying" in res.stderr
+    assert len(arxiv_server.id_requests) == 2
+
+
+def test_persistent_failure_leaves_the_library_as_it_was(synced, run_online, arxiv_server):
+    before = Path("library.bib").read_bytes()
+    cache_before = Path("arxiv-cache.json").read_bytes()
+    arxiv_server.faults.extend(["503"] * 10)
+    res = run_online("sync", "--refresh", env={"DIFBIB_ARXIV_BACKOFF": "0"})
+    assert res.exit_code == 1
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: arXiv did not answer the batch 1/1 after 5 tries (HTTP 503)")
+    assert "Traceback" not in res.output
+    assert Path("library.bib").read_bytes() == before
+    assert Path("arxiv-cache.json").read_bytes() == cache_before
+
+
+def test_backoff_doubles_between_retries(project, arxiv_server):
+    from difbib.sources.arxiv import Fetcher, make_client
+    from difbib.sources.cache import MetadataCache
+
+    waits = []
+    arxiv_server.faults.extend(["503", "rate", "429"])
+    fetcher = Fetcher(
+        MetadataCache(None),
+        client=make_client(base_url=arxiv_server.url, delay_seconds=0),
+        backoff=2.0,
+        sleep=waits.append,
+    )
+    found = fetcher.fetch_ids(["2405.14867"])
+    assert list(found) == ["2405.14867"]
+    assert waits == [2.0, 4.0, 8.0]
+
+
+def test_unreachable_arxiv_is_one_line_error(project, run):
+    res = run(
+        "sync",
+        env={"DIFBIB_ARXIV_URL": "http://127.0.0.1:9/api/query", "DIFBIB_ARXIV_BACKOFF": "0",
+             "DIFBIB_ARXIV_DELAY": "0"},
+    )  # fmt: skip
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines()[-1].startswith("error: arXiv did not answer")
+    assert "(cannot connect)" in res.stderr
+    assert not (project / "library.bib").exists()
+
+
+def test_unresolvable_papers_are_listed_at_the_end_with_exit_code_3(project, run_online):
+    with open("papers.md", "a", encoding="utf-8") as fh:
+        fh.write("\n## Extra\n\n**A Paper That arXiv Does Not Have At All** ⭐⭐\n")
+        fh.write("**Another One** ⭐ [[Paper](https://arxiv.org/abs/2401.00001)]\n")
+    res = run_online("sync")
+    assert res.exit_code == 3
+    tail = res.stderr.strip().splitlines()[-3:]
+    assert tail[0] == "could not resolve 2 paper(s):"
+    assert "A Paper That arXiv Does Not Have At All" in tail[1]
+    assert "arXiv has no paper 2401.00001" in tail[2]
+    assert len(entries_of()) == 33  # the rest is written
+
+
+# -- batching ----------------------------------------------------------------------
+
+
+def test_ids_are_fetched_in_batches_of_100(tmp_path, monkeypatch, run):
+    """150 papers with ids: two requests, never one per paper."""
+    folder = tmp_path / "recordings"
+    (folder / "errors").mkdir(parents=True)
+    shutil.copy(DATA / "arxiv" / "errors" / "malformed-id.xml", folder / "errors")
+    template = (DATA / "arxiv" / "2412.07517.xml").read_text(encoding="utf-8")
+    lines = ["# Big list\n", "## Many Papers\n"]
+    for n in range(150):
+        aid = f"2401.{n:05d}"
+        title = f"Synthetic Paper Number {n} About Diffusion"
+        text = template.replace("2412.07517", aid).replace(
+            "FireFlow: Fast Inversion of Rectified Flow for Image Semantic Editing", title
+        )
+        (folder / f"{aid}.xml").write_text(text, encoding="utf-8")
+        lines.append(f"**{title}** ⭐⭐ [[Paper](https://arxiv.org/abs/{aid})]\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "papers.md").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(project)
+    with ArxivServer(ArxivRecordings(folder)) as server:
+        res = run("sync", env={"DIFBIB_ARXIV_URL": server.url, "DIFBIB_ARXIV_DELAY": "0"})
+        assert res.exit_code == 0, res.stderr
+        assert len(server.requests) == 2
+        assert [r.count("%2C") + 1 for r in server.id_requests] == [100, 50]
+    cache = json.loads((project / "arxiv-cache.json").read_text())
+    assert len(cache["papers"]) == 150
+    assert len(entries_of()) == 150
