@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import SEED, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, Run
+from tests.helpers import SEED, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, SHIPPED_STATE, Run
 from tests.helpers.arxiv_server import ArxivServer
 
 
@@ -38,8 +38,8 @@ def project(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shipped(tmp_path, monkeypatch):
-    """A scratch copy of the shipped list, library and cache; the cwd of the test."""
-    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_CACHE):
+    """A scratch copy of the shipped list, library, its sync record and cache; the cwd."""
+    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_STATE, SHIPPED_CACHE):
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("DIFBIB_")]:

@@ -303,6 +303,8 @@ def _run_sync(
             status = "nothing written (--dry-run)"
         else:
             status = "written" if result.written else "unchanged, not rewritten"
+            if result.state_written and not result.written:
+                status += " (its sync record .difbib-sync.json written)"
         say(
             f"{library_path}: {result.entries} entries ({len(result.added)} added, "
             f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"

@@ -19,6 +19,7 @@ SEED = DATA / "seed-list.md"  # byte for byte as received (mojibake and all)
 SHIPPED_LIBRARY = ROOT / "library.bib"
 SHIPPED_LIST = ROOT / "papers.md"
 SHIPPED_CACHE = ROOT / "arxiv-cache.json"
+SHIPPED_STATE = ROOT / ".difbib-sync.json"  # what sync wrote into the shipped library
 #: The categories of the seed list, in its order.
 SEED_HEADINGS = [
     "Milestone Models",

@@ -13,7 +13,7 @@ import pytest
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
 from difbib.sources.readinglist import decode_list_bytes
-from tests.helpers import DATA, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST
+from tests.helpers import DATA, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, SHIPPED_STATE
 from tests.helpers.arxiv_server import ArxivRecordings, ArxivServer
 
 
@@ -77,6 +77,16 @@ def test_offline_sync_from_the_shipped_cache_rebuilds_the_shipped_library(projec
     res = run("sync", "--offline")
     assert res.exit_code == 0, res.stderr
     assert Path("library.bib").read_bytes() == SHIPPED_LIBRARY.read_bytes()
+    assert Path(".difbib-sync.json").read_bytes() == SHIPPED_STATE.read_bytes()
+
+
+def test_offline_sync_of_the_shipped_project_changes_nothing(shipped, run):
+    """A fresh clone: the committed library and its sync record are up to date."""
+    res = run("sync", "--offline")
+    assert res.exit_code == 0, res.stderr
+    assert Path("library.bib").read_bytes() == SHIPPED_LIBRARY.read_bytes()
+    assert Path(".difbib-sync.json").read_bytes() == SHIPPED_STATE.read_bytes()
+    assert "33 unchanged" in res.stderr
 
 
 def test_offline_without_cache_names_what_is_missing_and_writes_nothing(project, run):
@@ -245,7 +255,8 @@ def test_refresh_takes_arxiv_changes_but_keeps_hand_edits(
     flow = entries_of()["lipman2022flow"]
     assert flow["title"] == "Flow Matching for Generative Modelling"  # hand edit kept
     assert flow["abstract"].startswith("VERSION 3:")  # untouched field updated
-    assert "updated" in res.stderr
+    assert flow["primaryClass"] == "cs.AI"  # untouched field updated
+    assert "(0 added, 1 updated, 32 unchanged)" in res.stderr
 
 
 def test_list_changes_update_categories_and_rating_and_keep_extra_keywords(synced, run_online):
@@ -262,6 +273,65 @@ def test_list_changes_update_categories_and_rating_and_keep_extra_keywords(synce
     fire_entry = entries_of()["deng2024fireflow"]
     assert fire_entry["ranking"] == "rank2"
     assert fire_entry["keywords"] == "Milestone Models, Image Editing, my-favourites"
+
+
+def test_a_rating_removed_from_the_list_removes_the_ranking(synced, run_online, run):
+    assert entries_of()["deng2024fireflow"]["ranking"] == "rank1"
+    text, _, _ = decode_list_bytes(Path("papers.md").read_bytes())
+    fire = "**FireFlow: Fast Inversion of Rectified Flow for Image Semantic Editing** ⭐"
+    assert fire in text
+    Path("papers.md").write_text(encoding="utf-8", data=text.replace(fire, fire[:-1], 1))
+    check = run("check", "--cache", "arxiv-cache.json")
+    assert "deng2024fireflow: categories or rating differ from the reading list" in check.stdout
+    assert run_online("sync").exit_code == 0
+    assert "ranking" not in entries_of()["deng2024fireflow"]
+    assert "deng2024fireflow" not in run("check").stdout
+
+
+def test_two_list_entries_resolving_to_one_paper_make_one_entry(synced, run_online):
+    """One paper listed by its link in one category and found by title in another."""
+    text, _, _ = decode_list_bytes(Path("papers.md").read_bytes())
+    extra = "**Flow Matching for Generative Modeling** ⭐⭐⭐⭐⭐\n\n"
+    text = text.replace("## ⚡️", extra + "## ⚡️", 1)  # under Milestone Models, no link
+    Path("papers.md").write_text(encoding="utf-8", data=text)
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    entries = entries_of()
+    assert len(entries) == 33
+    assert [k for k, e in entries.items() if e["eprint"] == "2210.02747"] == ["lipman2022flow"]
+    flow = entries["lipman2022flow"]
+    assert flow["keywords"] == "Milestone Models, Flow Matching Concepts"
+    assert flow["ranking"] == "rank5"
+
+
+def test_a_paper_found_by_title_that_is_also_listed_by_id_is_merged():
+    """Two list entries, one by link and one by title search, resolve to one record."""
+    from difbib.library.sync import resolve
+    from difbib.sources.arxiv import TitleMatch
+    from difbib.sources.readinglist import ListedPaper, ReadingList
+    from difbib.sources.record import ArxivRecord
+
+    record = ArxivRecord("2210.02747", 2, "Flow Matching for Generative Modeling", ["Yaron Lipman"],
+                         "...", "2022-10-06", "2023-02-08", "cs.LG")  # fmt: skip
+
+    class Fetcher:
+        def fetch_ids(self, ids):
+            return {i: record for i in ids if i == record.id}
+
+        def find_by_title(self, title):
+            return TitleMatch(record)
+
+    by_id = ListedPaper("Flow Matching", 10, 3, ["Flow Matching Concepts"], arxiv_id=record.id)
+    by_title = ListedPaper("Flow-Matching (Lipman et al.)", 20, 5, ["Milestone Models"])
+    reading = ReadingList("list", [], [by_id, by_title])
+    notices = []
+    resolved, unresolved = resolve(reading, Fetcher(), notices.append)
+    assert unresolved == []
+    [one] = resolved
+    assert one.record is record
+    assert one.paper.categories == ["Flow Matching Concepts", "Milestone Models"]
+    assert one.paper.rating == 5
+    assert any("same paper as line 10" in n.message for n in notices)
 
 
 def test_new_key_that_collides_gets_a_suffix_and_entries_not_in_the_list_are_kept(

@@ -3,7 +3,7 @@
 Each problem is a :class:`Problem` with the entry's key and line. The checks:
 
 * duplicate keys (BibTeX compares keys without regard to case) and duplicate papers
-  (two entries with the same ``eprint``);
+  (two entries with the same arXiv id, however their ``eprint`` writes it);
 * entries missing ``author``, ``title`` or ``year``;
 * values that would break a LaTeX build (a bare ``%``, ``&``, ``#``, unbalanced
   braces) or run code (``\\input``): ``difbib export`` makes them safe, but other
@@ -22,6 +22,7 @@ from pathlib import Path
 from difbib.library import bibtex
 from difbib.library.latex import make_safe
 from difbib.sources.cache import MetadataCache
+from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import normalize_title, read_list
 
 TEXT_FIELDS = ("title", "author", "abstract", "note", "journal", "booktitle")
@@ -68,11 +69,11 @@ def check_library(
             value = fields.get(name)
             if value and make_safe(value) != value:
                 add(entry, f"{name} would break LaTeX or run code: {make_safe(value)!r} is safe")
-        eprint = fields.get("eprint")
-        if eprint:
-            if eprint in eprints:
-                add(entry, f"same arXiv paper ({eprint}) as {eprints[eprint]}")
-            eprints.setdefault(eprint, entry.key)
+        aid = eprint_arxiv_id(fields.get("eprint"), fields.get("archiveprefix"))
+        if aid:
+            if aid in eprints:
+                add(entry, f"same arXiv paper ({aid}) as {eprints[aid]}")
+            eprints.setdefault(aid, entry.key)
 
     if list_path is not None and Path(list_path).exists():
         problems += _against_list(entries, eprints, list_path, cache_path)
@@ -80,6 +81,7 @@ def check_library(
 
 
 def _against_list(entries, eprints: dict[str, str], list_path, cache_path) -> list[Problem]:
+    """Problems against the reading list; ``eprints`` maps arXiv ids to entry keys."""
     reading = read_list(list_path)
     cache = MetadataCache(cache_path) if cache_path and Path(cache_path).exists() else None
     headings = {c.heading for c in reading.categories}
@@ -104,7 +106,7 @@ def _against_list(entries, eprints: dict[str, str], list_path, cache_path) -> li
         fields = {f.key.lower(): f.value for f in entry.fields}
         cats = [k for k in bibtex.split_keywords(fields.get("keywords")) if k in headings]
         rating = bibtex.parse_rating(fields.get("ranking"))
-        if cats != paper.categories or (paper.rating and rating != paper.rating):
+        if cats != paper.categories or rating != paper.rating:
             line = entry.start_line + 1 if entry.start_line is not None else None
             problems.append(
                 Problem(

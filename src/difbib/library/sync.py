@@ -8,15 +8,26 @@ The steps:
 3. merge the records into the existing ``library.bib`` (:func:`merge_entry`);
 4. write the library atomically, and only if it changed.
 
-**Hand edits survive.** Entries are matched to papers by their ``eprint`` (the arXiv
-id), so a renamed key stays. For each field difbib takes from arXiv it compares
-three values: the entry's current one, the one difbib generated from the cached
-record at the last sync (the *base*) and the one it generates now. A field still
-equal to the base was not touched by hand and takes the new value; a field that
-differs from the base was edited and is kept; a field removed by hand stays
-removed. Categories (``keywords``) and rating (``ranking``) come from the reading
-list, which is their source of truth; keywords added by hand that are not
-categories of the list are kept.
+**Hand edits survive, improvements arrive.** Entries are matched to papers by their
+``eprint`` (the arXiv id, read by :func:`difbib.sources.ids.eprint_arxiv_id`), so a
+renamed key stays. For each field difbib takes from arXiv it compares three values:
+the entry's current one, the one difbib wrote at the last sync (the *base*) and the
+one it generates now. A field still equal to the base was not touched by hand and
+takes the new value; a field that differs from the base was edited and is kept; a
+field removed by hand stays removed.
+
+The base is *recorded*, not recomputed: :class:`SyncState` keeps, per arXiv id, a
+hash of every field difbib generated, in ``.difbib-sync.json`` next to the library,
+written together with it. So when a new difbib writes a field differently (capital
+protection, names, escaping), an untouched field takes the new form, while a field
+edited by hand keeps its value. For an entry the record does not know (the file is
+missing, or the entry predates it) the base is rebuilt from the cached arXiv record
+with today's code, as older versions did: hand edits are safe, but a field written
+by an older difbib then counts as edited and keeps its old form.
+
+Categories (``keywords``) and rating (``ranking``) come from the reading list, which
+is their source of truth: a rating removed from the list removes ``ranking``;
+keywords added by hand that are not categories of the list are kept.
 
 **Deterministic.** Entries are sorted by key (case-insensitively); fields follow
 :data:`difbib.library.bibtex.FIELD_ORDER`, then fields added by hand in their order. The
@@ -25,23 +36,29 @@ same list, cache and library give a byte-identical file.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import arxiv
 from bibtexparser.model import Block, Entry, ExplicitComment, Field, ImplicitComment
 
-from difbib.fileio import atomic_write_text
+from difbib.errors import DifbibError
+from difbib.fileio import atomic_write_texts
 from difbib.library import bibtex
 from difbib.sources.arxiv import Fetcher, FetchStats, titles_match
 from difbib.sources.cache import MetadataCache
+from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import ListedPaper, Notice, ReadingList, read_list
 from difbib.sources.record import ArxivRecord
 
 HEADER_MARK = "difbib:"
 TITLE_WARNING_THRESHOLD = 0.6
+#: The record of what sync wrote, next to the library (see :class:`SyncState`).
+STATE_FILE = ".difbib-sync.json"
+STATE_FORMAT = 1
 
 
 @dataclass
@@ -67,6 +84,7 @@ class SyncResult:
     notices: list[Notice] = field(default_factory=list)
     stats: FetchStats = field(default_factory=FetchStats)
     written: bool = False
+    state_written: bool = False
     text: str = ""
 
     @property
@@ -130,21 +148,85 @@ def resolve(
     return list(resolved.values()), unresolved
 
 
+# -- what the last sync wrote ------------------------------------------------------
+
+
+def field_digest(value: str) -> str:
+    """A short hash of a field's value (as read, without enclosing braces)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+def digests(fields: Mapping[str, str]) -> dict[str, str]:
+    """``{field name: digest}`` for generated fields: a base for :func:`merge_entry`."""
+    return {name: field_digest(value) for name, value in fields.items()}
+
+
+def default_state_path(library_path: str | Path) -> Path:
+    """The record of what sync wrote: ``.difbib-sync.json`` next to the library."""
+    return Path(library_path).parent / STATE_FILE
+
+
+class SyncState:
+    """What sync last generated, per paper: the base of the three-way merge.
+
+    The file (``.difbib-sync.json``, committed with the library) maps a library's
+    file name to ``{arXiv id: {field: digest}}``, one digest per field difbib
+    generated from arXiv, whether or not a hand edit kept it out of the file. A
+    folder holding two libraries keeps both records in one file. The file holds
+    hashes only; deleting it loses nothing but the record (see the module docstring).
+    """
+
+    def __init__(self, path: str | Path, library_name: str):
+        self.path = Path(path)
+        self.library_name = library_name
+        self.data: dict[str, dict] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise DifbibError(
+                    f"cannot read {str(self.path)!r} ({err}); delete it and run again "
+                    "(hand edits are still kept)"
+                ) from None
+            if isinstance(data, dict) and data.get("format") == STATE_FORMAT:
+                libraries = data.get("libraries", {})
+                self.data = {k: v for k, v in libraries.items() if isinstance(v, dict)}
+        self.entries: dict[str, dict[str, str]] = dict(self.data.get(library_name, {}))
+
+    def base(self, arxiv_id: str) -> dict[str, str] | None:
+        """The digests recorded for a paper, or None when the record does not know it."""
+        found = self.entries.get(arxiv_id)
+        return dict(found) if isinstance(found, dict) else None
+
+    def text(self, entries: Mapping[str, Mapping[str, str]]) -> str:
+        """The file's text with this library's record replaced by ``entries``."""
+        libraries = {**self.data, self.library_name: {k: dict(v) for k, v in entries.items()}}
+        data = {
+            "format": STATE_FORMAT,
+            "about": "what 'difbib sync' wrote, per arXiv id and field (hashes); "
+            "commit it with the library",
+            "libraries": libraries,
+        }
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 # -- merging ----------------------------------------------------------------------
 
 
 def merge_entry(
     current: Entry,
     new: dict[str, str],
-    base: dict[str, str] | None,
+    base: Mapping[str, str] | None,
     list_values: dict[str, str],
     category_names: set[str],
 ) -> Entry:
     """Merge freshly generated fields into an existing entry, keeping hand edits.
 
-    ``new`` and ``base`` are :func:`difbib.library.bibtex.arxiv_fields` of the record now
-    and at the last sync (None when unknown: then every differing value counts as
-    a hand edit, and only missing fields are filled in).
+    ``new`` is :func:`difbib.library.bibtex.arxiv_fields` of the record now; ``base``
+    the :func:`digests` of what difbib generated at the last sync (None when
+    unknown: then every differing value counts as a hand edit, and only missing
+    fields are filled in). ``list_values`` are the reading list's fields
+    (``keywords``, ``ranking``), which replace the entry's.
     """
     cur = {f.key.lower(): f for f in current.fields}
     out: dict[str, Field] = {}
@@ -156,7 +238,8 @@ def merge_entry(
             if n is not None and b is None:
                 out[name] = Field(name, n)  # new from arXiv, or never generated before
             continue  # removed by hand: stays removed
-        if base is not None and c.value == b and c.enclosing != "no-enclosing":
+        untouched = b is not None and field_digest(c.value) == b
+        if untouched and c.enclosing != "no-enclosing":
             if n is not None:
                 out[name] = Field(c.key, n)
             continue
@@ -174,8 +257,7 @@ def merge_entry(
     if "ranking" in list_values:
         key_name = cur["ranking"].key if "ranking" in cur else "ranking"
         out["ranking"] = Field(key_name, list_values["ranking"])
-    elif "ranking" in cur:
-        out["ranking"] = cur["ranking"]
+    # else: the list gives no rating (any more), so the entry has none either
     ordered = [out[f] for f in bibtex.FIELD_ORDER if f in out]
     handled = {f.lower() for f in bibtex.FIELD_ORDER}
     ordered += [f for f in current.fields if f.key.lower() not in handled]
@@ -183,13 +265,9 @@ def merge_entry(
 
 
 def _eprint_of(entry: Entry) -> str | None:
-    f = bibtex.field_ci(entry, "eprint")
-    if f is None:
-        return None
-    value = f.value.strip()
-    if value.lower().startswith("arxiv:"):
-        value = value[6:]
-    return re.sub(r"v\d+$", "", value)
+    eprint = bibtex.field_ci(entry, "eprint")
+    prefix = bibtex.field_ci(entry, "archivePrefix")
+    return eprint_arxiv_id(eprint.value if eprint else None, prefix.value if prefix else None)
 
 
 def header_comment(list_name: str) -> ExplicitComment:
@@ -207,8 +285,18 @@ def build_library(
     category_names: set[str],
     list_name: str,
     result: SyncResult,
+    state: SyncState | None = None,
+    written: dict[str, dict[str, str]] | None = None,
 ) -> list[Block]:
-    """The new library's blocks: merged entries sorted by key, other blocks first."""
+    """The new library's blocks: merged entries sorted by key, other blocks first.
+
+    The base of each merge is ``state``'s record of the paper, else the fields of
+    its ``previous`` cached record as today's code writes them. ``written`` receives
+    the new record: the digests of what was generated now, per arXiv id (entries
+    not in the list keep their old record).
+    """
+    if written is None:
+        written = {}
     entries = [b for b in existing if isinstance(b, Entry)]
     by_eprint: dict[str, Entry] = {}
     for entry in entries:
@@ -223,10 +311,13 @@ def build_library(
         rec = item.record
         new = bibtex.arxiv_fields(rec)
         lst = bibtex.list_fields(item.paper.categories, item.paper.rating)
+        written[rec.id] = digests(new)
         current = by_eprint.get(rec.id)
         if current is not None:
             matched.add(current.key)
-            base = bibtex.arxiv_fields(previous[rec.id]) if rec.id in previous else None
+            base = state.base(rec.id) if state is not None else None
+            if base is None and rec.id in previous:
+                base = digests(bibtex.arxiv_fields(previous[rec.id]))
             merged = merge_entry(current, new, base, lst, category_names)
             out_entries.append(merged)
             if bibtex.write_bib([merged]) == old_text[current.key]:
@@ -242,6 +333,10 @@ def build_library(
         if entry.key not in matched:
             out_entries.append(entry)
             result.kept.append(entry.key)
+            aid = _eprint_of(entry)
+            old = state.base(aid) if state is not None and aid else None
+            if aid and old is not None and aid not in written:
+                written[aid] = old  # e.g. a paper arXiv could not be asked about today
     out_entries.sort(key=lambda e: (e.key.casefold(), e.key))
     others = [
         b
@@ -266,16 +361,23 @@ def sync(
     progress: Callable[[str], None] | None = None,
     warn: Callable[[Notice], None] | None = None,
     fetcher_options: dict | None = None,
+    state_path: str | Path | None = None,
 ) -> SyncResult:
     """Sync the reading list into the library; see the module docstring.
 
     ``progress`` gets one-line progress messages, ``warn`` each :class:`Notice`
     as soon as it is known (notices are also kept in the result). ``dry_run``
-    writes neither the library nor the cache. Raises
-    :class:`~difbib.errors.DifbibError` for unreadable input and for arXiv
-    failures; in every such case ``library.bib`` is left untouched.
+    writes neither the library nor the cache nor the record. ``state_path`` is
+    the record of what sync wrote (default: :func:`default_state_path`); it is
+    written together with the library. Raises :class:`~difbib.errors.DifbibError`
+    for unreadable input and for arXiv failures; in every such case
+    ``library.bib`` and its record are left untouched.
     """
     library_path = Path(library_path)
+    state = SyncState(
+        state_path if state_path is not None else default_state_path(library_path),
+        library_path.name,
+    )
     result = SyncResult(library_path)
 
     def notify(notice: Notice) -> None:
@@ -300,12 +402,28 @@ def sync(
     resolved, result.unresolved = resolve(reading, fetcher, notify)
     result.stats = fetcher.stats
     category_names = {c.heading for c in reading.categories}
+    written: dict[str, dict[str, str]] = {}
     blocks = build_library(
-        existing.blocks, resolved, previous, category_names, Path(list_path).name, result
+        existing.blocks,
+        resolved,
+        previous,
+        category_names,
+        Path(list_path).name,
+        result,
+        state,
+        written,
     )
     result.text = bibtex.write_bib(blocks)
     old = library_path.read_text(encoding="utf-8") if library_path.exists() else None
-    if result.text != old and not dry_run:
-        atomic_write_text(library_path, result.text)
-        result.written = True
+    state_text = state.text(written)
+    old_state = state.path.read_text(encoding="utf-8") if state.path.exists() else None
+    files: dict[Path, str] = {}
+    if result.text != old:
+        files[library_path] = result.text
+    if state_text != old_state:
+        files[state.path] = state_text
+    if files and not dry_run:
+        atomic_write_texts(files)  # both or neither
+        result.written = library_path in files
+        result.state_written = state.path in files
     return result

@@ -118,3 +118,22 @@ def arxiv_ids_in_text(text: str) -> list[str]:
     found = [m["id"].rstrip(".,;)") for m in _TEXT_ID.finditer(text)]
     found += [m["id"].rstrip(".,;)") for m in _DOI_ID.finditer(text)]
     return found
+
+
+def eprint_arxiv_id(eprint: str | None, archive_prefix: str | None = None) -> str | None:
+    """The paper's arXiv id (without version) from a BibTeX ``eprint`` value, or None.
+
+    This is the one reading of a library entry's arXiv id, used wherever difbib
+    matches entries to papers (sync, check, Zotero): hand-written forms such as
+    ``arXiv:2506.15742``, ``2506.15742v2`` or `` 2506.15742 `` are all the paper
+    ``2506.15742``. An ``eprint`` of another archive (``archivePrefix`` other than
+    arXiv) or that is no valid arXiv id gives None.
+    """
+    if not eprint or not eprint.strip():
+        return None
+    if archive_prefix and archive_prefix.strip().lower() not in ("arxiv", ""):
+        return None
+    try:
+        return parse_arxiv_id(eprint).id
+    except InvalidArxivId:
+        return None
