@@ -1,29 +1,39 @@
 """The ``difbib`` command line: click commands that parse options and call the core.
 
 Data goes to stdout (so ``difbib export > refs.bib`` works); progress, warnings and
-errors go to stderr. Exit codes: 0 success, 1 an error (one line on stderr),
-2 a usage error, 3 ``sync`` finished but some papers could not be resolved.
+errors go to stderr. Exit codes are :class:`difbib.errors.ExitCode`, one meaning each.
+
+Option conventions, the same in every command: ``--library`` is the ``.bib`` file and
+``--list`` the reading list; ``-o/--output`` is always a file to write (atomically)
+instead of stdout; ``--format`` is a data format (``export``), ``--to`` the kind of
+formatted text (``format``, ``cite``); the selectors (:func:`selection_options`) are
+defined once and become one :class:`difbib.library.queries.Selection`; the Zotero
+library is ``--zotero-id``/``--zotero-type``.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from difbib import __version__
-from difbib.errors import DifbibError
+from difbib.errors import DifbibError, ExitCode
 from difbib.outputs.export import FORMATS
 
-EXIT_UNRESOLVED = 3
+if TYPE_CHECKING:
+    from difbib.library.queries import Library, Paper, Selection
 
 
 class DifbibGroup(click.Group):
-    """Turns :class:`DifbibError` into one ``error:`` line and its exit code."""
+    """Turns :class:`DifbibError` into one ``error:`` line and its exit code, and any
+    other exception (a bug) into one line asking for a report (``--debug``: the
+    traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -34,7 +44,19 @@ class DifbibGroup(click.Group):
         except BrokenPipeError:
             # The reader of stdout went away (e.g. `difbib export | head`).
             sys.stderr.close()
-            ctx.exit(1)
+            ctx.exit(ExitCode.ERROR)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            what = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            click.echo(
+                f"error: internal error ({what}); this is a bug in difbib, please report it "
+                "with the output of the same command run with 'difbib --debug ...'",
+                err=True,
+            )
+            ctx.exit(ExitCode.BUG)
 
 
 def say(message: str) -> None:
@@ -67,7 +89,19 @@ cache_option = _file_option(
 
 
 def selection_options(f: Callable) -> Callable:
-    """The selectors shared by export, list, format and zotero push."""
+    """The selectors shared by export, list, format and zotero push.
+
+    The command receives them as one ``selection`` argument, a
+    :class:`~difbib.library.queries.Selection` (plus ``library_path`` and ``list_path``).
+    """
+
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from difbib.library.queries import Selection
+
+        kwargs["selection"] = Selection(**{name: kwargs.pop(name) for name in Selection.names()})
+        return f(*args, **kwargs)
+
     options = [
         click.option(
             "--category",
@@ -97,7 +131,7 @@ def selection_options(f: Callable) -> Callable:
         ),
         click.option(
             "--aux",
-            "aux_path",
+            "aux",
             type=click.Path(path_type=Path, dir_okay=False),
             metavar="FILE.aux",
             help="Exactly the entries a LaTeX document cites (its .aux file).",
@@ -111,61 +145,22 @@ def selection_options(f: Callable) -> Callable:
         list_option,
     ]
     for option in reversed(options):
-        f = option(f)
-    return f
+        command = option(command)
+    return command
 
 
 def select_papers(
-    library_path: Path,
-    list_path: Path,
-    *,
-    categories: tuple[str, ...] = (),
-    min_rating: int | None = None,
-    year: int | None = None,
-    since: int | None = None,
-    search: str | None = None,
-    keys: tuple[str, ...] = (),
-    aux_path: Path | None = None,
-    allow_missing: bool = False,
-):
-    """Load the library and apply the selectors; returns (library, papers).
+    library_path: Path, list_path: Path, selection: Selection
+) -> tuple[Library, list[Paper]]:
+    """Load the library and apply the selection; returns (library, papers).
 
-    ``--key`` and ``--aux`` add up (the given keys and the cited ones); the other
-    selectors narrow that down. With ``--aux``, cited keys missing from the library
-    are named on stderr and are an error unless ``--allow-missing``.
+    Cited keys missing from the library are named on stderr (see
+    :meth:`difbib.library.queries.Library.select`).
     """
-    from difbib.library.aux import ALL, cited_keys
     from difbib.library.queries import Library
 
     library = Library.load(library_path, list_path)
-    wanted = list(keys)
-    if aux_path is not None:
-        cited = cited_keys(aux_path)
-        known = {p.key.lower() for p in library.papers}
-        missing = [k for k in cited if k != ALL and k.lower() not in known]
-        for key in missing:
-            say(f"{aux_path}: cited key {key!r} is not in {library_path}")
-        if missing and not allow_missing:
-            raise DifbibError(
-                f"{len(missing)} cited key(s) are not in {library_path}; add the papers "
-                "to the reading list and sync, or pass --allow-missing"
-            )
-        if ALL in cited:  # \nocite{*}: every entry (with --key: still every entry)
-            wanted = []
-        else:
-            cited = [k for k in cited if k.lower() in known]
-            if not cited and not wanted:
-                return library, []
-            wanted += cited
-    papers = library.select(
-        categories=categories,
-        min_rating=min_rating,
-        year=year,
-        since=since,
-        search=search,
-        keys=wanted,
-    )
-    return library, papers
+    return library, library.select(selection, warn=say)
 
 
 def arxiv_options(f: Callable) -> Callable:
@@ -204,11 +199,21 @@ def arxiv_options(f: Callable) -> Callable:
 
 @click.group(cls=DifbibGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="difbib")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="DIFBIB_DEBUG",
+    help="Show the traceback of an internal error (a bug). Env: DIFBIB_DEBUG.",
+)
+def cli(debug: bool) -> None:
     """difbib: a canonical BibTeX library of diffusion and flow-matching papers.
 
     It turns a curated Markdown reading list into library.bib (difbib sync) and
     serves slices of it to survey writers.
+
+    Exit codes: 0 done, 1 an error, 2 a usage error, 3 unresolved papers (sync, add),
+    4 Zotero items skipped or failed (zotero push), 5 problems found (check),
+    70 a bug in difbib.
     """
 
 
@@ -320,7 +325,7 @@ def _run_sync(
         say(f"could not resolve {len(result.unresolved)} paper(s):")
         for item in result.unresolved:
             say(f"  {list_path}: {item}")
-        sys.exit(EXIT_UNRESOLVED)
+        sys.exit(ExitCode.UNRESOLVED)
 
 
 @cli.command(short_help="Add papers to the reading list (and sync).")
@@ -402,8 +407,8 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
     would break LaTeX, and papers, categories or ratings out of step with the
     reading list.
 
-    Problems are printed one per line on stdout; the exit code is 1 when there
-    are any, 0 when the library is sound.
+    Problems are printed one per line on stdout; the exit code is 5 when there
+    are any, 0 when the library is sound (1 is an error, such as a broken file).
     """
     from difbib.library.check import check_library
 
@@ -414,11 +419,25 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
         click.echo(problem.format(str(library_path)))
     if problems:
         say(f"{len(problems)} problem(s) found")
-        sys.exit(1)
+        sys.exit(ExitCode.PROBLEMS)
     say(f"{library_path}: no problems found")
 
 
 # -- export, list, categories -------------------------------------------------------
+
+
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of stdout.",
+)
+
+
+def _refuse_library(output: Path | None, library_path: Path) -> None:
+    if output is not None and output.resolve() == library_path.resolve():
+        raise DifbibError(f"refusing to overwrite the library {str(library_path)!r} with -o")
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -441,10 +460,10 @@ def _no_match() -> None:
     "--format",
     "-f",
     "format_name",
+    type=click.Choice(list(FORMATS), case_sensitive=False),
     default="bibtex",
     show_default=True,
-    metavar="FORMAT",
-    help="Output format: " + ", ".join(FORMATS) + ".",
+    help="Output format.",
 )
 @click.option(
     "--drop",
@@ -456,13 +475,7 @@ def _no_match() -> None:
     "--minimal", is_flag=True, help="Leave out abstract, keywords and ranking (for a paper)."
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="LaTeX-escape all non-ASCII text.")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE (atomically) instead of stdout.",
-)
+@output_option
 def export(
     format_name: str,
     drop: tuple[str, ...],
@@ -471,7 +484,7 @@ def export(
     output: Path | None,
     library_path: Path,
     list_path: Path,
-    **selectors: Any,
+    selection: Selection,
 ) -> None:
     """Export the selected papers (all by default) as BibTeX, biblatex, RIS, ...
 
@@ -489,13 +502,13 @@ def export(
         ascii=ascii_only,
         warn=lambda message: say(f"warning: {message}"),
     )
-    fmt = get_format(format_name)  # an unknown format fails before any reading
+    format_name = format_name.lower()
+    fmt = get_format(format_name)
     if ascii_only and not fmt.latex:
         latex = ", ".join(name for name, f in FORMATS.items() if f.latex)
         raise click.UsageError(f"--ascii applies to the TeX formats only ({latex})")
-    if output is not None and output.resolve() == library_path.resolve():
-        raise DifbibError(f"refusing to overwrite the library {str(library_path)!r} with -o")
-    _, papers = select_papers(library_path, list_path, **selectors)
+    _refuse_library(output, library_path)
+    _, papers = select_papers(library_path, list_path, selection)
     if not papers:
         _no_match()
     for name in unused_drops(papers, parse_drop(drop)):
@@ -510,14 +523,14 @@ def export(
 @cli.command(name="list", short_help="List the selected papers as a table or JSON.")
 @selection_options
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of a table.")
-def list_papers(as_json: bool, library_path: Path, list_path: Path, **selectors: Any) -> None:
+def list_papers(as_json: bool, library_path: Path, list_path: Path, selection: Selection) -> None:
     """List the selected papers: key, year, rating, title, categories.
 
     No match prints nothing (``[]`` with --json), a note on stderr, exit 0.
     """
     from difbib.outputs.listing import papers_json, papers_table
 
-    library, papers = select_papers(library_path, list_path, **selectors)
+    library, papers = select_papers(library_path, list_path, selection)
     if as_json:
         click.echo(papers_json(library, papers), nl=False)
     else:
@@ -561,7 +574,7 @@ def style_options(f: Callable) -> Callable:
         ),
         click.option(
             "--to",
-            "output",
+            "to",
             type=click.Choice(["text", "html", "markdown"]),
             default="text",
             show_default=True,
@@ -595,16 +608,18 @@ def _styles_dir(styles_dir: Path | None, library_path: Path) -> Path:
     help="One heading per category (reading-list order), its entries under it.",
 )
 @click.option("--no-cache", is_flag=True, help="Render every entry again; keep no cache.")
+@output_option
 def format_command(
     style_name: str,
     locale: str,
-    output: str,
+    to: str,
     styles_dir: Path | None,
     group_by: str | None,
     no_cache: bool,
+    output: Path | None,
     library_path: Path,
     list_path: Path,
-    **selectors: Any,
+    selection: Selection,
 ) -> None:
     """Print a formatted bibliography of the library or of a selection.
 
@@ -617,20 +632,22 @@ def format_command(
     from difbib.csl.styles import resolve
 
     style = resolve(style_name, _styles_dir(styles_dir, library_path))
-    library, papers = select_papers(library_path, list_path, **selectors)
+    _refuse_library(output, library_path)
+    library, papers = select_papers(library_path, list_path, selection)
     if not papers:
         say("no papers match the selection")
+        _emit("", output)
         return
     text = format_bibliography(
         papers,
         style,
         library=library,
         locale=locale,
-        output=output,
+        output=to,
         group_by=group_by,
         cache_dir=None if no_cache else default_dir(),
     )
-    click.echo(text, nl=False)
+    _emit(text, output)
     note = f" (dependent style {style.requested!r} uses {style.name!r})" if style.requested else ""
     say(f"{len(papers)} {'entry' if len(papers) == 1 else 'entries'} in {style.name}{note}")
 
@@ -641,15 +658,15 @@ def format_command(
     "--styles-dir",
     type=click.Path(path_type=Path, file_okay=False),
     envvar="DIFBIB_STYLES",
-    default="styles",
-    show_default=True,
-    help="Folder of project styles. Env: DIFBIB_STYLES.",
+    default=None,
+    help="Folder of project styles (default: styles/ next to the library). Env: DIFBIB_STYLES.",
 )
-def styles_command(search: str | None, styles_dir: Path) -> None:
+@library_option
+def styles_command(search: str | None, styles_dir: Path | None, library_path: Path) -> None:
     """List the styles --style accepts: name, title and where it comes from."""
     from difbib.csl.styles import available
 
-    found = available(styles_dir, search)
+    found = available(_styles_dir(styles_dir, library_path), search)
     for style in found:
         click.echo(f"{style.name}\t{style.title}\t{style.source}")
     say(f"{len(found)} style(s)" + (f" matching {search!r}" if search else ""))
@@ -664,7 +681,7 @@ def cite_command(
     keys: tuple[str, ...],
     style_name: str,
     locale: str,
-    output: str,
+    to: str,
     styles_dir: Path | None,
     library_path: Path,
     list_path: Path,
@@ -684,7 +701,7 @@ def cite_command(
         paper = library.paper(key)
         if paper not in cited:
             cited.append(paper)
-    click.echo(cite(cited, cited, style, locale=locale, output=output))
+    click.echo(cite(cited, cited, style, locale=locale, output=to))
 
 
 # -- zotero -------------------------------------------------------------------------
@@ -702,17 +719,19 @@ def zotero() -> None:
 @zotero.command("push")
 @selection_options
 @click.option(
-    "--library-type",
+    "--zotero-type",
     type=click.Choice(["user", "group"]),
     default=None,
-    help="A personal (user) or a group library. Env: ZOTERO_LIBRARY_TYPE. [default: user]",
+    help="A personal (user) or a group Zotero library. Env: ZOTERO_LIBRARY_TYPE. [default: user]",
 )
 @click.option(
-    "--library-id",
+    "--zotero-id",
     metavar="ID",
     default=None,
-    help="The user or group id (a number). Env: ZOTERO_LIBRARY_ID.",
+    help="The Zotero user or group id (a number). Env: ZOTERO_LIBRARY_ID.",
 )
+@click.option("--library-type", "old_type", type=click.Choice(["user", "group"]), hidden=True)
+@click.option("--library-id", "old_id", metavar="ID", hidden=True)
 @click.option(
     "--api-url",
     metavar="URL",
@@ -737,8 +756,10 @@ def zotero() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the plan on stdout; write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, conflicts and errors.")
 def zotero_push(
-    library_type: str | None,
-    library_id: str | None,
+    zotero_type: str | None,
+    zotero_id: str | None,
+    old_type: str | None,
+    old_id: str | None,
     api_url: str | None,
     collection_name: str | None,
     state_path: Path | None,
@@ -747,24 +768,31 @@ def zotero_push(
     quiet: bool,
     library_path: Path,
     list_path: Path,
-    **selectors: Any,
+    selection: Selection,
 ) -> None:
     """Put the library (or a selection) into a Zotero library, and keep it in step.
 
     Each category becomes a collection under one parent collection; each paper a
     preprint item, matched to its paper by arXiv id. A second push with nothing
     changed writes nothing; an item edited in Zotero since the last push is a
-    conflict: skipped and reported unless --force. Exit code 3: some items were
+    conflict: skipped and reported unless --force. Exit code 4: some items were
     skipped or failed.
     """
     from difbib.sources.readinglist import read_list
     from difbib.zotero.push import ZoteroClient, default_state_path, load_settings
     from difbib.zotero.push import push as run_push
 
+    for old, new, value in (("--library-type", "--zotero-type", old_type),
+                            ("--library-id", "--zotero-id", old_id)):  # fmt: skip
+        if value is not None:
+            say(f"warning: {old} is deprecated; use {new}")
     settings = load_settings(
-        library_type=library_type, library_id=library_id, api_url=api_url, warn=say
+        library_type=zotero_type or old_type,
+        library_id=zotero_id or old_id,
+        api_url=api_url,
+        warn=say,
     )
-    library, papers = select_papers(library_path, list_path, **selectors)
+    library, papers = select_papers(library_path, list_path, selection)
     if collection_name is None:
         title = read_list(list_path).title if list_path.exists() else None
         collection_name = title or library_path.stem
@@ -788,7 +816,7 @@ def zotero_push(
             say(line)
     say(report.summary(dry_run=dry_run))
     if not dry_run and not report.complete:
-        sys.exit(EXIT_UNRESOLVED)
+        sys.exit(ExitCode.ZOTERO_INCOMPLETE)
 
 
 def main() -> None:

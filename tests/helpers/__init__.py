@@ -34,10 +34,15 @@ SEED_HEADINGS = [
 
 
 class Run:
-    """Runs the difbib CLI in-process; returns click's Result (stdout/stderr apart)."""
+    """Runs the difbib CLI in-process; returns click's Result (stdout/stderr apart).
+
+    With ``DIFBIB_DEBUG`` set, a bug in difbib raises in the test with its traceback
+    instead of becoming difbib's one-line "internal error" (pass ``DIFBIB_DEBUG=""``
+    in ``env`` to see what users see).
+    """
 
     def __init__(self, env: dict[str, str] | None = None):
-        self.env = env or {}
+        self.env = {"DIFBIB_DEBUG": "1", **(env or {})}
 
     def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
         runner = CliRunner()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import bibtexparser
+import pytest
 
 from difbib.sources.readinglist import read_list
 
@@ -109,7 +110,7 @@ def test_check_reports_each_problem_on_its_own_line(shipped, run):
     text += "\n@misc{extra2020,\n  author = {A. Person},\n  year = {2020},\n}\n"
     Path("library.bib").write_text(text, encoding="utf-8")
     res = run("check")
-    assert res.exit_code == 1
+    assert res.exit_code == 5  # problems found (1 is an error)
     lines = res.stdout.splitlines()
     assert any(
         line.startswith("library.bib:") and "yin2024improved: key used by more than one" in line
@@ -130,10 +131,31 @@ def test_check_finds_papers_missing_from_the_library(shipped, run):
     end = text.index("\n}\n", start) + 3
     Path("library.bib").write_text(text[:start] + text[end:], encoding="utf-8")
     res = run("check")
-    assert res.exit_code == 1
+    assert res.exit_code == 5
     assert "'One-step Diffusion with Distribution Matching Distillation' is not in the library" in (
         res.stdout
     )
+
+
+@pytest.mark.parametrize("eprint", ["arXiv:2405.14867", "2405.14867v2", " 2405.14867 "])
+def test_check_reads_a_hand_written_eprint_as_the_same_paper(shipped, run, eprint):
+    text = Path("library.bib").read_text(encoding="utf-8")
+    old = "  eprint        = {2405.14867},"
+    assert old in text
+    Path("library.bib").write_text(text.replace(old, f"  eprint = {{{eprint}}},"), "utf-8")
+    res = run("check")
+    assert "is not in the library" not in res.stdout, res.stdout
+    assert res.exit_code == 0, res.stdout
+
+
+def test_check_finds_the_same_paper_twice_however_its_eprint_is_written(shipped, run):
+    text = Path("library.bib").read_text(encoding="utf-8")
+    text += "\n@misc{copy,\n  author = {A. B},\n  title = {T},\n  year = {2024},\n"
+    text += "  eprint = {arXiv:2405.14867v3},\n  keywords = {Model Distillation},\n}\n"
+    Path("library.bib").write_text(text, encoding="utf-8")
+    res = run("check")
+    assert res.exit_code == 5
+    assert "copy: same arXiv paper (2405.14867) as yin2024improved" in res.stdout
 
 
 def test_check_a_broken_library(shipped, run):

@@ -214,8 +214,8 @@ def test_ascii_output_is_ascii_and_means_the_same(shipped, run, shipped_entries)
 
 def test_unknown_format_lists_the_formats(shipped, run):
     res = run("export", "--format", "endnote-xml")
-    assert res.exit_code == 1 and res.stdout == ""
-    assert "unknown format" in res.stderr
+    assert res.exit_code == 2 and res.stdout == ""  # a usage error, like every bad choice
+    assert "Invalid value for '--format'" in res.stderr
     for name in ("bibtex", "biblatex", "ris"):
         assert name in res.stderr
 
@@ -366,10 +366,15 @@ def test_search_reads_tex_accents_and_unsplittable_letters(tmp_path, run):
     assert found("50% less") == ["lukasz2024uni"]
 
 
-def test_category_by_words_of_its_heading(shipped, run):
+def test_category_by_words_of_its_heading(shipped, run, shipped_entries):
+    heading = "Personalized - ID Preserving Image Generation"
+    expected = {k for k, e in shipped_entries.items() if heading in fields(e)["keywords"]}
+    assert 0 < len(expected) < len(shipped_entries)
     res = run("list", "--json", "-c", "id-preserving")
     assert res.exit_code == 0, res.stderr
-    assert '"personalized"' in res.stdout
+    listed = json.loads(res.stdout)
+    assert {p["key"] for p in listed} == expected
+    assert all("personalized" in p["category_slugs"] for p in listed)
 
 
 def test_aux_and_key_add_up(shipped, run):

@@ -159,11 +159,32 @@ def test_selection_pushes_only_selected_papers(zrun, server):
 def test_group_library(zenv):
     with ZoteroServer(api_key=KEY, library_type="group", library_id="77") as srv:
         run = Run({"ZOTERO_API_KEY": KEY, "ZOTERO_API_URL": srv.url})
-        res = run("zotero", "push", "--library-type", "group", "--library-id", "77", "-k",
+        res = run("zotero", "push", "--zotero-type", "group", "--zotero-id", "77", "-k",
                   "blackforestlabs2025flux1")  # fmt: skip
         assert res.exit_code == 0, res.stderr
         assert len(srv.items) == 1
         assert all(path.startswith("/groups/77/") for _, path, _, _ in srv.log)
+
+
+def test_old_library_id_spellings_still_work_with_a_warning(zenv):
+    with ZoteroServer(api_key=KEY, library_type="group", library_id="77") as srv:
+        run = Run({"ZOTERO_API_KEY": KEY, "ZOTERO_API_URL": srv.url})
+        res = run("zotero", "push", "--library-type", "group", "--library-id", "77", "-k",
+                  "blackforestlabs2025flux1")  # fmt: skip
+        assert res.exit_code == 0, res.stderr
+        assert "warning: --library-id is deprecated; use --zotero-id" in res.stderr
+        assert len(srv.items) == 1 and srv.log[-1][1].startswith("/groups/77/")
+
+
+@pytest.mark.parametrize("eprint", ["arXiv:2506.15742", "2506.15742v2"])
+def test_a_hand_written_eprint_finds_the_same_item(zrun, server, zenv, eprint):
+    """No duplicate item (and no 'arXiv:arXiv:' archive ID) for a hand-edited eprint."""
+    assert zrun("zotero", "push", "-k", "blackforestlabs2025flux1").exit_code == 0
+    edit_library_title(zenv, "eprint        = {2506.15742},", f"eprint = {{{eprint}}},")
+    res = zrun("zotero", "push", "-k", "blackforestlabs2025flux1")
+    assert res.exit_code == 0, res.stderr
+    [item] = server.items.values()
+    assert item["data"]["archiveID"] == "arXiv:2506.15742"
 
 
 # -- changes and conflicts -------------------------------------------------------------------
@@ -231,7 +252,7 @@ def test_item_edited_in_zotero_is_a_conflict_until_forced(zrun, server, zenv):
     server.edit_item(item["key"], title="My own title")
     before = len(item_writes(server))
     res = zrun("zotero", "push")
-    assert res.exit_code == 3
+    assert res.exit_code == 4
     assert len(item_writes(server)) == before  # not overwritten
     assert server.items[item["key"]]["data"]["title"] == "My own title"
     conflict = [line for line in res.stderr.splitlines() if line.startswith("conflict:")]
@@ -320,7 +341,7 @@ def test_lost_answer_is_retried_without_duplicates(zrun, server):
 def test_failed_object_does_not_stop_the_rest(zrun, server, zenv):
     server.fail_archive_ids = {"arXiv:2506.15742"}
     res = zrun("zotero", "push")
-    assert res.exit_code == 3
+    assert res.exit_code == 4
     assert len(server.items) == 32
     failed = [line for line in res.stderr.splitlines() if line.startswith("failed:")]
     assert failed == [
@@ -391,9 +412,9 @@ def test_key_from_config_file(zenv, server):
     [
         ({}, [], "no Zotero API key: set ZOTERO_API_KEY"),
         ({"ZOTERO_API_KEY": KEY}, [], "no Zotero library id"),
-        ({"ZOTERO_API_KEY": KEY + "\n x"}, ["--library-id", "1"], "API key is malformed"),
-        ({"ZOTERO_API_KEY": KEY}, ["--library-id", "abc"], "is not a number"),
-        ({"ZOTERO_API_KEY": KEY}, ["--library-id", "1", "--api-url", "ftp://x"], "not an http"),
+        ({"ZOTERO_API_KEY": KEY + "\n x"}, ["--zotero-id", "1"], "API key is malformed"),
+        ({"ZOTERO_API_KEY": KEY}, ["--zotero-id", "abc"], "is not a number"),
+        ({"ZOTERO_API_KEY": KEY}, ["--zotero-id", "1", "--api-url", "ftp://x"], "not an http"),
     ],
 )
 def test_settings_errors_are_one_line(zenv, env, args, message):
@@ -417,13 +438,13 @@ def test_wrong_key_is_refused_without_showing_it(zenv, server):
 
 def test_wrong_library_and_unreachable_server(zenv, server):
     env = {"ZOTERO_API_KEY": KEY, "ZOTERO_API_URL": server.url}
-    res = Run(env)("zotero", "push", "--library-id", "999")
+    res = Run(env)("zotero", "push", "--zotero-id", "999")
     assert res.exit_code == 1 and "users/999" in res.stderr
     no_leak(res)
     closed = ZoteroServer(api_key=KEY)  # bound, never started, then closed: nothing listens
     url = closed.url
     closed.httpd.server_close()
-    res = Run({**env, "ZOTERO_API_URL": url})("zotero", "push", "--library-id", "4242")
+    res = Run({**env, "ZOTERO_API_URL": url})("zotero", "push", "--zotero-id", "4242")
     assert res.exit_code == 1
     assert res.stderr.splitlines()[-1].startswith("error: cannot connect to the Zotero API")
     no_leak(res)
@@ -451,7 +472,7 @@ def test_server_messages_are_scrubbed_of_the_key(zrun, server):
 
     server._post = echoing
     res = zrun("zotero", "push")
-    assert res.exit_code == 3
+    assert res.exit_code == 4
     assert "bad key <api key>" in res.stderr
     no_leak(res)
 
@@ -494,7 +515,7 @@ def test_item_saved_from_the_web_is_matched_not_duplicated(zrun, server):
     }
     server.version = 1
     res = zrun("zotero", "push")
-    assert res.exit_code == 3
+    assert res.exit_code == 4
     assert "conflict: blackforestlabs2025flux1" in res.stderr
     assert len(server.items) == 33  # 32 created + the one already there
     res = zrun("zotero", "push", "--force")

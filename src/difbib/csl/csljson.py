@@ -66,7 +66,7 @@ def to_csl_item(paper: Paper) -> dict[str, Any]:
     archive = (paper.get("archivePrefix") or "").strip().lower()
     if eprint and (archive == "arxiv" or (not archive and is_arxiv_id(eprint))):
         item["publisher"] = "arXiv"
-        item["number"] = f"arXiv:{eprint}"
+        item["number"] = f"arXiv:{paper.arxiv_id or eprint}"
     doi = paper.get("doi")
     if doi:
         item["DOI"] = doi.strip()

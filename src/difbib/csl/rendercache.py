@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_text
 
 #: Entries kept per cache file (the most recently used ones).
@@ -118,5 +119,5 @@ class RenderCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps(data, ensure_ascii=False))
-        except OSError:
+        except (OSError, DifbibError):  # atomic_write_text reports OSError as DifbibError
             pass  # a cache that cannot be written only costs speed

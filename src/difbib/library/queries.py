@@ -4,24 +4,32 @@ A :class:`Library` is the parsed ``library.bib`` plus the categories of the read
 list (their order, slugs and aliases). When the reading list is not at hand the
 categories are taken from the entries' ``keywords``.
 
-:meth:`Library.select` implements the selectors shared by ``export``, ``list``,
-``format`` and ``zotero push``: categories, minimum rating, year, since, free-text
-search and keys.
+A :class:`Selection` says which papers a command works on: categories, minimum
+rating, year, since, free-text search, keys, the keys a LaTeX document cites (its
+``.aux`` file) and what to do about cited keys the library lacks. ``export``,
+``list``, ``format`` and ``zotero push`` all take one; the command line builds it
+from the same options for each of them, and :meth:`Library.select` applies it::
+
+    library = Library.load("library.bib", "papers.md")
+    papers = library.select(Selection(categories=("rl",), min_rating=4))
+    papers = library.select(categories=["rl"], min_rating=4)  # the same
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from bibtexparser.model import Entry
 
 from difbib.errors import DifbibError, SelectionError
 from difbib.library import bibtex
+from difbib.library.aux import ALL, cited_keys
 from difbib.library.latex import strip_protection, tex_to_text
+from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list
 
 
@@ -57,9 +65,9 @@ class Paper:
 
     @property
     def authors(self) -> list[str]:
-        """Author names as stored, group names with their braces removed."""
-        value = self.get("author", "") or ""
-        names = [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()]
+        """Author names as stored, split as BibTeX does (an ``and`` inside braces, as in
+        ``{Black and Decker Lab}``, is part of a name); group names lose their braces."""
+        names = bibtex.split_authors(self.get("author", "") or "")
         return [n[1:-1] if n.startswith("{") and n.endswith("}") else n for n in names]
 
     @property
@@ -69,7 +77,48 @@ class Paper:
 
     @property
     def eprint(self) -> str | None:
+        """The ``eprint`` field as written (see :attr:`arxiv_id` for the paper's id)."""
         return self.get("eprint")
+
+    @property
+    def arxiv_id(self) -> str | None:
+        """The paper's arXiv id without version (``arXiv:2506.15742v2`` → ``2506.15742``),
+        as :func:`difbib.sources.ids.eprint_arxiv_id` reads it; None if it has none."""
+        return eprint_arxiv_id(self.get("eprint"), self.get("archivePrefix"))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which papers of a library to work on; every criterion given must hold.
+
+    ``keys`` and the keys cited by the ``aux`` file add up (a document's citations
+    plus a few more); the other criteria narrow that down. ``categories`` are any
+    names :meth:`Library.category` understands; several mean any of them. A cited
+    key missing from the library is reported and is an error unless
+    ``allow_missing``; a ``\\nocite{*}`` in the document selects every entry.
+    The empty selection is the whole library.
+    """
+
+    categories: tuple[str, ...] = ()
+    min_rating: int | None = None
+    year: int | None = None
+    since: int | None = None
+    search: str | None = None
+    keys: tuple[str, ...] = ()
+    aux: Path | None = None
+    allow_missing: bool = False
+
+    def __post_init__(self) -> None:
+        # Accept any iterable of names (lists from Python callers), keep tuples.
+        object.__setattr__(self, "categories", tuple(self.categories))
+        object.__setattr__(self, "keys", tuple(self.keys))
+        if self.aux is not None:
+            object.__setattr__(self, "aux", Path(self.aux))
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The criteria's names (the keyword arguments :meth:`Library.select` takes)."""
+        return [f.name for f in fields(cls)]
 
 
 # Latin letters that Unicode does not decompose into a base letter and an accent.
@@ -97,16 +146,13 @@ class Library:
     def __init__(self, entries: Sequence[Entry], categories: Sequence[Category]):
         self.entries = list(entries)
         self.categories = list(categories)
+        self.path: Path | None = None  # where it was loaded from, for messages
         names = {c.heading for c in self.categories}
         self.papers: list[Paper] = []
         for entry in self.entries:
-            keywords = bibtex.split_keywords(
-                entry.fields_dict.get("keywords").value if "keywords" in entry.fields_dict else None
-            )
-            cats = [k for k in keywords if k in names]
-            rating = bibtex.parse_rating(
-                entry.fields_dict["ranking"].value if "ranking" in entry.fields_dict else None
-            )
+            cats = [k for k in _keywords(entry) if k in names]
+            ranking = bibtex.field_ci(entry, "ranking")
+            rating = bibtex.parse_rating(ranking.value if ranking else None)
             self.papers.append(Paper(entry, cats, rating))
 
     @classmethod
@@ -126,11 +172,12 @@ class Library:
         else:
             seen: dict[str, Category] = {}
             for entry in entries:
-                kw = entry.fields_dict.get("keywords")
-                for k in bibtex.split_keywords(kw.value if kw else None):
+                for k in _keywords(entry):
                     seen.setdefault(k, make_category(k))
             categories = list(seen.values())
-        return cls(entries, categories)
+        library = cls(entries, categories)
+        library.path = library_path
+        return library
 
     # -- categories -------------------------------------------------------------
 
@@ -181,39 +228,76 @@ class Library:
 
     def select(
         self,
+        selection: Selection | None = None,
+        /,
         *,
-        categories: Iterable[str] = (),
-        min_rating: int | None = None,
-        year: int | None = None,
-        since: int | None = None,
-        search: str | None = None,
-        keys: Iterable[str] = (),
+        warn: Callable[[str], None] | None = None,
+        **criteria: object,
     ) -> list[Paper]:
-        """Papers matching every given selector (any of several categories or keys).
+        """The papers a :class:`Selection` picks, in library order (by key).
 
-        Papers come in library order (by key). Unknown categories or keys raise
-        :class:`SelectionError`.
+        Pass a ``Selection``, or its criteria as keyword arguments
+        (``select(categories=["rl"], min_rating=4)``). ``warn`` receives one message
+        per cited key missing from the library. Unknown categories or keys, and
+        missing cited keys unless ``allow_missing``, raise :class:`SelectionError`.
         """
+        if selection is None:
+            selection = Selection(**criteria)  # type: ignore[arg-type]
+        elif criteria:
+            raise TypeError("pass a Selection or keyword criteria, not both")
         papers = list(self.papers)
-        cats = [self.category(c) for c in categories]
+        cats = [self.category(c) for c in selection.categories]
         if cats:
             headings = {c.heading for c in cats}
             papers = [p for p in papers if headings & set(p.categories)]
-        keys = list(keys)
+        keys = list(selection.keys)
+        if selection.aux is not None:
+            cited = self._cited(selection, warn)
+            if cited is None:  # \nocite{*}: every entry (with keys: still every entry)
+                keys = []
+            elif not cited and not keys:
+                return []
+            else:
+                keys += cited
         if keys:
             wanted = {self.paper(k).key for k in keys}
             papers = [p for p in papers if p.key in wanted]
-        if min_rating is not None:
-            papers = [p for p in papers if (p.rating or 0) >= min_rating]
-        if year is not None:
-            papers = [p for p in papers if p.year == year]
-        if since is not None:
-            papers = [p for p in papers if p.year is not None and p.year >= since]
-        if search:
-            needle = fold(search)
+        if selection.min_rating is not None:
+            papers = [p for p in papers if (p.rating or 0) >= selection.min_rating]
+        if selection.year is not None:
+            papers = [p for p in papers if p.year == selection.year]
+        if selection.since is not None:
+            papers = [p for p in papers if p.year is not None and p.year >= selection.since]
+        if selection.search:
+            needle = fold(selection.search)
             papers = [
                 p
                 for p in papers
                 if needle in fold(" ".join([p.title, p.get("abstract", "") or "", *p.authors]))
             ]
         return papers
+
+    def _cited(self, selection: Selection, warn: Callable[[str], None] | None) -> list[str] | None:
+        """The cited keys the library holds (None for ``\\nocite{*}``); see :class:`Selection`."""
+        assert selection.aux is not None
+        cited = cited_keys(selection.aux)
+        known = {p.key.lower() for p in self.papers}
+        missing = [k for k in cited if k != ALL and k.lower() not in known]
+        where = str(self.path) if self.path is not None else "the library"
+        for key in missing:
+            if warn is not None:
+                warn(f"{selection.aux}: cited key {key!r} is not in {where}")
+        if missing and not selection.allow_missing:
+            raise SelectionError(
+                f"{len(missing)} cited key(s) are not in {where}; add the papers "
+                "to the reading list and sync, or pass --allow-missing"
+            )
+        if ALL in cited:
+            return None
+        return [k for k in cited if k.lower() in known]
+
+
+def _keywords(entry: Entry) -> list[str]:
+    """An entry's keywords, whatever the case of the field's name (``Keywords``)."""
+    found = bibtex.field_ci(entry, "keywords")
+    return bibtex.split_keywords(found.value if found else None)

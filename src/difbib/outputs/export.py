@@ -289,7 +289,7 @@ def ris_record(paper: Paper, options: ExportOptions) -> dict:
     if keywords:
         rec["keywords"] = keywords
     if paper.eprint and "eprint" not in drop:
-        note = f"arXiv:{url_safe(paper.eprint)}"
+        note = f"arXiv:{url_safe(paper.arxiv_id or paper.eprint)}"
         if (cls := paper.get("primaryClass")) and "primaryclass" not in drop:
             note += f" [{tex_to_text(cls)}]"
         rec["notes"] = [note]

@@ -95,7 +95,7 @@ def creators(author_field: str) -> list[dict[str, str]]:
 
 def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
     """The Zotero ``preprint`` item for a paper (without key and version)."""
-    eprint = paper.eprint or ""
+    eprint = paper.arxiv_id or ""
     tags = [{"tag": c} for c in paper.categories]
     if paper.rating:
         tags.append({"tag": rating_tag(paper.rating)})
@@ -364,12 +364,13 @@ def push(
     own = Ownership(tags=set(category_order), collections={parent_key, *children.values()})
     by_id = _items_by_arxiv_id(client, state, progress)
     for paper in papers:
-        if not paper.eprint:
+        aid = paper.arxiv_id
+        if not aid:
             report.skipped.append((paper, "no arXiv id (eprint) to match a Zotero item by"))
             continue
         keys = [children[h] for h in paper.categories] or [parent_key]
         desired = item_for(paper, keys)
-        action = Action(CREATE, paper, paper.eprint, desired, by_id.get(paper.eprint))
+        action = Action(CREATE, paper, aid, desired, by_id.get(aid))
         if action.current is not None:
             action.kind = _decide(action, own, state, force)
         report.actions.append(action)

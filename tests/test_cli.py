@@ -1,0 +1,91 @@
+"""The command line's conventions: exit codes, --debug, options named alike everywhere."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from difbib.errors import ExitCode
+from difbib.library.queries import Library
+from tests.helpers import Run
+
+AS_USERS_SEE_IT = {"DIFBIB_DEBUG": None}  # no --debug: what a user sees of a bug
+
+
+def boom(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+def test_a_bug_is_one_line_that_asks_for_a_report(shipped, monkeypatch):
+    monkeypatch.setattr(Library, "load", boom)
+    res = Run()("list", env=AS_USERS_SEE_IT)
+    assert res.exit_code == ExitCode.BUG == 70
+    [line] = res.stderr.splitlines()
+    assert line.startswith("error: internal error (RuntimeError: boom); this is a bug")
+    assert "--debug" in line and "Traceback" not in res.stderr
+
+
+def test_debug_shows_the_traceback(shipped, monkeypatch):
+    monkeypatch.setattr(Library, "load", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        Run()("--debug", "list", env=AS_USERS_SEE_IT)
+
+
+def test_user_errors_stay_one_error_line_with_exit_1(shipped):
+    res = Run()("list", "--category", "quantum", env=AS_USERS_SEE_IT)
+    assert res.exit_code == ExitCode.ERROR
+    assert res.stderr.startswith("error: unknown category 'quantum'")
+
+
+def test_format_works_when_its_cache_cannot_be_written(shipped, monkeypatch, tmp_path):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(cache))
+    real = tempfile.mkstemp
+
+    def no_space(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == cache:
+            raise OSError(28, "No space left on device")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_space)
+    res = Run()("format", "--style", "apa", "-k", "lipman2022flow", env=AS_USERS_SEE_IT)
+    assert res.exit_code == 0, res.stderr
+    assert "Flow Matching for Generative Modeling" in res.stdout
+    assert not list(cache.glob("*.json"))
+
+
+def test_format_writes_to_an_output_file_like_export(shipped, run):
+    res = run("format", "--style", "apa", "-k", "lipman2022flow", "--to", "html", "-o", "r.html")
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "Flow Matching for Generative Modeling" in Path("r.html").read_text(encoding="utf-8")
+    res = run("format", "-o", "library.bib")
+    assert res.exit_code == ExitCode.ERROR and "refusing to overwrite" in res.stderr
+
+
+def test_styles_finds_project_styles_next_to_the_library_like_format(shipped, run, tmp_path):
+    project = shipped / "project"
+    (project / "styles").mkdir(parents=True)
+    style = (Path(__file__).parent.parent / "styles" / "difbib-compact.csl").read_text("utf-8")
+    style = style.replace("<title>", "<title>Our Lab ", 1)
+    (project / "styles" / "our-lab.csl").write_text(style, encoding="utf-8")
+    (shipped / "library.bib").rename(project / "library.bib")
+    res = run("styles", "--library", "project/library.bib", "--search", "our-lab")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.startswith("our-lab\t")
+    res = run("format", "--library", "project/library.bib", "--style", "our-lab", "-k",
+              "lipman2022flow")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+
+
+def test_format_choices_are_usage_errors_everywhere(shipped, run):
+    for args in (["export", "--format", "docx"], ["format", "--to", "docx"]):
+        res = run(*args)
+        assert res.exit_code == ExitCode.USAGE, args
+        assert "Invalid value" in res.stderr
+    assert run("export", "--format", "RIS").exit_code == 0  # any case
+
+
+def test_exit_codes_are_distinct():
+    assert len({int(code) for code in ExitCode}) == len(ExitCode)
