@@ -89,3 +89,16 @@ def test_format_choices_are_usage_errors_everywhere(shipped, run):
 
 def test_exit_codes_are_distinct():
     assert len({int(code) for code in ExitCode}) == len(ExitCode)
+
+
+def test_readme_and_help_document_every_exit_code(run):
+    import re
+
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = {int(c) for c in re.findall(r"^\| (\d+) \| ", readme, re.M)}
+    assert documented == {int(code) for code in ExitCode}
+    help_text = " ".join(run("--help").stdout.split())
+    codes = help_text.split("Exit codes:")[1].split("Options:")[0].strip()
+    assert [int(c) for c in re.findall(r"(?:^|, )(\d+) ", codes)] == [int(c) for c in ExitCode]
