@@ -836,7 +836,8 @@ def stats(
         field.check_figure_path(plot_path)
         field.require_matplotlib()
     library, papers = select_papers(library_path, list_path, **selectors)
-    only = [library.category(name) for name in selectors["categories"]]
+    asked = {library.category(name).heading for name in selectors["categories"]}
+    only = [c for c in library.categories if c.heading in asked]  # list order, once each
     counts = field.field_stats(library, papers, categories=only)
     if plot_path is not None:
         field.save_figure(counts, plot_path, width=inches)

@@ -84,7 +84,7 @@ def test_json_for_scripts(shipped, run, shipped_entries):
 
 
 def test_selectors_as_in_export(shipped, run, shipped_entries):
-    res = run("stats", "--json", "--category", "rl", "--since", "2025")
+    res = run("stats", "--json", "--category", "rl", "-c", "reinforcement", "--since", "2025")
     assert res.exit_code == 0, res.stderr
     data = json.loads(res.stdout)
     # only the category asked for, though one of its papers is also in another
