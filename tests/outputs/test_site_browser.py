@@ -234,3 +234,21 @@ def test_csp_blocks_a_script_that_escaped_escaping(browser, tmp_path):
     _assert_nothing_ran(browser)
     assert any("Content Security Policy" in message for message in problems(browser))
     assert browser.find_element("id", "controls").is_displayed()  # the page's own script ran
+
+
+def test_filters_live_in_the_address(browser, page, library):
+    open_page(browser, page + "#category=distillation&rating=5")
+    expected = [p.key for p in library.select(categories=["distillation"], min_rating=5)]
+    assert sorted(visible(browser)) == sorted(expected)
+    browser.find_element("id", "search").send_keys("flash")
+    choose(browser, "category", "")
+    assert browser.current_url == page + "#rating=5&q=flash"
+    bookmark = browser.current_url
+    open_page(browser, "about:blank")
+    open_page(browser, bookmark)  # a bookmark of that view
+    assert browser.find_element("id", "search").get_attribute("value") == "flash"
+    assert sorted(visible(browser)) == sorted(
+        p.key for p in library.select(search="flash", min_rating=5)
+    )
+    open_page(browser, page + "#category=nonesuch")  # an unknown category shows everything
+    assert len(visible(browser)) == len(library.papers)

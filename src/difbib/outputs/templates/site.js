@@ -22,6 +22,32 @@
       (inAbstracts.checked && li.dataset.abstract.indexOf(query) >= 0);
   }
 
+  // The filters live in the address (#category=distillation&rating=4&q=flash), so a
+  // filtered view can be bookmarked or sent to a co-author.
+  function readAddress() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    var pick = function (select, value) {
+      var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+      select.value = known ? value : select.options[0].value;
+    };
+    pick(category, params.get("category") || "");
+    pick(rating, params.get("rating") || "0");
+    search.value = params.get("q") || "";
+    inAbstracts.checked = params.get("abstracts") !== "no";
+  }
+
+  function writeAddress() {
+    var params = new URLSearchParams();
+    if (category.value) params.set("category", category.value);
+    if (rating.value !== "0") params.set("rating", rating.value);
+    if (search.value) params.set("q", search.value);
+    if (!inAbstracts.checked) params.set("abstracts", "no");
+    var hash = params.toString();
+    if (hash !== location.hash.slice(1)) {
+      history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    }
+  }
+
   function apply() {
     var cat = category.value, min = Number(rating.value), query = fold(search.value);
     var shown = 0;
@@ -32,6 +58,7 @@
     byId("shown").textContent = String(shown);
     byId("none").hidden = shown > 0;
     download.disabled = shown === 0;
+    writeAddress();
   }
 
   function bibtex(li) { return li.querySelector("details.bibtex pre").textContent; }
@@ -86,6 +113,8 @@
   [category, rating, inAbstracts].forEach(function (el) { el.addEventListener("change", apply); });
   search.addEventListener("input", apply);
   byId("controls").addEventListener("submit", function (event) { event.preventDefault(); });
+  window.addEventListener("hashchange", function () { readAddress(); apply(); });
   byId("controls").hidden = false;
+  readAddress();
   apply();
 })();
