@@ -271,24 +271,28 @@ def style(index: int) -> tuple[str, str]:
 def figure(stats: FieldStats, *, width: float = 3.5, font_size: float = 8.0):
     """A matplotlib Figure: papers per year, stacked by category, ``width`` inches wide."""
     require_matplotlib()
+    import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     if not stats.years:
         raise DifbibError("no selected paper has a year; nothing to plot")
     rc = {"font.size": font_size, "hatch.linewidth": 0.6, "hatch.color": "white"}
-    import matplotlib
-
     with matplotlib.rc_context(rc):
         cats = stats.categories
         ncol = 1 if width < 2.5 else 2 if width < 5.5 else 3
         # characters a legend column holds (a glyph is ~0.55 em; the handle takes ~3 em)
         wrap = max(int((width * 72 / ncol / font_size - 3) / 0.55), 12)
         labels = [textwrap.fill(c.heading, wrap) for c in cats]
-        lines = sum(max(label.count("\n") + 1 for label in labels[i : i + ncol]) for i in
-                    range(0, len(labels), ncol))  # fmt: skip
+        # the legend fills column by column; a row is as tall as its tallest label
+        rows = -(-len(labels) // ncol)
+        lines = sum(
+            max(labels[i].count("\n") + 1 for i in range(row, len(labels), rows))
+            for row in range(rows)
+        )
         legend_height = (lines * 1.25 + 0.8) * font_size / 72
-        fig = Figure(figsize=(width, width * 0.55 + legend_height), layout="constrained")
+        plot_height = max(width * 0.55, 1.6)
+        fig = Figure(figsize=(width, plot_height + legend_height), layout="constrained")
         ax = fig.add_subplot()
         x = list(range(len(stats.years)))
         bottom = [0] * len(x)
@@ -312,7 +316,7 @@ def figure(stats: FieldStats, *, width: float = 3.5, font_size: float = 8.0):
                 bar.set_gid(f"{cat.slug}-{year}")  # unique ids in the SVG, for readers and tests
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.set_xticks(x, [str(y) for y in stats.years])
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
         ax.set_ylabel("papers")
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", length=0)
@@ -338,6 +342,8 @@ def save_figure(stats: FieldStats, path: Path, *, width: float = 3.5) -> None:
     fig = figure(stats, width=width)
     import matplotlib
 
+    # Fonts: TrueType embedded in PDF (Type 3 fonts are refused by some publishers),
+    # glyphs as paths in SVG (viewable without the font).
     buffer = io.BytesIO()
     rc = {"svg.fonttype": "path", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "difbib"}
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {"Software": None}}
