@@ -819,5 +819,99 @@ def zotero_push(
         sys.exit(ExitCode.ZOTERO_INCOMPLETE)
 
 
+# -- for the survey: stats, site --------------------------------------------------
+
+
+@cli.command(short_help="Papers per category and year, ratings, venues; --plot a figure.")
+@selection_options
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of tables.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also draw papers per year, stacked by category, into FILE (.svg, .pdf or .png). "
+    "Needs: pip install 'difbib[plot]'.",
+)
+@click.option(
+    "--width",
+    default="3.5in",
+    show_default=True,
+    metavar="LENGTH",
+    help="Figure width: 3.5in, 8.5cm, 85mm, 246pt (one column of a two-column paper).",
+)
+def stats(
+    as_json: bool,
+    plot_path: Path | None,
+    width: str,
+    library_path: Path,
+    list_path: Path,
+    **selectors: Any,
+) -> None:
+    """Count the selected papers (all by default) per category and year, with their
+    ratings and venues; --plot draws the counts as a figure for a LaTeX survey.
+
+    \b
+    difbib stats
+    difbib stats --plot field.pdf --width 246pt
+    difbib stats --since 2024 --json
+
+    The year is the entry's (arXiv's first version, or the venue's once an entry is
+    the published version); a paper in two categories counts in both.
+    """
+    from difbib.outputs import stats as field
+
+    inches = field.parse_length(width)
+    if plot_path is not None:  # fail on a bad name or a missing extra before any work
+        field.check_figure_path(plot_path)
+        field.require_matplotlib()
+    library, papers = select_papers(library_path, list_path, **selectors)
+    asked = {library.category(name).heading for name in selectors["categories"]}
+    only = [c for c in library.categories if c.heading in asked]  # list order, once each
+    counts = field.field_stats(library, papers, categories=only)
+    if plot_path is not None:
+        field.save_figure(counts, plot_path, width=inches)
+        if counts.no_year:
+            say(f"{len(counts.no_year)} paper(s) without a year are not in the figure")
+        say(f"{plot_path}: papers per year for {len(counts.categories)} categories, "
+            f"{counts.years[0]}-{counts.years[-1]}, {inches:.2f}in wide")  # fmt: skip
+    click.echo(field.stats_json(counts) if as_json else field.stats_table(counts), nl=False)
+    if not papers:
+        say("no entries match the selection")
+
+
+@cli.command(short_help="A static HTML page to browse the library (or a selection).")
+@selection_options
+@click.option(
+    "--output",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    metavar="DIR",
+    help="Folder to write index.html into (created if missing).",
+)
+@click.option("--title", metavar="TEXT", help="Page title [default: the reading list's title].")
+def site(
+    out_dir: Path, title: str | None, library_path: Path, list_path: Path, **selectors: Any
+) -> None:
+    """Write DIR/index.html: one self-contained page of the selected papers (all by
+    default) to filter, search, read abstracts of, and copy or download BibTeX from.
+
+    It needs no server and no network (open it from disk), reads as a plain list
+    without JavaScript, and allows no script but its own.
+    """
+    from difbib.outputs.site import write_site
+    from difbib.sources.readinglist import read_list
+
+    library, papers = select_papers(library_path, list_path, **selectors)
+    if title is None:
+        title = (read_list(list_path).title if list_path.exists() else None) or "Papers"
+    page = write_site(library, papers, out_dir, title=title)
+    if not papers:
+        say("no entries match the selection; the page lists none")
+    say(f"{page}: {len(papers)} paper(s)")
+
+
 def main() -> None:
     cli(prog_name="difbib")
