@@ -846,7 +846,7 @@ def stats(
     width: str,
     library_path: Path,
     list_path: Path,
-    **selectors: Any,
+    selection: Selection,
 ) -> None:
     """Count the selected papers (all by default) per category and year, with their
     ratings and venues; --plot draws the counts as a figure for a LaTeX survey.
@@ -865,8 +865,8 @@ def stats(
     if plot_path is not None:  # fail on a bad name or a missing extra before any work
         field.check_figure_path(plot_path)
         field.require_matplotlib()
-    library, papers = select_papers(library_path, list_path, **selectors)
-    asked = {library.category(name).heading for name in selectors["categories"]}
+    library, papers = select_papers(library_path, list_path, selection)
+    asked = {library.category(name).heading for name in selection.categories}
     only = [c for c in library.categories if c.heading in asked]  # list order, once each
     counts = field.field_stats(library, papers, categories=only)
     if plot_path is not None:
@@ -893,7 +893,7 @@ def stats(
 )
 @click.option("--title", metavar="TEXT", help="Page title [default: the reading list's title].")
 def site(
-    out_dir: Path, title: str | None, library_path: Path, list_path: Path, **selectors: Any
+    out_dir: Path, title: str | None, library_path: Path, list_path: Path, selection: Selection
 ) -> None:
     """Write DIR/index.html: one self-contained page of the selected papers (all by
     default) to filter, search, read abstracts of, and copy or download BibTeX from.
@@ -904,7 +904,7 @@ def site(
     from difbib.outputs.site import write_site
     from difbib.sources.readinglist import read_list
 
-    library, papers = select_papers(library_path, list_path, **selectors)
+    library, papers = select_papers(library_path, list_path, selection)
     if title is None:
         title = (read_list(list_path).title if list_path.exists() else None) or "Papers"
     page = write_site(library, papers, out_dir, title=title)

@@ -33,7 +33,7 @@
     pick(category, params.get("category") || "");
     pick(rating, params.get("rating") || "0");
     search.value = params.get("q") || "";
-    inAbstracts.checked = params.get("abstracts") !== "no";
+    inAbstracts.checked = params.get("abstracts") === "yes";
   }
 
   function writeAddress() {
@@ -41,7 +41,7 @@
     if (category.value) params.set("category", category.value);
     if (rating.value !== "0") params.set("rating", rating.value);
     if (search.value) params.set("q", search.value);
-    if (!inAbstracts.checked) params.set("abstracts", "no");
+    if (inAbstracts.checked) params.set("abstracts", "yes");
     var hash = params.toString();
     if (hash !== location.hash.slice(1)) {
       history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
