@@ -7,7 +7,15 @@ import shutil
 
 import pytest
 
-from tests.helpers import SEED, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, SHIPPED_STATE, Run
+from tests.helpers import (
+    SEED,
+    SHIPPED_CACHE,
+    SHIPPED_LIBRARY,
+    SHIPPED_LIST,
+    SHIPPED_STATE,
+    SHIPPED_TERMS,
+    Run,
+)
 from tests.helpers.arxiv_server import ArxivServer
 
 
@@ -30,6 +38,7 @@ def arxiv_server():
 def project(tmp_path, monkeypatch):
     """A scratch folder holding the seed list as papers.md; the cwd of the test."""
     shutil.copy(SEED, tmp_path / "papers.md")
+    shutil.copy(SHIPPED_TERMS, tmp_path / SHIPPED_TERMS.name)
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
         monkeypatch.delenv(var)
@@ -39,7 +48,7 @@ def project(tmp_path, monkeypatch):
 @pytest.fixture
 def shipped(tmp_path, monkeypatch):
     """A scratch copy of the shipped list, library, its sync record and cache; the cwd."""
-    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_STATE, SHIPPED_CACHE):
+    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_STATE, SHIPPED_CACHE, SHIPPED_TERMS):
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("DIFBIB_")]:

@@ -17,7 +17,8 @@ STAGES = {
     "csl": 3,
     "zotero": 3,
     "outputs": 4,
-    "cli": 5,
+    "project": 5,
+    "cli": 6,
 }
 
 

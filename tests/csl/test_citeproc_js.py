@@ -160,8 +160,8 @@ def test_citations_identical_to_citeproc_js(items, style_name):
     clusters = [
         ["yin2024improved"],
         ["lipman2022flow", "dao2022flashattention"],
-        ["blackforestlabs2025flux1"],
-        ["lipman2022flow", "dao2022flashattention", "yin2024improved", "blackforestlabs2025flux1"],
+        ["labs2025flux"],
+        ["lipman2022flow", "dao2022flashattention", "yin2024improved", "labs2025flux"],
     ]
     # The document's references are the cited papers, in citing order.
     cited = [by_id[k] for k in dict.fromkeys(k for c in clusters for k in c)]
@@ -178,16 +178,16 @@ def test_disambiguation_identical_to_citeproc_js(items, style_name):
     style = resolve(style_name, ROOT / "styles")
     changed = [dict(i) for i in items]
     by_id = {i["id"]: i for i in changed}
-    by_id["yin2023onestep"]["issued"] = {"date-parts": [[2024]]}
-    twin = dict(by_id["dao2023flashattention2"], id="dao2023twin", title="A Second Paper")
+    by_id["yin2023one"]["issued"] = {"date-parts": [[2024]]}
+    twin = dict(by_id["dao2023flashattention"], id="dao2023twin", title="A Second Paper")
     changed.append(twin)
     clusters = [
-        ["yin2023onestep"],
+        ["yin2023one"],
         ["dao2023twin"],
-        ["yin2024improved", "dao2023flashattention2"],
-        ["dao2023twin", "dao2023flashattention2"],  # collapse="year": (Dao, 2023a, 2023b)
+        ["yin2024improved", "dao2023flashattention"],
+        ["dao2023twin", "dao2023flashattention"],  # collapse="year": (Dao, 2023a, 2023b)
         ["dao2022flashattention", "dao2023twin", "lipman2022flow"],
-        ["dao2023twin", "dao2023flashattention2", "yin2023onestep", "yin2024improved"],
+        ["dao2023twin", "dao2023flashattention", "yin2023one", "yin2024improved"],
     ]
     js = citeproc_js(changed, style.path, clusters)
     assert render.bibliography(changed, style.path).entries == js["bibliography"]

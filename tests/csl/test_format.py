@@ -67,6 +67,20 @@ def test_group_by_category_lists_a_paper_under_each_of_its_categories(fmt):
     assert res.stdout.count(dmd_rl) == 2
 
 
+def test_numbered_style_grouped_by_category_numbers_down_the_sections(fmt):
+    """A survey reads [1], [2], [3] ... down its sections; a paper listed again under a
+    second category keeps the number it got first."""
+    res = fmt("format", "--style", "ieee", "--group-by", "category", "--to", "markdown")
+    assert res.exit_code == 0, res.stderr
+    numbers = [int(n) for n in re.findall(r"^\\?\[(\d+)\\?\]", res.stdout, re.M)]
+    assert len(numbers) > 33  # papers in two categories appear twice
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == list(range(1, 34))
+    sections = re.split(r"^## .+$", res.stdout, flags=re.M)[1:]
+    first = [int(n) for n in re.findall(r"^\\?\[(\d+)\\?\]", sections[0], re.M)]
+    assert first == list(range(1, len(first) + 1))
+
+
 def test_markdown_italics_and_links(fmt):
     res = fmt("format", "--style", "ieee", "--key", "lipman2022flow", "--to", "markdown")
     assert res.exit_code == 0, res.stderr
@@ -128,7 +142,7 @@ def test_project_style_one_line_per_paper(fmt):
     ) in lines
     years = [int(re.search(r"\((\d{4})\)", line).group(1)) for line in lines]
     assert years == sorted(years, reverse=True)  # newest first
-    res = fmt("cite", "dao2023flashattention2", "yin2024improved", "--style", "difbib-compact")
+    res = fmt("cite", "dao2023flashattention", "yin2024improved", "--style", "difbib-compact")
     assert res.stdout == "(Dao, 2023; Yin et al., 2024)\n"
 
 
@@ -205,6 +219,13 @@ def test_styles_lists_package_and_project_styles(fmt):
     names = {line.split("\t")[0] for line in res.stdout.splitlines()}
     assert {"apa", "ieee", "chicago-author-date", "modern-language-association"} <= names
     assert len(names) > 2800
+    # the summary says how many are independent and how many only rename a parent
+    independent = sum(1 for line in res.stdout.splitlines() if line.endswith("\tpackage"))
+    dependent = sum(1 for line in res.stdout.splitlines() if "\tpackage, dependent on" in line)
+    assert res.stderr.strip() == (
+        f"{len(names)} style(s): {independent} independent, {dependent} dependent "
+        f"(a journal's name for an independent style), 1 project"
+    )
 
 
 def test_cache_reuses_entries_and_rerenders_a_changed_one(fmt, shipped, tmp_path):
@@ -244,7 +265,7 @@ def test_library_api_without_cli(shipped):
 def test_look_alike_cites_are_disambiguated(fmt, shipped):
     """Two Dao 2023 papers get 2023a/2023b; two Yin et al. 2024 papers get more names."""
     bib = (shipped / "library.bib").read_text(encoding="utf-8")
-    bib = bib.replace("@misc{yin2023onestep,", "@misc{yin2023onestep,\n  note = {same year},")
+    bib = bib.replace("@misc{yin2023one,", "@misc{yin2023one,\n  note = {same year},")
     bib = bib.replace(
         "title         = {One-step Diffusion with Distribution Matching Distillation},\n"
         "  year          = {2023},",
@@ -264,8 +285,8 @@ def test_look_alike_cites_are_disambiguated(fmt, shipped):
     res = fmt(
         "cite",
         "dao2023twin",
-        "dao2023flashattention2",
-        "yin2023onestep",
+        "dao2023flashattention",
+        "yin2023one",
         "yin2024improved",
         "--style",
         "apa",

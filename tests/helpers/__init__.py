@@ -20,6 +20,7 @@ SHIPPED_LIBRARY = ROOT / "library.bib"
 SHIPPED_LIST = ROOT / "papers.md"
 SHIPPED_CACHE = ROOT / "arxiv-cache.json"
 SHIPPED_STATE = ROOT / ".difbib-sync.json"  # what sync wrote into the shipped library
+SHIPPED_TERMS = ROOT / "protected-terms.txt"
 #: The categories of the seed list, in its order.
 SEED_HEADINGS = [
     "Milestone Models",

@@ -15,6 +15,7 @@ recorded in ``server.requests``.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import time
@@ -60,7 +61,9 @@ class ArxivRecordings:
 
     def feed(self, entries: list[str], query: str, start: int, per_page: int) -> str:
         page = entries[start : start + per_page]
-        head = FEED_HEAD.format(query=query, total=len(entries), start=start, per_page=per_page)
+        head = FEED_HEAD.format(
+            query=html.escape(query), total=len(entries), start=start, per_page=per_page
+        )
         return head + "".join("  " + e + "\n" for e in page) + "</feed>\n"
 
 

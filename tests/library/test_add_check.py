@@ -127,7 +127,7 @@ def test_check_reports_each_problem_on_its_own_line(shipped, run):
 
 def test_check_finds_papers_missing_from_the_library(shipped, run):
     text = Path("library.bib").read_text(encoding="utf-8")
-    start = text.index("@misc{yin2023onestep,")
+    start = text.index("@misc{yin2023one,")
     end = text.index("\n}\n", start) + 3
     Path("library.bib").write_text(text[:start] + text[end:], encoding="utf-8")
     res = run("check")

@@ -89,6 +89,14 @@ def test_offline_sync_of_the_shipped_project_changes_nothing(shipped, run):
     assert "33 unchanged" in res.stderr
 
 
+def test_offline_sync_never_says_it_will_search(project, run):
+    shutil.copy(SHIPPED_CACHE, "arxiv-cache.json")
+    res = run("sync", "--offline")
+    assert res.exit_code == 0, res.stderr
+    assert "has no arXiv link; to be found by its title" in res.stderr
+    assert "search" not in res.stderr
+
+
 def test_offline_without_cache_names_what_is_missing_and_writes_nothing(project, run):
     res = run("sync", "--offline")
     assert res.exit_code == 1
@@ -100,7 +108,7 @@ def test_offline_without_cache_names_what_is_missing_and_writes_nothing(project,
 
 def test_every_entry_has_its_categories_and_rating(synced):
     entries = entries_of()
-    zimage = entries["zimageteam2025zimage"]
+    zimage = entries["team2025z"]
     assert zimage["keywords"] == "Milestone Models, Flow Matching Concepts"
     assert zimage["ranking"] == "rank5"
     dmdr = entries["jiang2025distribution"]
@@ -127,13 +135,13 @@ def test_google_scholar_keys(synced):
     keys = set(entries_of())
     for key in [
         "yin2024improved",
-        "yin2023onestep",
+        "yin2023one",
         "dao2022flashattention",
-        "dao2023flashattention2",
-        "shah2024flashattention3",
+        "dao2023flashattention",
+        "shah2024flashattention",
         "lipman2022flow",
-        "blackforestlabs2025flux1",
-        "teamseedream2025seedream",
+        "labs2025flux",
+        "seedream2025seedream",
         "xu2025withanyone",
         "dalva2024fluxspace",
     ]:
@@ -143,11 +151,11 @@ def test_google_scholar_keys(synced):
 
 def test_group_authors_stay_whole_and_non_ascii_names_are_kept(synced):
     fields = raw_fields()
-    flux_authors = fields["blackforestlabs2025flux1"]["author"]
+    flux_authors = fields["labs2025flux"]["author"]
     assert flux_authors.startswith("{Black Forest Labs} and Stephen Batifol")
-    seedream = fields["teamseedream2025seedream"]["author"]
+    seedream = fields["seedream2025seedream"]["author"]
     assert seedream.startswith("{Team Seedream} and")
-    assert "{Z-Image Team} and" in fields["zimageteam2025zimage"]["author"]
+    assert "{Z-Image Team} and" in fields["team2025z"]["author"]
     # BibTeX's name grammar sees one last name, not "Labs, Black Forest".
     first = parse_single_name_into_parts("{Black Forest Labs}")
     assert first.last == ["{Black Forest Labs}"] and first.first == []
@@ -157,9 +165,46 @@ def test_group_authors_stay_whole_and_non_ascii_names_are_kept(synced):
 
 def test_capitals_are_brace_protected(synced):
     fields = raw_fields()
-    assert fields["blackforestlabs2025flux1"]["title"].startswith("{FLUX}.1 Kontext")
+    # protected-terms.txt (the project's, copied by the fixture) names FLUX.1 Kontext
+    assert fields["labs2025flux"]["title"].startswith("{FLUX.1 Kontext}:")
     assert "{DMD}" in fields["liu2025decoupled"]["title"]
     assert fields["zhang2024sageattention2"]["title"].startswith("{SageAttention2}:")
+    assert fields["wu2025qwen"]["title"] == "{Qwen-Image} Technical Report"
+    assert fields["dao2022flashattention"]["title"].endswith("with {IO}-Awareness")
+
+
+def test_without_protected_terms_only_inner_capitals_are_protected(project, run_online):
+    (project / "protected-terms.txt").unlink()
+    assert run_online("sync").exit_code == 0
+    fields = raw_fields()
+    assert fields["labs2025flux"]["title"].startswith("{FLUX}.1 Kontext:")
+    assert fields["wu2025qwen"]["title"] == "Qwen-Image Technical Report"
+
+
+def test_hyphenated_given_names_are_written_so_bibtex_reads_them(synced):
+    authors = raw_fields()["wu2025qwen"]["author"]
+    assert " and Yin, Sheng-ming and " in authors
+    assert "Sheng-ming Yin" not in authors
+    first = parse_single_name_into_parts("Yin, Sheng-ming")
+    assert first.first == ["Sheng-ming"] and first.last == ["Yin"] and first.von == []
+
+
+def test_the_corrected_fixture_has_18_authors(synced):
+    authors = raw_fields()["liu2025improving"]["author"].split(" and ")
+    assert len(authors) == 18
+    assert authors[authors.index("Qiulin Wang") + 1] == "Wenyu Qin"
+
+
+def test_a_key_from_an_older_scheme_is_never_renamed_by_sync(synced, run_online):
+    """Existing libraries keep their keys: the drafts that cite them stay valid."""
+    edit("@misc{dao2023flashattention,", "@misc{dao2023flashattention2,")
+    edit("@misc{labs2025flux,", "@misc{blackforestlabs2025flux1,")
+    res = run_online("sync")
+    assert res.exit_code == 0, res.stderr
+    keys = set(entries_of())
+    assert {"dao2023flashattention2", "blackforestlabs2025flux1"} <= keys
+    assert not {"dao2023flashattention", "labs2025flux"} & keys
+    assert len(keys) == 33
 
 
 def test_abstract_tex_is_kept_and_bare_specials_escaped(synced):
@@ -207,7 +252,7 @@ def test_hand_edits_survive_a_resync(synced, run_online):
         "title         = {Improved {DMD} for Fast Image Synthesis},\n  note = {NeurIPS 2024 oral},",
     )
     edit("@misc{lipman2022flow,", "@misc{Lipman2023FM,")
-    edit("@misc{yin2023onestep,", "@inproceedings{yin2023onestep,")
+    edit("@misc{yin2023one,", "@inproceedings{yin2023one,")
     res = run_online("sync")
     assert res.exit_code == 0, res.stderr
     entries = entries_of()
@@ -215,7 +260,7 @@ def test_hand_edits_survive_a_resync(synced, run_online):
     assert entries["yin2024improved"]["title"] == "Improved {DMD} for Fast Image Synthesis"
     assert entries["yin2024improved"]["note"] == "NeurIPS 2024 oral"
     assert "Lipman2023FM" in entries and "lipman2022flow" not in entries
-    assert "@inproceedings{yin2023onestep," in Path("library.bib").read_text(encoding="utf-8")
+    assert "@inproceedings{yin2023one," in Path("library.bib").read_text(encoding="utf-8")
     # and a second re-sync changes nothing more
     before = Path("library.bib").read_bytes()
     assert run_online("sync").exit_code == 0
@@ -224,12 +269,10 @@ def test_hand_edits_survive_a_resync(synced, run_online):
 
 def test_a_field_removed_by_hand_stays_removed(synced, run_online):
     text = Path("library.bib").read_text(encoding="utf-8")
-    text = re.sub(
-        r"(@misc\{yin2023onestep,.*?)\n  abstract += \{[^\n]*\},", r"\1", text, flags=re.S
-    )
+    text = re.sub(r"(@misc\{yin2023one,.*?)\n  abstract += \{[^\n]*\},", r"\1", text, flags=re.S)
     Path("library.bib").write_text(encoding="utf-8", data=text)
     assert run_online("sync").exit_code == 0
-    assert "abstract" not in entries_of()["yin2023onestep"]
+    assert "abstract" not in entries_of()["yin2023one"]
 
 
 def test_refresh_takes_arxiv_changes_but_keeps_hand_edits(
@@ -339,13 +382,13 @@ def test_new_key_that_collides_gets_a_suffix_and_entries_not_in_the_list_are_kep
 ):
     Path("library.bib").write_text(
         encoding="utf-8",
-        data="@book{dao2023flashattention2,\n  title = {Someone else's book},\n  year = 2023,\n}\n",
+        data="@book{dao2023flashattention,\n  title = {Someone else's book},\n  year = 2023,\n}\n",
     )
     res = run_online("sync")
     assert res.exit_code == 0, res.stderr
     entries = entries_of()
-    assert entries["dao2023flashattention2"]["title"] == "Someone else's book"
-    assert entries["dao2023flashattention2b"]["eprint"] == "2307.08691"
+    assert entries["dao2023flashattention"]["title"] == "Someone else's book"
+    assert entries["dao2023flashattentionb"]["eprint"] == "2307.08691"
     assert len(entries) == 34
     assert "1 not in the list kept" in res.stderr
 
@@ -438,6 +481,71 @@ def test_unresolvable_papers_are_listed_at_the_end_with_exit_code_3(project, run
     assert "A Paper That arXiv Does Not Have At All" in tail[1]
     assert "arXiv has no paper 2401.00001" in tail[2]
     assert len(entries_of()) == 33  # the rest is written
+
+
+# -- text kept as arXiv sends it ----------------------------------------------------
+
+
+def _recordings_with(tmp_path, aid: str, title: str, abstract: str) -> ArxivRecordings:
+    """Recordings holding one paper (FireFlow's feed) with this title and abstract (XML)."""
+    folder = tmp_path / "recordings"
+    (folder / "errors").mkdir(parents=True)
+    shutil.copy(DATA / "arxiv" / "errors" / "malformed-id.xml", folder / "errors")
+    text = (DATA / "arxiv" / "2412.07517.xml").read_text(encoding="utf-8")
+    text = text.replace("2412.07517", aid)
+    text = re.sub(r"<title>FireFlow.*?</title>", f"<title>{title}</title>", text, flags=re.S)
+    text = re.sub(r"<summary>.*?</summary>", f"<summary>{abstract}</summary>", text, flags=re.S)
+    (folder / f"{aid}.xml").write_text(text, encoding="utf-8")
+    return ArxivRecordings(folder)
+
+
+def test_less_than_greater_than_and_ampersand_survive(tmp_path, monkeypatch, run):
+    recordings = _recordings_with(
+        tmp_path,
+        "2401.00042",
+        "Fast &amp; Small: Models &lt;1B Beat &gt;10B",
+        "Runs on consumer-grade hardware (&lt;16GB VRAM), &gt;2x faster, R&amp;D ready.",
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "papers.md").write_text(
+        "## Small\n\n**Fast & Small: Models <1B Beat >10B** ⭐ "
+        "[[Paper](https://arxiv.org/abs/2401.00042)]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(project)
+    with ArxivServer(recordings) as server:
+        env = {"DIFBIB_ARXIV_URL": server.url, "DIFBIB_ARXIV_DELAY": "0"}
+        res = run("sync", env=env)
+    assert res.exit_code == 0, res.stderr
+    cached = json.loads(Path("arxiv-cache.json").read_text(encoding="utf-8"))["papers"]
+    record = cached["2401.00042"]
+    assert record["title"] == "Fast & Small: Models <1B Beat >10B"
+    assert record["abstract"] == (
+        "Runs on consumer-grade hardware (<16GB VRAM), >2x faster, R&D ready."
+    )
+    fields = raw_fields()["deng2024fast"]
+    # (1B and 10B are brace-protected: a style would print "1b")
+    assert fields["title"] == r"Fast \& Small: Models \textless{}{1B} Beat \textgreater{}{10B}"
+    assert r"(\textless{}16GB VRAM), \textgreater{}2x faster, R\&D ready." in fields["abstract"]
+    listed = run("list", "--json").stdout
+    paper = json.loads(listed)[0]
+    assert paper["title"] == "Fast & Small: Models <1B Beat >10B"
+
+
+def test_a_malformed_feed_is_refused_not_half_read(project, run, monkeypatch):
+    """A feed that is not well-formed XML (here: an unescaped & in its title) is
+    retried and then reported, never read in lxml's recover mode, which loses text."""
+    from tests.helpers import arxiv_server as server_module
+
+    monkeypatch.setattr(server_module.html, "escape", lambda text: text + " & broken")
+    with ArxivServer() as server:
+        env = {"DIFBIB_ARXIV_URL": server.url, "DIFBIB_ARXIV_DELAY": "0",
+               "DIFBIB_ARXIV_BACKOFF": "0"}  # fmt: skip
+        res = run("sync", env=env)
+    assert res.exit_code == 1
+    assert "malformed feed" in res.stderr
+    assert not (project / "library.bib").exists()
 
 
 # -- batching ----------------------------------------------------------------------

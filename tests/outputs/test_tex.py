@@ -197,7 +197,7 @@ def test_hostile_values_are_inert(exports, tmp_path, export_name, style):
 CITING_DOC = r"""\documentclass{article}
 %(preamble)s
 \begin{document}
-\cite{yin2023onestep,chen2025sanasprint} \nocite{liu2025decoupled} \cite{vaswani2017attention}
+\cite{yin2023one,chen2025sana} \nocite{liu2025decoupled} \cite{vaswani2017attention}
 \include{chapter}
 %(bibliography)s
 \end{document}
@@ -232,4 +232,87 @@ def test_aux_of_a_real_document(tmp_path, monkeypatch, engine):
     res = run("list", *lib, "--json", "--aux", "paper.aux", "--allow-missing")
     assert res.exit_code == 0
     keys = {p["key"] for p in json.loads(res.stdout)}
-    assert keys == {"yin2023onestep", "chen2025sanasprint", "liu2025decoupled", "yin2024improved"}
+    assert keys == {"yin2023one", "chen2025sana", "liu2025decoupled", "yin2024improved"}
+
+
+# -- what TeX prints: titles and names in the .bbl ------------------------------------
+
+
+def test_biblatex_export_fits_biblatex_data_model(exports, tmp_path):
+    """biber --validate-datamodel: not one field outside biblatex's data model."""
+    build(tmp_path, exports["biblatex"], style="biblatex")
+    res = _run(["biber", "--validate-datamodel", "doc"], tmp_path)
+    assert res.returncode == 0, res.stdout[-2000:]
+    warnings = [line for line in res.stdout.splitlines() if "WARN" in line]
+    assert not warnings, warnings[:5]
+    assert "rating:4" in (tmp_path / "doc.bbl").read_text()  # the rating, as a keyword
+
+
+def _synthetic_bib(tmp_path) -> str:
+    """Entries made by difbib from arXiv-like records, exported as BibTeX by the CLI."""
+    from difbib.library import bibtex
+    from difbib.sources.record import ArxivRecord
+
+    def record(aid, title, authors):
+        return ArxivRecord(aid, 1, title, authors, "", "2025-01-02", "2025-01-02", "cs.CV")
+
+    records = [
+        record("2501.00001", "Qwen-Image Technical Report", ["Sheng-ming Yin", "Jun-Yan Zhu"]),
+        record("2501.00002", "Exact Attention with IO-Awareness", ["Jia-wei Liu", "Li Ai"]),
+        record(
+            "2501.00003",
+            "FLUX.1 Kontext: Flow Matching for In-Context Editing",
+            ["Black Forest Labs", "Laurens van der Maaten"],
+        ),
+    ]
+    entries = [
+        bibtex.make_entry(f"k{n}", bibtex.arxiv_fields(r, ["FLUX.1 Kontext", "Qwen"]))
+        for n, r in enumerate(records)
+    ]
+    lib = tmp_path / "synthetic.bib"
+    lib.write_text(bibtex.write_bib(entries), encoding="utf-8")
+    res = Run()("export", "--library", str(lib), "--list", str(tmp_path / "none.md"))
+    assert res.exit_code == 0, res.stderr
+    return res.stdout
+
+
+@pytest.mark.parametrize("style", ["plainnat", "IEEEtran"])
+def test_bibtex_prints_titles_and_names_right(tmp_path, style):
+    require_tex()
+    bbl = build(tmp_path / "doc", _synthetic_bib(tmp_path), style=style)["bbl"]
+    flat = " ".join(bbl.split())
+    # titles: sentence-casing styles keep the protected names
+    assert "{Qwen-Image} technical report" in flat or "{Qwen-Image} Technical Report" in flat
+    assert "{FLUX.1 Kontext}: Flow" in flat
+    assert "{IO}-awareness" in flat or "{IO}-Awareness" in flat
+    # names: the hyphenated given name is a given name, "van der" is still a particle
+    if style == "plainnat":
+        assert "Sheng-ming Yin" in flat and "Jia-wei Liu" in flat
+        assert "Sheng ming" not in flat
+        assert "Laurens van~der Maaten" in flat or "Laurens van der Maaten" in flat
+        assert "Li~Ai" in flat or "Li Ai" in flat
+    else:
+        assert "S.-m. Yin" in flat and "J.-w. Liu" in flat
+        assert "~ming" not in flat and "~wei" not in flat
+        assert "L. van der Maaten" in flat or "L.~van~der Maaten" in flat
+        assert "L.~Ai" in flat or "L. Ai" in flat
+    assert "Black Forest Labs" in flat and "Labs, Black" not in flat
+
+
+def test_biber_reads_titles_and_names_right(tmp_path):
+    require_tex()
+    bbl = build(tmp_path / "doc", _synthetic_bib(tmp_path), style="biblatex")["bbl"]
+    flat = " ".join(bbl.split())
+    assert r"\field{title}{{Qwen-Image} Technical Report}" in flat
+    assert r"\field{title}{{FLUX.1 Kontext}: Flow Matching for In-Context Editing}" in flat
+    assert "family={Yin}" in flat and "given={Sheng-ming}" in flat
+    assert "family={Liu}" in flat and "given={Jia-wei}" in flat
+    assert "family={Maaten}" in flat and r"prefix={van\bibnamedelima der}" in flat
+    assert "family={Ai}" in flat and "given={Li}" in flat
+
+
+def test_shipped_library_names_in_the_bbl(exports, tmp_path):
+    require_tex()
+    flat = " ".join(build(tmp_path, exports["bibtex"], style="plainnat")["bbl"].split())
+    assert "Sheng-ming Yin" in flat and "Sheng ming" not in flat
+    assert "{Qwen-Image} technical report" in flat

@@ -56,6 +56,18 @@ def format_bibliography(
     """
     if not papers:
         return ""
+    headings = _headings(papers, library) if group_by == "category" else []
+    if headings:
+        # Numbered styles number in the order the reader meets the entries, as a
+        # survey's sections cite them: [1], [2], ... down the sections; a paper under
+        # a second heading keeps its first number. (Styles that sort, like APA, sort.)
+        order: dict[str, Paper] = {}
+        for heading in headings:
+            order.update(
+                {p.key: p for p in papers if heading in p.categories and p.key not in order}
+            )
+        order.update({p.key: p for p in papers if p.key not in order})
+        papers = list(order.values())
     items = to_csl_items(list(papers))
     cache = None
     if cache_dir is not None:
@@ -72,9 +84,6 @@ def format_bibliography(
         raise ValueError(f"unknown grouping {group_by!r}")
     text_of = dict(zip(result.ids, result.entries, strict=True))
     by_key = {p.key: p for p in papers}
-    headings = [c.heading for c in library.categories] if library is not None else []
-    for p in papers:
-        headings += [c for c in p.categories if c not in headings]
     sections = []
     for heading in headings:
         entries = [text_of[i] for i in result.ids if heading in by_key[i].categories]
@@ -84,6 +93,14 @@ def format_bibliography(
     if loose:
         sections.append(_heading("Uncategorised", output) + "\n\n" + _block(loose, output))
     return "\n\n".join(sections) + "\n"
+
+
+def _headings(papers: Sequence[Paper], library: Library | None) -> list[str]:
+    """The category headings, in the reading list's order, then any others."""
+    headings = [c.heading for c in library.categories] if library is not None else []
+    for p in papers:
+        headings += [c for c in p.categories if c not in headings]
+    return headings
 
 
 def cite(

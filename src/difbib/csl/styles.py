@@ -81,9 +81,21 @@ def parent_name(path: Path) -> str | None:
     return href.group(1).rstrip("/").rsplit("/", 1)[-1] if href else None
 
 
-#: difbib's own styles: the ``styles/`` folder of its source checkout (an editable
-#: or source install; absent from a wheel, where only the project folder counts).
-BUNDLED_STYLES = Path(__file__).resolve().parents[3] / "styles"
+def _bundled_styles() -> Path:
+    """difbib's own styles (``difbib-compact``).
+
+    Their one copy is the top-level ``styles/`` folder of the source tree; a wheel
+    installs it as the data package ``difbib.styles`` (see ``pyproject.toml``), so
+    it is ``difbib/styles/`` in an installed package, and the checkout's
+    ``styles/`` in an editable install.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "styles"
+    return installed if installed.is_dir() else package.parents[1] / "styles"
+
+
+#: difbib's own styles folder, installed or in the source checkout.
+BUNDLED_STYLES = _bundled_styles()
 
 
 def project_dirs(styles_dir: Path | None) -> list[Path]:

@@ -28,7 +28,6 @@ JabRef's ``rank1`` .. ``rank5``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from bibtexparser.model import Block, Entry, Field
 from difbib.errors import BibError
 from difbib.library.latex import make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
+from difbib.sources.textfold import ascii_fold
 
 #: Fields difbib writes from arXiv's metadata, in the order it writes them.
 ARXIV_FIELDS = (
@@ -63,46 +63,95 @@ ARXIV_FIELDS = (
 LIST_FIELDS = ("keywords", "ranking")
 FIELD_ORDER = ARXIV_FIELDS + LIST_FIELDS
 
-_KEY_STOPWORDS = {
-    "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from",
-    "is", "are", "via", "towards", "toward",
-}  # fmt: skip
-
-
-def ascii_fold(text: str) -> str:
-    """``Michaël Ré`` → ``Michael Re`` (drops what has no ASCII form)."""
-    text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+#: Words Google Scholar passes over when it takes a title's first word for a key.
+#: Checked against Scholar's own keys: ``hermans2017defense`` ("In Defense of ..."),
+#: ``kusner2015word`` ("From Word Embeddings ..."), ``xu2018powerful`` ("How
+#: Powerful ..."), ``ribeiro2016should`` ("Why Should I Trust You?"),
+#: ``kendall2017uncertainties`` ("What Uncertainties ..."), ``recht2019imagenet``
+#: ("Do ImageNet Classifiers ..."), ``muller2019does`` ("When Does ...": *does* is
+#: kept), ``afanasyev2019towards`` (*towards* is kept).
+KEY_STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "on", "in", "into", "for", "to", "at", "by",
+    "from", "with", "as", "is", "are", "was", "were", "be", "do", "how", "why", "what",
+    "when", "where", "which", "who", "whom", "whose",
+})  # fmt: skip
+_RUN = re.compile(r"[^a-z0-9]*([a-z0-9]*)")
 
 
 # -- keys -------------------------------------------------------------------------
 
 
+def _first_run(text: str) -> str:
+    """The first run of ASCII letters and digits, after folding: ``FlashAttention-2`` →
+    ``flashattention``, ``Don't`` → ``don``, ``(Almost)`` → ``almost``, ``3D`` → ``3d``."""
+    m = _RUN.match(ascii_fold(text).lower())
+    return m.group(1) if m else ""
+
+
+def name_parts(name: str) -> tuple[str, str, str]:
+    """``(given, particle, family)`` of a plain-text name, as Scholar and BibTeX read it.
+
+    ``Family, Given`` is split at the comma; ``Given Family`` at its last word, with
+    lowercase words just before it as the particle (``Laurens van der Maaten``). A
+    lowercase part *inside* a hyphenated given name is not a particle: ``Sheng-ming
+    Yin`` is given ``Sheng-ming``, family ``Yin`` (BibTeX alone would read ``ming``
+    as a particle). A group (``Black Forest Labs``) splits like any name; write it
+    braced to keep it whole in BibTeX.
+    """
+    name = " ".join(name.replace("{", "").replace("}", "").split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        words = family.split()
+        particle = []
+        while len(words) > 1 and words[0][:1].islower():
+            particle.append(words.pop(0))
+        return given.strip(), " ".join(particle), " ".join(words)
+    words = name.split()
+    if len(words) < 2:
+        return "", "", name
+    family = words.pop()
+    particle: list[str] = []
+    while len(words) > 1 and words[-1][:1].islower():
+        particle.insert(0, words.pop())
+    return " ".join(words), " ".join(particle), family
+
+
 def family_name(author: str) -> str:
-    """The family name of an author as arXiv writes it (``Given Family``)."""
-    if is_group_author(author):
-        return author
-    try:
-        parts = parse_single_name_into_parts(author, strict=False)
-    except InvalidNameError:
-        return author.split()[-1] if author.split() else author
-    return " ".join(parts.last) or author
+    """The family name of an author, with its particle (``van der Maaten``, ``Labs``)."""
+    _, particle, family = name_parts(author)
+    return f"{particle} {family}".strip()
+
+
+def scholar_key(first_author: str | None, year: int | str | None, title: str) -> str:
+    """The key Google Scholar gives a paper (plain-text inputs).
+
+    Scholar's rule, read from its exports (and Better BibTeX issue #1705):
+
+    * the first author's family name, particle included (``van2008visualizing``,
+      ``d2020underspecification`` for D'Amour), folded to ASCII and lowercased, cut at
+      its first character that is not a letter or digit (``el2020lossy`` for El
+      Kaafarani); a group author is read as a name, so its last word counts
+      (``labs`` for Black Forest Labs, ``seedream`` for Team Seedream);
+    * the year;
+    * the title's first word that is not in :data:`KEY_STOPWORDS`, cut the same way:
+      ``FlashAttention-2`` → ``flashattention``, ``Flow-GRPO`` → ``flow``,
+      ``One-step`` → ``one``, ``FLUX.1`` → ``flux``, ``Don't`` → ``don``; digits
+      stay (``3D`` → ``3d``, ``SageAttention2`` → ``sageattention2``).
+    """
+    name = _first_run(family_name(first_author)) if first_author else ""
+    word = ""
+    for raw in title.split():
+        run = _first_run(raw)
+        if run and run not in KEY_STOPWORDS:
+            word = run
+            break
+    return f"{name or 'anon'}{year or ''}{word}"
 
 
 def base_key(record: ArxivRecord) -> str:
-    """Google-Scholar-style key: first author's family name, year of v1, first title word.
-
-    ASCII lowercase: ``yin2024improved``, ``blackforestlabs2025flux1``.
-    """
-    name = family_name(record.authors[0]) if record.authors else "anon"
-    name = re.sub(r"[^a-z0-9]", "", ascii_fold(name).lower()) or "anon"
-    word = ""
-    for raw in record.title.split():
-        w = re.sub(r"[^a-z0-9]", "", ascii_fold(raw).lower())
-        if w and w not in _KEY_STOPWORDS:
-            word = w
-            break
-    return f"{name}{record.year}{word}"
+    """:func:`scholar_key` of an arXiv record: ``yin2024improved``, ``labs2025flux``."""
+    title = re.sub(r"\\[A-Za-z]+", " ", record.title)  # \emph{...} → its text
+    return scholar_key(record.authors[0] if record.authors else None, record.year, title)
 
 
 def unique_key(base: str, taken: set[str]) -> str:
@@ -170,13 +219,39 @@ def person(name: str) -> Person:
 # -- entries from records ---------------------------------------------------------
 
 
+def _bibtex_misreads(name: str) -> bool:
+    """Whether BibTeX would take part of a ``Given Family`` name for a particle.
+
+    BibTeX splits words at spaces *and hyphens*, and reads any lowercase piece
+    before the last name as a "von" part: ``Sheng-ming Yin`` prints as "Sheng ming
+    Yin" in plainnat and "S.~ming Yin" in IEEEtran. A real particle (``van der``) is
+    a whole lowercase word and is left to BibTeX.
+    """
+    words = name.split()
+    return len(words) > 1 and any(
+        w[:1].isupper() and any(part[:1].islower() for part in w.split("-")[1:]) for w in words[:-1]
+    )
+
+
+def format_name(name: str) -> str:
+    """One name as BibTeX and biber both read it right.
+
+    Groups are braced whole (``{Black Forest Labs}``); a name BibTeX would misread
+    is written ``Family, Given`` (``Yin, Sheng-ming``), which both read as given
+    ``Sheng-ming``, family ``Yin``; any other name stays as arXiv writes it.
+    """
+    name = make_safe(name)
+    if is_group_author(name):
+        return "{" + name + "}"
+    if "," not in name and _bibtex_misreads(name):
+        given, particle, family = name_parts(name)
+        return f"{particle} {family}".strip() + ", " + given
+    return name
+
+
 def format_authors(authors: Iterable[str]) -> str:
-    """BibTeX ``author`` value: ``and``-separated, group names braced whole."""
-    out = []
-    for name in authors:
-        name = make_safe(name)
-        out.append("{" + name + "}" if is_group_author(name) else name)
-    return " and ".join(out)
+    """BibTeX ``author`` value: ``and``-separated names, each :func:`format_name`."""
+    return " and ".join(format_name(name) for name in authors)
 
 
 def keywords_value(categories: Iterable[str]) -> str:
@@ -199,11 +274,14 @@ def parse_rating(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def arxiv_fields(record: ArxivRecord) -> dict[str, str]:
-    """The BibTeX fields difbib makes from an arXiv record, LaTeX-safe."""
+def arxiv_fields(record: ArxivRecord, terms: Iterable[str] = ()) -> dict[str, str]:
+    """The BibTeX fields difbib makes from an arXiv record, LaTeX-safe.
+
+    ``terms`` are the project's protected terms (see :func:`~difbib.library.latex.load_terms`).
+    """
     fields = {
         "author": format_authors(record.authors),
-        "title": protect_capitals(make_safe(record.title)),
+        "title": protect_capitals(make_safe(record.title), terms),
         "year": str(record.year),
         "eprint": record.id,
         "archivePrefix": "arXiv",

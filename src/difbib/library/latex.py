@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+
+from difbib.errors import DifbibError
 
 # Control words that only typeset: text formatting, accents, symbols, Greek and
 # the usual math. Anything else (\input, \write, \def, \catcode, \csname, ...)
@@ -154,34 +158,112 @@ def make_safe(value: str) -> str:
 
 
 _WORD = re.compile(r"[^\W_](?:[\w'’]|-(?=\w))*")
+_ACRONYM = re.compile(r"[A-Z]{2,}[0-9]*")
 
 
-def _needs_protection(word: str, first: bool) -> bool:
-    """Whether a word (or hyphenated compound) holds capitals a style must keep.
+def _part_needs_protection(
+    part: str, alone: bool, first: bool, terms: frozenset[str], auto: bool = True
+) -> bool:
+    """Whether one part of a word (between hyphens) holds capitals a style must keep."""
+    if part in terms:
+        return True  # a protected term: Qwen, Kontext
+    if not auto:
+        return False
+    if not any(c.isalpha() for c in part):
+        return False
+    if any(c.isupper() for c in part[1:]):
+        return True  # FLUX, SageAttention2, GRPO, iPhone
+    # a lone capital letter: "Z-Image", "Model X" (not the pronoun or article "I", "A")
+    return part.isupper() and len(part) == 1 and (not alone or not first) and part not in "AI"
 
-    Each part of a compound is judged alone, so title-case compounds
-    (``One-Step``, ``Training-Free``) are left to the style, while ``Z-Image``,
-    ``Flow-GRPO`` and ``HiDream-I1`` are protected.
+
+def _protect_word(
+    word: str, first: bool, terms: frozenset[str], name: bool = False, auto: bool = True
+) -> str:
+    """A word, or a hyphenated compound, with the braces it needs.
+
+    A compound is protected whole when any part needs it (``{Qwen-Image}``,
+    ``{Z-Image}``, ``{Flow-GRPO}``, ``{HiDream-I1}``), so that a style lowercases
+    none of a name. The exception: leading acronyms that modify ordinary words are
+    protected alone (``{IO}-Awareness``, ``{ID}-Preserving``), since "awareness"
+    is just a word, unless the compound is the ``name`` a title gives itself (its
+    first word, before a colon: ``{SANA-Sprint}: One-Step ...``). Title-case
+    compounds (``One-Step``, ``Training-Free``) are left to the style.
     """
+    if word in terms:
+        return "{" + word + "}"
     parts = word.split("-")
-    for part in parts:
-        letters = [c for c in part if c.isalpha()]
-        if not letters:
-            continue
-        if any(c.isupper() for c in part[1:]):
-            return True  # FLUX, SageAttention2, GRPO, iPhone
-        if part.isupper() and len(part) == 1 and (len(parts) > 1 or not first) and part not in "AI":
-            return True  # a lone capital letter: "Z-Image", "Model X"
-    return False
+    needs = [_part_needs_protection(p, len(parts) == 1, first, terms, auto) for p in parts]
+    if not any(needs):
+        return word
+    if len(parts) > 1 and needs[0] and not name:
+        lead = 0
+        while lead < len(parts) and needs[lead] and _ACRONYM.fullmatch(parts[lead]):
+            lead += 1
+        if lead and not any(needs[lead:]):
+            return "-".join("{" + p + "}" if n else p for p, n in zip(parts, needs, strict=True))
+    return "{" + word + "}"
 
 
-def protect_capitals(title: str) -> str:
+def _protect_phrases(title: str, phrases: list[str]) -> str:
+    """Brace each protected term that spans more than one word (``{FLUX.1 Kontext}``).
+
+    A term is found even where difbib's own braces cut through it (``{FLUX}.1
+    Kontext``), and braced anew as one group; inside a group the user braced, or
+    inside math, nothing changes.
+    """
+    for term in sorted(phrases, key=len, reverse=True):
+        body = r"[{}]*".join(re.escape(c) for c in term)
+        pattern = re.compile(r"(?<![\w\\])\{*" + body + r"\}*(?![\w])")
+        out, pos = [], 0
+        for m in pattern.finditer(title):
+            region = m.group(0)
+            before = title[: m.start()]
+            depth = before.count("{") - before.count("}")
+            if depth != 0 or region.count("{") != region.count("}") or before.count("$") % 2:
+                continue
+            out.append(title[pos : m.start()] + "{" + term + "}")
+            pos = m.end()
+        title = "".join(out) + title[pos:]
+    return title
+
+
+def load_terms(path: str | Path) -> list[str]:
+    """Protected terms from a file: one term per line, ``#`` starts a comment line.
+
+    The spirit of JabRef's protected-terms lists: terms are matched case-sensitively
+    as whole words, and braced so that no style lowercases them (``Kontext``,
+    ``FLUX.1 Kontext``, ``Qwen``). A missing file is no terms.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DifbibError(f"cannot read the protected terms {str(path)!r}: {err}") from None
+    terms = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            terms.append(line)
+    return terms
+
+
+def protect_capitals(title: str, terms: Iterable[str] = (), *, auto: bool = True) -> str:
     """Brace-protect the words whose capitals a BibTeX style must not lowercase.
 
     A word (letters, digits and inner hyphens) is protected when it has a capital
-    after its first character (``FLUX``, ``SageAttention2``, ``Z-Image``, ``DMD``).
-    Already-braced groups, math and control sequences are left as they are.
+    after its first character (``FLUX``, ``SageAttention2``, ``DMD``), is a lone
+    capital (``Model X``) or is a protected term (``terms``, see :func:`load_terms`);
+    compounds follow :func:`_protect_word`. Already-braced groups, math and control
+    sequences are left as they are, so protecting twice changes nothing.
+    With ``auto=False`` only the terms are protected (what export adds to titles
+    that sync, or a hand edit, already protected).
     """
+    terms = [t for t in terms if t.strip()]
+    words = frozenset(t for t in terms if _WORD.fullmatch(t))
+    title = _protect_phrases(title, [t for t in terms if t not in words])
     out: list[str] = []
     depth = 0
     i = 0
@@ -204,11 +286,12 @@ def protect_capitals(title: str) -> str:
             depth += 1 if ch == "{" else -1
             out.append(ch)
             i += 1
+            first = False
             continue
         m = _WORD.match(title, i)
         if m and depth == 0:
-            word = m.group(0)
-            out.append("{" + word + "}" if _needs_protection(word, first) else word)
+            name = first and title.startswith(":", m.end())
+            out.append(_protect_word(m.group(0), first, words, name, auto))
             first = False
             i = m.end()
             continue

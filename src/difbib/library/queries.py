@@ -18,7 +18,6 @@ from the same options for each of them, and :meth:`Library.select` applies it::
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -28,9 +27,10 @@ from bibtexparser.model import Entry
 from difbib.errors import DifbibError, SelectionError
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
-from difbib.library.latex import strip_protection, tex_to_text
+from difbib.library.latex import tex_to_text
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list
+from difbib.sources.textfold import ascii_fold
 
 
 def rating_tag(rating: int) -> str:
@@ -61,7 +61,8 @@ class Paper:
 
     @property
     def plain_title(self) -> str:
-        return strip_protection(self.title)
+        """The title as text: braces gone, TeX read (``\\textless{}`` → ``<``)."""
+        return tex_to_text(self.title)
 
     @property
     def authors(self) -> list[str]:
@@ -121,13 +122,6 @@ class Selection:
         return [f.name for f in fields(cls)]
 
 
-# Latin letters that Unicode does not decompose into a base letter and an accent.
-_UNACCENT = str.maketrans(
-    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
-     "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "ð": "d"}
-)  # fmt: skip
-
-
 def fold(text: str) -> str:
     """Lowercase, accent-free, TeX-free text for case- and accent-insensitive search.
 
@@ -135,8 +129,7 @@ def fold(text: str) -> str:
     ``muller`` and ``gronbech``), so hand-edited TeX accents match plain queries.
     """
     text = tex_to_text(text) if "\\" in text else re.sub(r"[{}$]", "", text)
-    text = unicodedata.normalize("NFKD", text.translate(_UNACCENT))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = ascii_fold(text)
     return re.sub(r"\s+", " ", text).casefold()
 
 

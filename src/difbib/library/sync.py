@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,6 +287,7 @@ def build_library(
     result: SyncResult,
     state: SyncState | None = None,
     written: dict[str, dict[str, str]] | None = None,
+    terms: Sequence[str] = (),
 ) -> list[Block]:
     """The new library's blocks: merged entries sorted by key, other blocks first.
 
@@ -309,7 +310,7 @@ def build_library(
     out_entries: list[Entry] = []
     for item in resolved:
         rec = item.record
-        new = bibtex.arxiv_fields(rec)
+        new = bibtex.arxiv_fields(rec, terms)
         lst = bibtex.list_fields(item.paper.categories, item.paper.rating)
         written[rec.id] = digests(new)
         current = by_eprint.get(rec.id)
@@ -317,7 +318,7 @@ def build_library(
             matched.add(current.key)
             base = state.base(rec.id) if state is not None else None
             if base is None and rec.id in previous:
-                base = digests(bibtex.arxiv_fields(previous[rec.id]))
+                base = digests(bibtex.arxiv_fields(previous[rec.id], terms))
             merged = merge_entry(current, new, base, lst, category_names)
             out_entries.append(merged)
             if bibtex.write_bib([merged]) == old_text[current.key]:
@@ -362,11 +363,13 @@ def sync(
     warn: Callable[[Notice], None] | None = None,
     fetcher_options: dict | None = None,
     state_path: str | Path | None = None,
+    terms: Sequence[str] = (),
 ) -> SyncResult:
     """Sync the reading list into the library; see the module docstring.
 
     ``progress`` gets one-line progress messages, ``warn`` each :class:`Notice`
-    as soon as it is known (notices are also kept in the result). ``dry_run``
+    as soon as it is known (notices are also kept in the result). ``terms`` are
+    the project's protected terms, braced in titles. ``dry_run``
     writes neither the library nor the cache nor the record. ``state_path`` is
     the record of what sync wrote (default: :func:`default_state_path`); it is
     written together with the library. Raises :class:`~difbib.errors.DifbibError`
@@ -412,6 +415,7 @@ def sync(
         result,
         state,
         written,
+        terms,
     )
     result.text = bibtex.write_bib(blocks)
     old = library_path.read_text(encoding="utf-8") if library_path.exists() else None

@@ -28,7 +28,7 @@ from difbib.csl.csljson import to_csl_items
 from difbib.errors import SelectionError
 from difbib.library import bibtex
 from difbib.library.bibtex import person
-from difbib.library.latex import make_safe, tex_to_text
+from difbib.library.latex import make_safe, protect_capitals, tex_to_text
 from difbib.library.queries import Paper, rating_tag
 
 #: Fields a style typesets verbatim (``\url``, ``\doi``, ``\verb``): percent-encoded,
@@ -48,6 +48,8 @@ class ExportOptions:
 
     drop: frozenset[str] = frozenset()
     ascii: bool = False
+    #: The project's protected terms, braced in titles (BibTeX and biblatex).
+    terms: tuple[str, ...] = ()
     warn: Callable[[str], None] = field(default=lambda message: None)
 
 
@@ -133,6 +135,8 @@ class _Values:
         if name.lower() in IDENTIFIER_FIELDS:
             return url_safe(value)
         value = make_safe(value)
+        if name.lower() == "title" and self.options.terms:
+            value = protect_capitals(value, self.options.terms, auto=False)
         if self._encoder is not None:
             value = self._encoder.unicode_to_latex(value)
         return value
@@ -187,9 +191,16 @@ BIBLATEX_TYPES = {
 
 
 def biblatex_entry(paper: Paper, values: _Values) -> Entry:
-    """A biblatex entry: arXiv papers as ``@online`` with ``eprinttype = {arxiv}``."""
+    """A biblatex entry: arXiv papers as ``@online`` with ``eprinttype = {arxiv}``.
+
+    Only fields of biblatex's data model are written (``biber --validate-datamodel``
+    is silent): JabRef's ``ranking`` is not one, so the rating becomes the keyword
+    ``rating:N``, beside the categories.
+    """
     fields: dict[str, str] = {}
     for f in _kept_fields(paper, values.options):
+        if f.key.lower() == "ranking":
+            continue  # not in biblatex's data model: the rating goes into keywords
         name = BIBLATEX_RENAME.get(f.key.lower(), f.key)
         value = values.tex(name, f.value)
         if name == "eprinttype":
@@ -197,6 +208,11 @@ def biblatex_entry(paper: Paper, values: _Values) -> Entry:
         if name.lower() == "year" and not paper.get("date"):
             name = "date"
         fields.setdefault(name, value)
+    if paper.rating and "ranking" not in values.options.drop:
+        # `\printbibliography[keyword={rating:5}]`; the tag RIS and Zotero get too
+        key = next((k for k in fields if k.lower() == "keywords"), "keywords")
+        tags = bibtex.split_keywords(fields.get(key)) + [rating_tag(paper.rating)]
+        fields[key] = values.tex(key, bibtex.keywords_value(tags))
     prefix = paper.get("archivePrefix") or paper.get("eprinttype") or ""
     is_arxiv = prefix.lower() == "arxiv"
     entry_type = paper.entry.entry_type.lower()

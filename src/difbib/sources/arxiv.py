@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 
 import arxiv
 import requests
+from lxml import etree
 from requests.adapters import HTTPAdapter
 
 from difbib.errors import FetchError, OfflineError
@@ -43,6 +44,13 @@ class NotAFeed(arxiv.ArxivError):
     """arXiv answered something that is not an Atom feed."""
 
 
+class MalformedFeed(NotAFeed):
+    """arXiv answered a feed that is not well-formed XML."""
+
+
+_STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+
+
 def _check_feed_response(response: requests.Response, *args, **kwargs) -> None:
     """A ``requests`` response hook: turn non-feed answers into retryable errors.
 
@@ -57,6 +65,14 @@ def _check_feed_response(response: requests.Response, *args, **kwargs) -> None:
         raise RateExceeded(response.url, 0, "arXiv answered 'Rate exceeded.'")
     if not head.startswith(b"<"):
         raise NotAFeed(response.url, 0, "arXiv answered something that is not a feed")
+    # The arxiv package parses in lxml's "recover" mode, which accepts a feed that is
+    # not well-formed XML and may silently drop text after the first error (an
+    # unescaped ``&`` in one place once cost a ``&lt;`` elsewhere: "(<16GB VRAM)"
+    # became "(16GB VRAM)"). Text from a broken feed cannot be trusted: retry it.
+    try:
+        etree.fromstring(response.content, parser=_STRICT_XML)
+    except etree.XMLSyntaxError as err:
+        raise MalformedFeed(response.url, 0, f"arXiv answered a malformed feed ({err})") from None
 
 
 def make_client(
@@ -303,6 +319,8 @@ def _describe(err: Exception | None) -> str:
         return "rate exceeded"
     if isinstance(err, arxiv.UnexpectedEmptyPageError):
         return "empty answer"
+    if isinstance(err, MalformedFeed):
+        return "malformed feed"
     if isinstance(err, NotAFeed):
         return "not a feed"
     if isinstance(err, requests.ConnectionError):

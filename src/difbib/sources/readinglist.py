@@ -32,6 +32,7 @@ from pathlib import Path
 
 from difbib.errors import ListError
 from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arxiv_id
+from difbib.sources.textfold import ascii_fold
 
 STAR = "⭐"
 _STARS = re.compile(r"[⭐★]")
@@ -203,12 +204,8 @@ def clean_heading(text: str) -> str:
     return out
 
 
-def _ascii_fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
 def heading_words(heading: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", _ascii_fold(heading).lower()) if w]
+    return [w for w in re.split(r"[^a-z0-9]+", ascii_fold(heading).lower()) if w]
 
 
 def make_category(heading: str, line: int | None = None) -> Category:
@@ -335,11 +332,11 @@ def parse_list(text: str, *, path: Path | None = None) -> ReadingList:
             notices.append(Notice(paper.line, f"{paper.title!r} has no ⭐ rating"))
         for line, raw, reason in paper.bad_ids:
             notices.append(
-                Notice(line, f"malformed arXiv id {raw!r}: {reason}; will resolve by title")
+                Notice(line, f"malformed arXiv id {raw!r}: {reason}; to be found by its title")
             )
         if paper.arxiv_id is None and not paper.bad_ids:
             notices.append(
-                Notice(paper.line, f"{paper.title!r} has no arXiv link; will search by title")
+                Notice(paper.line, f"{paper.title!r} has no arXiv link; to be found by its title")
             )
     notices.sort(key=lambda n: n.line or 0)
     return ReadingList(title, cats, papers, notices, path=path, level=level)

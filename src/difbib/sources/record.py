@@ -13,22 +13,41 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-# Words that mark an author name as a group ("Black Forest Labs", "Team Seedream",
-# "Z-Image Team"): such a name is one unit, never split into given and family names.
+# Words that mark an author name as an organisation ("Black Forest Labs", "Team
+# Seedream", "Z-Image Team", "Google Research", "Meta AI"): none of them is a
+# person's given or family name. Such a name is one unit, never split into given
+# and family names. Matched as written (capitalised), at the start or the end of
+# the name; "AI" counts only in capitals, because "Ai" is a family name (Li Ai).
 GROUP_WORDS = {
-    "team", "teams", "lab", "labs", "laboratory", "group", "consortium", "collaboration",
-    "project", "inc", "inc.", "ltd", "ltd.", "llc", "corporation", "corp", "corp.",
-    "company", "foundation", "institute", "university", "research", "ai", "deepmind",
-    "openai", "community", "contributors", "committee", "organization", "alliance",
+    "Team", "Teams", "Lab", "Labs", "Laboratory", "Laboratories", "Group", "Consortium",
+    "Collaboration", "Project", "Inc", "Inc.", "Ltd", "Ltd.", "LLC", "Corporation", "Corp",
+    "Corp.", "Company", "Foundation", "Institute", "University", "Research", "AI",
+    "DeepMind", "OpenAI", "Community", "Contributors", "Committee", "Organization",
+    "Alliance", "Initiative", "Center", "Centre",
 }  # fmt: skip
 
 
 def is_group_author(name: str) -> bool:
-    """True for organisation names, which must stay whole in BibTeX (``{Black Forest Labs}``)."""
+    """True for organisation names, which must stay whole in BibTeX (``{Black Forest Labs}``).
+
+    A name of two or more words counts when its first or last word is an
+    organisation word of :data:`GROUP_WORDS`, written capitalised (``Team``,
+    ``Labs``, ``AI``). A person's name never does: ``Li Ai``, ``Maria Group-Smith``.
+    """
     words = name.replace(",", " ").split()
     if len(words) < 2:
         return False
-    return any(w.lower() in GROUP_WORDS for w in (words[0], words[-1]))
+    return any(
+        w.upper() in {g.upper() for g in GROUP_WORDS} and _written_as_group(w)
+        for w in (words[0], words[-1])
+    )
+
+
+def _written_as_group(word: str) -> bool:
+    """``Team``/``TEAM``/``Labs``/``AI`` yes; ``team``, ``Ai`` no (a person's name)."""
+    if word.upper() == "AI":
+        return word == "AI"
+    return word in GROUP_WORDS or (word.isupper() and len(word) > 2)
 
 
 def clean_space(text: str) -> str:
