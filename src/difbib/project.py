@@ -10,7 +10,7 @@ also hold a ``difbib.toml`` that names those files and a few settings::
     cache = "arxiv-cache.json"
     styles = "styles"
     protected-terms = "protected-terms.txt"
-    venues = "venues.json"
+    venues = "venues.json"              # reserved for the venue-name table
     default-style = "ieee"              # --style when none is given
 
     [zotero]
@@ -107,13 +107,6 @@ class Project:
         from difbib.library.latex import load_terms
 
         return load_terms(self.terms_path)
-
-    def describe(self) -> str:
-        """Which project files were used, for error messages."""
-        where = (
-            f"project file {str(self.config)!r}" if self.config else f"project {str(self.root)!r}"
-        )
-        return where
 
 
 def find_config(start: Path | None = None) -> Path | None:

@@ -203,7 +203,7 @@ def test_style_that_citeproc_cannot_render_is_an_error(fmt, shipped):
 def test_cite_unknown_key(fmt):
     res = fmt("cite", "nobody2099", "--style", "apa")
     assert res.exit_code == 1
-    assert "no entry with key 'nobody2099'" in res.stderr
+    assert "no entry with key 'nobody2099' in 'library.bib'" in res.stderr  # the file it read
 
 
 def test_styles_lists_package_and_project_styles(fmt):

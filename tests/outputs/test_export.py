@@ -238,6 +238,13 @@ def test_biblatex_entries_are_online_with_eprint_fields(shipped, run, shipped_en
         assert f["doi"] == src["doi"] and f["url"] == src["url"]
         assert f["title"] == src["title"] and f["author"] == src["author"]
         assert not {"year", "archivePrefix", "primaryClass"} & set(f)
+        # JabRef's ranking is not in biblatex's data model: the rating is a keyword
+        assert "ranking" not in f
+        assert f["keywords"] == src["keywords"] + ", rating:" + src["ranking"][-1]
+    res = run("export", "--format", "biblatex", "--drop", "keywords", "-k", "yin2024improved")
+    assert "keywords" not in fields(parse(res.stdout)["yin2024improved"])
+    res = run("export", "--format", "biblatex", "--minimal", "-k", "yin2024improved")
+    assert "keywords" not in fields(parse(res.stdout)["yin2024improved"])
 
 
 # -- RIS --------------------------------------------------------------------------

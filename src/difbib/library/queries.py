@@ -217,7 +217,8 @@ class Library:
         for p in self.papers:
             if p.key.lower() == key.lower():
                 return p
-        raise SelectionError(f"no entry with key {key!r} in the library; see 'difbib list'")
+        where = f"{str(self.path)!r}" if self.path is not None else "the library"
+        raise SelectionError(f"no entry with key {key!r} in {where}; see 'difbib list'")
 
     def select(
         self,

@@ -208,7 +208,8 @@ def biblatex_entry(paper: Paper, values: _Values) -> Entry:
         if name.lower() == "year" and not paper.get("date"):
             name = "date"
         fields.setdefault(name, value)
-    if paper.rating and "ranking" not in values.options.drop:
+    drop = values.options.drop
+    if paper.rating and "ranking" not in drop and "keywords" not in drop:
         # `\printbibliography[keyword={rating:5}]`; the tag RIS and Zotero get too
         key = next((k for k in fields if k.lower() == "keywords"), "keywords")
         tags = bibtex.split_keywords(fields.get(key)) + [rating_tag(paper.rating)]
