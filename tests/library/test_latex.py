@@ -196,3 +196,32 @@ def test_title_query_uses_significant_words():
     assert (
         query == "ti:flashattention AND ti:faster AND ti:attention AND ti:better AND ti:parallelism"
     )
+
+
+@pytest.mark.parametrize(
+    "name, written",
+    [
+        # BibTeX would read "ming" as a particle ("Sheng ming Yin", "S.~ming Yin")
+        ("Sheng-ming Yin", "Yin, Sheng-ming"),
+        ("Jia-wei Liu", "Liu, Jia-wei"),
+        ("Anna-lena Maria Schmidt", "Schmidt, Anna-lena Maria"),
+        # read right as they are
+        ("Jun-Yan Zhu", "Jun-Yan Zhu"),
+        ("Laurens van der Maaten", "Laurens van der Maaten"),
+        ("Li Ai", "Li Ai"),
+        ("Black Forest Labs", "{Black Forest Labs}"),
+        ("Tianwei Yin", "Tianwei Yin"),
+    ],
+)
+def test_names_are_written_as_bibtex_reads_them(name, written):
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    from difbib.library.bibtex import format_name, name_parts
+
+    assert format_name(name) == written
+    given, particle, family = name_parts(name)
+    parts = parse_single_name_into_parts(written, strict=False)
+    if not written.startswith("{"):
+        assert " ".join(parts.first) == given
+        assert " ".join(parts.von) == particle
+        assert " ".join(parts.last) == family
