@@ -101,6 +101,9 @@ class DifbibGroup(click.Group):
                 where = f" (project file: {project.config})"
             click.echo(f"error: {err}{where}", err=True)
             ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("difbib: interrupted", err=True)
+            ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             # The reader of stdout went away (e.g. `difbib export | head`).
             sys.stderr.close()
@@ -183,12 +186,34 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
+class FilePath(click.Path):
+    """A path that must not be a folder: a folder is an ``error:`` line, not a usage error."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        path = super().convert(value, param, ctx)
+        if Path(path).is_dir():
+            flag = param.opts[0] if param is not None and param.opts else "path"
+            raise DifbibError(f"{flag} {str(path)!r} is a folder; give a file")
+        return path
+
+
+def _require_given_list(list_path: Path) -> None:
+    """A list named by --list or DIFBIB_LIST must exist (the default papers.md may not)."""
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source("list_path") if ctx is not None else None
+    if source not in (None, click.core.ParameterSource.DEFAULT) and not list_path.exists():
+        raise DifbibError(f"reading list {str(list_path)!r} not found (--list)")
+
+
 def _file_option(flag: str, dest: str, default: str, env: str, what: str) -> Callable:
     """An option naming a file, with a default and an environment variable."""
     return click.option(
         flag,
         dest,
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=FilePath(),
         default=default,
         show_default=True,
         envvar=env,
@@ -258,7 +283,7 @@ def selection_options(f: Callable) -> Callable:
         click.option(
             "--aux",
             "aux",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(),
             metavar="FILE.aux",
             help="Exactly the entries a LaTeX document cites (its .aux file).",
         ),
@@ -317,6 +342,16 @@ def arxiv_options(f: Callable) -> Callable:
             envvar="DIFBIB_ARXIV_BACKOFF",
             help="Seconds before the first retry of a failed request; doubles on each retry.",
         ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            default=30.0,
+            show_default=True,
+            envvar="DIFBIB_ARXIV_TIMEOUT",
+            help="Seconds each request to arXiv may take to connect, and to send more "
+            "of its answer. Env: DIFBIB_ARXIV_TIMEOUT.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -339,7 +374,7 @@ def cli(debug: bool) -> None:
 
     Exit codes: 0 done, 1 an error, 2 a usage error, 3 unresolved papers (sync, add),
     4 Zotero items skipped or failed (zotero push), 5 problems found (check),
-    70 a bug in difbib.
+    70 a bug in difbib, 130 interrupted (Ctrl-C).
     """
 
 
@@ -364,6 +399,7 @@ def sync(
     arxiv_url: str | None,
     delay: float,
     backoff: float,
+    timeout: float,
     quiet: bool,
 ) -> None:
     """Build library.bib from the reading list, fetching metadata from arXiv.
@@ -382,7 +418,7 @@ def sync(
         offline=offline,
         refresh=refresh,
         dry_run=dry_run,
-        arxiv=dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff),
+        arxiv=dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout),
         quiet=quiet,
     )
 
@@ -392,7 +428,11 @@ def _fetcher_parts(offline: bool, arxiv: dict) -> tuple[Any, dict]:
     from difbib.sources.arxiv import make_client
 
     client = (
-        None if offline else make_client(base_url=arxiv["arxiv_url"], delay_seconds=arxiv["delay"])
+        None
+        if offline
+        else make_client(
+            base_url=arxiv["arxiv_url"], delay_seconds=arxiv["delay"], timeout=arxiv["timeout"]
+        )
     )
     return client, {"backoff": arxiv["backoff"]}
 
@@ -486,6 +526,7 @@ def add(
     arxiv_url: str | None,
     delay: float,
     backoff: float,
+    timeout: float,
     quiet: bool,
 ) -> None:
     """Add papers (arXiv ids or URLs) to a category of the reading list.
@@ -501,7 +542,7 @@ def add(
     from difbib.sources.arxiv import Fetcher
     from difbib.sources.cache import MetadataCache
 
-    arxiv = dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff)
+    arxiv = dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout)
     client, options = _fetcher_parts(offline, arxiv)
     fetcher = Fetcher(
         MetadataCache(cache_path),
@@ -563,7 +604,7 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
 output_option = click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(),
     metavar="FILE",
     help="Write to FILE (atomically) instead of stdout.",
 )
@@ -665,6 +706,7 @@ def list_papers(as_json: bool, library_path: Path, list_path: Path, selection: S
     """
     from difbib.outputs.listing import papers_json, papers_table
 
+    _require_given_list(list_path)
     library, papers = select_papers(library_path, list_path, selection)
     if as_json:
         click.echo(papers_json(library, papers), nl=False)
@@ -684,6 +726,7 @@ def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
     from difbib.library.queries import Library
     from difbib.outputs.listing import categories_json, categories_table
 
+    _require_given_list(list_path)
     library = Library.load(library_path, list_path)
     click.echo(categories_json(library) if as_json else categories_table(library), nl=False)
 
@@ -934,7 +977,7 @@ def zotero() -> None:
 @click.option(
     "--state",
     "state_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(),
     default=None,
     help="What the last push left [default: .difbib-zotero.json next to the library].",
 )
@@ -1014,7 +1057,7 @@ def zotero_push(
 @click.option(
     "--plot",
     "plot_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(),
     metavar="FILE",
     help="Also draw papers per year, stacked by category, into FILE (.svg, .pdf or .png). "
     "Needs: pip install 'difbib[plot]'.",

@@ -30,6 +30,8 @@ class ExitCode(IntEnum):
     PROBLEMS = 5
     #: A bug in difbib (an unexpected exception); please report it.
     BUG = 70  # EX_SOFTWARE in BSD's sysexits.h
+    #: Interrupted by Ctrl-C (128 + SIGINT, as a shell reports it); one line on stderr.
+    INTERRUPTED = 130
 
 
 class DifbibError(Exception):

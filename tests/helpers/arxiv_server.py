@@ -9,8 +9,11 @@ It answers ``/api/query`` as arXiv does, built from one recorded feed per paper
 
 Tests can queue faults (``server.faults.append("503")``): each request takes the
 next one: ``"503"``, ``"429"``, ``"rate"`` (the plain-text ``Rate exceeded.``),
-``"empty"`` (a feed with no entry), ``"garbage"``, ``"hang"``. Every request is
-recorded in ``server.requests``.
+``"empty"`` (a feed with no entry), ``"garbage"``, ``"hang"`` (3 s of silence,
+then the answer), ``"truncate"`` (HTTP 200, the feed cut 700 bytes before its end,
+as a dropped connection leaves it), ``"incomplete"`` (a whole feed whose entries
+lack authors and primary class), ``"mismatch"`` (the entry of another paper than
+the one asked for). Every request is recorded in ``server.requests``.
 """
 
 from __future__ import annotations
@@ -151,20 +154,43 @@ class ArxivServer:
             return self._reply(
                 handler, 200, rec.feed([], parts.query, start, per_page), "application/atom+xml"
             )
+        if fault == "mismatch":
+            others = [e for aid, e in rec.entries.items() if aid not in ids][:1]
+            body = rec.feed(others, parts.query, start, per_page)
+            return self._reply(handler, 200, body, "application/atom+xml")
+        if fault in ("truncate", "incomplete"):
+            return self._reply_faulty(handler, fault, ids, query, parts.query, start, per_page)
         if ids:
             bad = [i for i in ids if not _VALID.fullmatch(i)]
             if bad:
                 body = rec.malformed.replace("2412.096118", bad[0])
                 return self._reply(handler, 200, body, "application/atom+xml")
-            found = [rec.entries[i.split("v")[0]] for i in ids if i.split("v")[0] in rec.entries]
-            body = rec.feed(found, parts.query, start, per_page)
+            body = rec.feed(self._matches(ids, ""), parts.query, start, per_page)
             return self._reply(handler, 200, body, "application/atom+xml")
+        body = rec.feed(self._matches(ids, query), parts.query, start, per_page)
+        return self._reply(handler, 200, body, "application/atom+xml")
+
+    def _matches(self, ids: list[str], query: str) -> list[str]:
+        """The recorded entries an id list or a title query asks for."""
+        rec = self.recordings
+        if ids:
+            return [rec.entries[i.split("v")[0]] for i in ids if i.split("v")[0] in rec.entries]
         terms = re.findall(r"ti:\"?([^\s\"]+)\"?", query)
         words = [w for t in terms for w in _words(t)]
-        matches = [
+        return [
             rec.entries[aid]
             for aid, title in rec.titles.items()
             if words and all(w in _words(title) for w in words)
         ]
-        body = rec.feed(matches, parts.query, start, per_page)
+
+    def _reply_faulty(self, handler, fault, ids, query, raw_query, start, per_page) -> None:
+        entries = self._matches(ids, query)
+        if fault == "incomplete":
+            entries = [
+                re.sub(r"<author>.*?</author>|<arxiv:primary_category[^>]*/>", "", e, flags=re.S)
+                for e in entries
+            ]
+        body = self.recordings.feed(entries, raw_query, start, per_page)
+        if fault == "truncate":
+            body = body.encode("utf-8")[:-700].decode("utf-8", "ignore")
         return self._reply(handler, 200, body, "application/atom+xml")

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import bibtexparser
@@ -458,15 +459,20 @@ def test_backoff_doubles_between_retries(project, arxiv_server):
     assert waits == [2.0, 4.0, 8.0]
 
 
-def test_unreachable_arxiv_is_one_line_error(project, run):
+def test_unreachable_arxiv_is_one_line_error_at_once(project, run):
+    """A refused connection is not retried (issue 10, 6.6): one line, no backoff."""
+    started = time.monotonic()
     res = run(
         "sync",
-        env={"DIFBIB_ARXIV_URL": "http://127.0.0.1:9/api/query", "DIFBIB_ARXIV_BACKOFF": "0",
+        env={"DIFBIB_ARXIV_URL": "http://127.0.0.1:9/api/query", "DIFBIB_ARXIV_BACKOFF": "5",
              "DIFBIB_ARXIV_DELAY": "0"},
     )  # fmt: skip
+    assert time.monotonic() - started < 4  # the first retry alone would wait 5 s
     assert res.exit_code == 1
-    assert res.stderr.strip().splitlines()[-1].startswith("error: arXiv did not answer")
-    assert "(cannot connect)" in res.stderr
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: arXiv (http://127.0.0.1:9/api/query) cannot be reached")
+    assert "connection refused" in last
+    assert "retrying" not in res.stderr
     assert not (project / "library.bib").exists()
 
 

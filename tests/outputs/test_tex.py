@@ -52,11 +52,11 @@ HOSTILE_BIB = r"""@misc{evil2024input,
 
 @misc{evil2024closing,
   author        = {Trudy Closer},
-  title         = "A title that closes } too early and opens {{ more",
+  title         = "A title that closes } too early and opens {{ more, NUL@@CTRL@@ and all",
   year          = {2024},
   note          = {\end{document} \makeatletter\@@end},
 }
-"""
+""".replace("@@CTRL@@", "\x00\x01\x08\x0b\x1b\x7f\x85")  # pdflatex stops on these
 
 NATBIB_DOC = r"""\documentclass{article}
 \usepackage[%(enc)s]{inputenc}

@@ -536,3 +536,45 @@ def test_broken_config_file_is_one_line_without_the_key(zenv):
     assert res.stderr.startswith("error: Zotero config") and "not valid TOML" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     no_leak(res)
+
+
+# -- a state file of the wrong shape (issue 15.2) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "[1, 2, 3]",
+        '{"libraries": {"users/4242": "a string"}}',
+        '{"libraries": {"users/4242": {"items": {"2405.14867": "a string"}}}}',
+        '{"libraries": {"users/4242": {"items": {"2405.14867": {"key": 5}}}}}',
+        '{"libraries": {"users/4242": {"items": [], "library_version": "7"}}}',
+        '{"libraries": {"users/4242": {"items": {}, "library_version": "7"}}}',
+        '{"libraries": ',
+    ],
+)
+def test_a_state_file_of_the_wrong_shape_is_one_line_saying_delete_it(zrun, server, zenv, state):
+    (zenv / ".difbib-zotero.json").write_text(state, encoding="utf-8")
+    res = zrun("zotero", "push")
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: cannot read the Zotero push state '")
+    assert ".difbib-zotero.json" in lines[-1] and "delete it, which is safe" in lines[-1]
+    assert "Traceback" not in res.stderr
+    assert item_writes(server) == []
+    assert (zenv / ".difbib-zotero.json").read_text(encoding="utf-8") == state
+
+
+def test_a_push_keeps_what_another_push_saved_in_the_state_meanwhile(zrun, server, zenv):
+    """The state is merged under its lock: another library's record survives a push."""
+    from difbib.zotero.push import PushState
+
+    path = zenv / ".difbib-zotero.json"
+    other = PushState(path, "https://example.org/users/1")
+    assert zrun("zotero", "push", "-c", "rl").exit_code == 0
+    other.record("2405.14867", "ABCD1234", 3, "z", "l")
+    other.save(9)  # written after the push loaded (and saved) the file
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["libraries"]["https://example.org/users/1"]["library_version"] == 9
+    pushed = [lib for name, lib in doc["libraries"].items() if "example.org" not in name]
+    assert len(pushed) == 1 and pushed[0]["items"]

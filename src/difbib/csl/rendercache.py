@@ -12,8 +12,9 @@ rendered again; everything else is read back.
 Where: ``$DIFBIB_RENDER_CACHE_DIR``, else ``$XDG_CACHE_HOME/difbib``, else
 ``~/.cache/difbib`` (a user cache, not the project folder: rendered text is derived
 data, and the library folder may be read-only or under version control). One JSON
-file per style/locale/output, written atomically; an unreadable cache file is
-ignored and rewritten. ``--no-cache`` turns it off.
+file per style/locale/output, written atomically under a lock (entries another
+process saved meanwhile are kept); a cache file that is unreadable or of the wrong
+shape is ignored and rewritten. ``--no-cache`` turns it off.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from difbib.errors import DifbibError
-from difbib.fileio import atomic_write_text
+from difbib.fileio import atomic_write_text, locked
 
 #: Entries kept per cache file (the most recently used ones).
 MAX_ENTRIES = 20000
@@ -74,13 +75,29 @@ class RenderCache:
         self.orders: dict[str, dict] = {}  # order key -> {"ids": [...], "extras": {...}}
         self.used: dict[str, str] = {}
         self.changed = False
+        self.entries, self.orders = self._read()
+
+    def _read(self) -> tuple[dict[str, str], dict[str, dict]]:
+        """The file's entries and orders; empty when it is missing, stale or not ours."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("scope") == self.scope:
-                self.entries = dict(data.get("entries", {}))
-                self.orders = dict(data.get("orders", {}))
-        except (OSError, ValueError, AttributeError):
-            pass
+        except (OSError, ValueError):
+            return {}, {}
+        if not isinstance(data, dict) or data.get("scope") != self.scope:
+            return {}, {}
+        entries, orders = data.get("entries"), data.get("orders")
+        if not isinstance(entries, dict) or not isinstance(orders, dict):
+            return {}, {}
+        entries = {k: v for k, v in entries.items() if isinstance(v, str)}
+        orders = {
+            k: v
+            for k, v in orders.items()
+            if isinstance(v, dict)
+            and isinstance(v.get("ids"), list)
+            and all(isinstance(i, str) for i in v["ids"])
+            and isinstance(v.get("extras", {}), dict)
+        }
+        return entries, orders
 
     def order_key(self, digests: Sequence[str]) -> str:
         return digest("order", list(digests))
@@ -115,9 +132,15 @@ class RenderCache:
             if len(kept) >= MAX_ENTRIES:
                 break
             kept.setdefault(key, text)
-        data = {"scope": self.scope, "orders": self.orders, "entries": kept}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False))
+            with locked(self.path):  # keep what another process rendered meanwhile
+                theirs, _ = self._read()
+                for key, text in theirs.items():
+                    if len(kept) >= MAX_ENTRIES:
+                        break
+                    kept.setdefault(key, text)
+                data = {"scope": self.scope, "orders": self.orders, "entries": kept}
+                atomic_write_text(self.path, json.dumps(data, ensure_ascii=False))
         except (OSError, DifbibError):  # atomic_write_text reports OSError as DifbibError
             pass  # a cache that cannot be written only costs speed

@@ -18,10 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from difbib.errors import DifbibError, SelectionError
-from difbib.fileio import atomic_write_bytes
+from difbib.fileio import atomic_write_bytes, locked
 from difbib.sources.arxiv import Fetcher
 from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
-from difbib.sources.readinglist import STAR, Category, ReadingList, parse_list, read_list
+from difbib.sources.readinglist import (
+    STAR,
+    Category,
+    ReadingList,
+    parse_list,
+    read_list,
+    utf16_bom,
+)
 from difbib.sources.record import ArxivRecord
 
 _HEADING = re.compile(r"^(#{1,6})\s")
@@ -61,58 +68,74 @@ def add_paper(
     new_category: str | None = None,
     rating: int | None = None,
 ) -> Added:
-    """Add one paper to the reading list file; returns what was added."""
+    """Add one paper to the reading list file; returns what was added.
+
+    The list is checked before arXiv is asked (a wrong category fails at once), then
+    read, edited and written again under its lock (:func:`difbib.fileio.locked`), so
+    a paper another process added meanwhile stays.
+    """
     if (category is None) == (new_category is None):
         raise DifbibError("say where the paper goes: --category NAME or --new-category HEADING")
     aid = parse_paper_ref(ref)
     list_path = Path(list_path)
-    reading = read_list(list_path)
-    data = list_path.read_bytes()
-    newline = "\r\n" if b"\r\n" in data else "\n"
-    text = data.decode("utf-8-sig", errors="surrogateescape")
-    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    _place(read_list(list_path), list_path, aid, category, new_category)
+    found = fetcher.fetch_ids([aid])
+    if aid not in found:
+        raise DifbibError(f"arXiv has no paper {aid}; check the id")
+    record = found[aid]
+    fetcher.cache.save()
+    with locked(list_path, waiting=fetcher.progress):
+        reading = read_list(list_path)
+        cat, heading = _place(reading, list_path, aid, category, new_category)
+        if rating is None:  # a paper listed elsewhere keeps its rating
+            rating = next((p.rating for p in reading.papers if p.arxiv_id == aid), None)
+        data = list_path.read_bytes()
+        encoding = utf16_bom(data) or "utf-8"  # written back as it came
+        text = data.decode(encoding if encoding != "utf-8" else "utf-8-sig", "surrogateescape")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        bom = "\ufeff" if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else ""
+        text = text.removeprefix("\ufeff")
+        block = [f"**{record.title}** {STAR * rating if rating else ''}".rstrip() + " \\",
+                 f"[[Paper](https://arxiv.org/abs/{aid})]"]  # fmt: skip
+        lines = text.splitlines()
+        if cat is None:
+            while lines and not lines[-1].strip():
+                lines.pop()
+            lines += ["", "#" * reading.level + " " + heading, "", *block]
+        else:
+            end = _section_end(lines, cat, reading.level)
+            while end > 0 and not lines[end - 1].strip():
+                end -= 1
+            lines[end:end] = ["", *block]
+        out = bom + newline.join(lines) + newline
+        parse_list(out)  # the new list must still read
+        atomic_write_bytes(list_path, out.encode(encoding, "surrogateescape"))
+    return Added(record, heading, cat is None)
 
+
+def _place(
+    reading: ReadingList,
+    list_path: Path,
+    aid: str,
+    category: str | None,
+    new_category: str | None,
+) -> tuple[Category | None, str]:
+    """(category, heading) where the paper goes; None for a new category."""
     if new_category is not None:
         heading = new_category.strip()
         if any(c.heading.casefold() == heading.casefold() for c in reading.categories):
             raise SelectionError(
                 f"category {heading!r} exists already; use --category to add to it"
             )
-        cat = None
-    else:
-        cat = find_category(reading, category or "")
-        heading = cat.heading
-        for paper in reading.papers:
-            if paper.arxiv_id == aid and cat.heading in paper.categories:
-                raise DifbibError(
-                    f"arXiv:{aid} is already listed under {cat.heading!r} "
-                    f"(first listed on {list_path} line {paper.line})"
-                )
-
-    if rating is None:  # a paper listed elsewhere keeps its rating
-        rating = next((p.rating for p in reading.papers if p.arxiv_id == aid), None)
-    found = fetcher.fetch_ids([aid])
-    if aid not in found:
-        raise DifbibError(f"arXiv has no paper {aid}; check the id")
-    record = found[aid]
-    fetcher.cache.save()
-
-    block = [f"**{record.title}** {STAR * rating if rating else ''}".rstrip() + " \\",
-             f"[[Paper](https://arxiv.org/abs/{aid})]"]  # fmt: skip
-    lines = text.splitlines()
-    if cat is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += ["", "#" * reading.level + " " + heading, "", *block]
-    else:
-        end = _section_end(lines, cat, reading.level)
-        while end > 0 and not lines[end - 1].strip():
-            end -= 1
-        lines[end:end] = ["", *block]
-    out = bom + newline.join(lines) + newline
-    parse_list(out)  # the new list must still read
-    atomic_write_bytes(list_path, out.encode("utf-8", "surrogateescape"))
-    return Added(record, heading, cat is None)
+        return None, heading
+    cat = find_category(reading, category or "")
+    for paper in reading.papers:
+        if paper.arxiv_id == aid and cat.heading in paper.categories:
+            raise DifbibError(
+                f"arXiv:{aid} is already listed under {cat.heading!r} "
+                f"(first listed on {list_path} line {paper.line})"
+            )
+    return cat, cat.heading
 
 
 def _section_end(lines: list[str], cat: Category, level: int) -> int:

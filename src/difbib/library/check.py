@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from difbib.library import bibtex
-from difbib.library.latex import make_safe
+from difbib.library.latex import (
+    MAX_BRACE_DEPTH,
+    brace_depth,
+    control_chars,
+    make_safe,
+    strip_control,
+    too_deep,
+)
 from difbib.sources.cache import MetadataCache
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import normalize_title, read_list
@@ -65,8 +72,15 @@ def check_library(
         for name in REQUIRED:
             if not fields.get(name, "").strip():
                 add(entry, f"no {name}")
+        for name, value in fields.items():
+            if control_chars(value):
+                add(entry, f"{name} holds control characters ({', '.join(control_chars(value))}) "
+                    "that stop TeX; delete them")  # fmt: skip
+            if too_deep(value):
+                add(entry, f"{name} nests braces {brace_depth(value)} deep (difbib reads up "
+                    f"to {MAX_BRACE_DEPTH}); flatten it")  # fmt: skip
         for name in TEXT_FIELDS:
-            value = fields.get(name)
+            value = strip_control(fields.get(name) or "")
             if value and make_safe(value) != value:
                 add(entry, f"{name} would break LaTeX or run code: {make_safe(value)!r} is safe")
         aid = eprint_arxiv_id(fields.get("eprint"), fields.get("archiveprefix"))

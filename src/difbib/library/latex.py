@@ -121,9 +121,11 @@ def make_safe(value: str) -> str:
       ``\\textbackslash{}input``;
     * bare ``% & # _ ^ < >`` and stray ``$`` are escaped;
     * braces are kept when they balance, and printed as text (never counted by
-      BibTeX) when they do not.
+      BibTeX) when they do not;
+    * control characters (NUL, ESC, DEL, ...; see :func:`strip_control`) are dropped:
+      TeX stops on them with "invalid character".
     """
-    tokens = _TOKEN.findall(value)
+    tokens = _TOKEN.findall(strip_control(value))
     math = _math_spans(tokens)
     in_math = set()
     for start, end in math:
@@ -350,3 +352,46 @@ def tex_to_text(value: str, converter: Any = None) -> str:
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = converter.latex_to_text(value)
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+# -- characters TeX cannot take, and nesting it cannot bear ---------------------------
+
+#: Control characters other than tab, line feed and carriage return (C0, DEL and C1):
+#: pdflatex stops on them ("Text line contains an invalid character").
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+#: Deepest brace nesting difbib reads in a field. Real titles nest two or three
+#: levels; TeX-to-text converters recurse per level and fail far below 10,000.
+MAX_BRACE_DEPTH = 100
+
+
+def strip_control(value: str) -> str:
+    """``value`` without control characters (tab, line feed and carriage return stay)."""
+    return CONTROL_CHARS.sub("", value)
+
+
+def control_chars(value: str) -> list[str]:
+    """The control characters in ``value``, as ``U+0000`` names, each once."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in CONTROL_CHARS.findall(value)))
+
+
+def brace_depth(value: str) -> int:
+    """The deepest nesting of ``{...}`` in ``value`` (escaped ``\\{`` not counted)."""
+    depth = deepest = 0
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def too_deep(value: str) -> bool:
+    """Whether braces in ``value`` nest deeper than :data:`MAX_BRACE_DEPTH` (fast when not)."""
+    return value.count("{") > MAX_BRACE_DEPTH and brace_depth(value) > MAX_BRACE_DEPTH

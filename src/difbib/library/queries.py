@@ -24,10 +24,10 @@ from pathlib import Path
 
 from bibtexparser.model import Entry
 
-from difbib.errors import DifbibError, SelectionError
+from difbib.errors import BibError, DifbibError, SelectionError
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
-from difbib.library.latex import tex_to_text
+from difbib.library.latex import MAX_BRACE_DEPTH, brace_depth, tex_to_text, too_deep
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list
 from difbib.sources.textfold import ascii_fold
@@ -133,6 +133,19 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).casefold()
 
 
+def _check_depth(entries: Sequence[Entry], source: Path) -> None:
+    """Refuse a field nested too deep to read as text, naming its entry (one line)."""
+    for entry in entries:
+        for f in entry.fields:
+            if isinstance(f.value, str) and too_deep(f.value):
+                line = f" line {entry.start_line + 1}" if entry.start_line is not None else ""
+                raise BibError(
+                    f"{source}{line}: entry {entry.key!r}: {f.key} nests braces "
+                    f"{brace_depth(f.value)} deep (difbib reads up to {MAX_BRACE_DEPTH}); "
+                    "flatten it by hand"
+                )
+
+
 class Library:
     """Entries of a ``.bib`` file with the reading list's categories."""
 
@@ -159,6 +172,7 @@ class Library:
             )
         parsed = bibtex.read_bib(library_path)
         entries = list(parsed.entries)
+        _check_depth(entries, library_path)
         categories: list[Category] = []
         if list_path is not None and Path(list_path).exists():
             categories = read_list(list_path).categories

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ import arxiv
 from bibtexparser.model import Block, Entry, ExplicitComment, Field, ImplicitComment
 
 from difbib.errors import DifbibError
-from difbib.fileio import atomic_write_texts
+from difbib.fileio import atomic_write_texts, locked
 from difbib.library import bibtex
 from difbib.sources.arxiv import Fetcher, FetchStats, titles_match
 from difbib.sources.cache import MetadataCache
@@ -55,6 +56,8 @@ from difbib.sources.readinglist import ListedPaper, Notice, ReadingList, read_li
 from difbib.sources.record import ArxivRecord
 
 HEADER_MARK = "difbib:"
+#: Times a sync reads the list again when another process changed it meanwhile.
+MAX_ROUNDS = 5
 TITLE_WARNING_THRESHOLD = 0.6
 #: The record of what sync wrote, next to the library (see :class:`SyncState`).
 STATE_FILE = ".difbib-sync.json"
@@ -190,6 +193,11 @@ class SyncState:
                 ) from None
             if isinstance(data, dict) and data.get("format") == STATE_FORMAT:
                 libraries = data.get("libraries", {})
+                if not isinstance(libraries, dict):
+                    raise DifbibError(
+                        f"{str(self.path)!r} is not a sync record ('libraries' is not an "
+                        "object); delete it and run again (hand edits are still kept)"
+                    )
                 self.data = {k: v for k, v in libraries.items() if isinstance(v, dict)}
         self.entries: dict[str, dict[str, str]] = dict(self.data.get(library_name, {}))
 
@@ -376,11 +384,8 @@ def sync(
     for unreadable input and for arXiv failures; in every such case
     ``library.bib`` and its record are left untouched.
     """
-    library_path = Path(library_path)
-    state = SyncState(
-        state_path if state_path is not None else default_state_path(library_path),
-        library_path.name,
-    )
+    library_path, list_path = Path(library_path), Path(list_path)
+    state_file = Path(state_path) if state_path is not None else default_state_path(library_path)
     result = SyncResult(library_path)
 
     def notify(notice: Notice) -> None:
@@ -388,11 +393,11 @@ def sync(
         if warn is not None:
             warn(notice)
 
+    listed = _snapshot(list_path)
     reading = read_list(list_path)
-    for notice in reading.notices:
-        notify(notice)
-    existing = bibtex.read_bib(library_path)  # fails early on a broken library
-    cache = MetadataCache(cache_path, read_only=dry_run)
+    bibtex.read_bib(library_path)  # fails early on a broken library
+    SyncState(state_file, library_path.name)  # and on an unreadable record
+    cache = MetadataCache(cache_path, read_only=dry_run, ignore_invalid=refresh)
     previous = dict(cache.papers)
     fetcher = Fetcher(
         cache,
@@ -402,32 +407,64 @@ def sync(
         progress=progress,
         **(fetcher_options or {}),
     )
-    resolved, result.unresolved = resolve(reading, fetcher, notify)
-    result.stats = fetcher.stats
-    category_names = {c.heading for c in reading.categories}
-    written: dict[str, dict[str, str]] = {}
-    blocks = build_library(
-        existing.blocks,
-        resolved,
-        previous,
-        category_names,
-        Path(list_path).name,
-        result,
-        state,
-        written,
-        terms,
+    for round_number in range(MAX_ROUNDS):
+        if round_number:
+            listed = _snapshot(list_path)
+            reading = read_list(list_path)
+        for notice in reading.notices:
+            notify(notice)
+        resolved, result.unresolved = resolve(reading, fetcher, notify)
+        result.stats = fetcher.stats
+        fetcher.refresh = False  # a second round asks only for what is new
+        category_names = {c.heading for c in reading.categories}
+        # The library and its record are read again under their lock: whatever
+        # another process (or a hand edit) wrote while we were fetching is merged,
+        # not overwritten. If the list changed meanwhile (another `difbib add`), this
+        # round's papers are stale: resolve again rather than drop the new paper.
+        with ExitStack() as stack:
+            if not dry_run:
+                stack.enter_context(locked(library_path, waiting=progress))
+                stack.enter_context(locked(state_file, waiting=progress))
+                if _snapshot(list_path) != listed:
+                    if progress is not None:
+                        progress(f"{list_path} changed while syncing; reading it again")
+                    continue
+            existing = bibtex.read_bib(library_path)
+            state = SyncState(state_file, library_path.name)
+            written: dict[str, dict[str, str]] = {}
+            blocks = build_library(
+                existing.blocks,
+                resolved,
+                previous,
+                category_names,
+                list_path.name,
+                result,
+                state,
+                written,
+                terms,
+            )
+            result.text = bibtex.write_bib(blocks)
+            old = library_path.read_text(encoding="utf-8") if library_path.exists() else None
+            state_text = state.text(written)
+            old_state = state.path.read_text(encoding="utf-8") if state.path.exists() else None
+            files: dict[Path, str] = {}
+            if result.text != old:
+                files[library_path] = result.text
+            if state_text != old_state:
+                files[state.path] = state_text
+            if files and not dry_run:
+                atomic_write_texts(files)  # both or neither
+                result.written = library_path in files
+                result.state_written = state.path in files
+            return result
+    raise DifbibError(
+        f"{list_path} kept changing while syncing ({MAX_ROUNDS} rounds); run 'difbib sync' "
+        "again when nothing else edits it"
     )
-    result.text = bibtex.write_bib(blocks)
-    old = library_path.read_text(encoding="utf-8") if library_path.exists() else None
-    state_text = state.text(written)
-    old_state = state.path.read_text(encoding="utf-8") if state.path.exists() else None
-    files: dict[Path, str] = {}
-    if result.text != old:
-        files[library_path] = result.text
-    if state_text != old_state:
-        files[state.path] = state_text
-    if files and not dry_run:
-        atomic_write_texts(files)  # both or neither
-        result.written = library_path in files
-        result.state_written = state.path in files
-    return result
+
+
+def _snapshot(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # read_list reports it

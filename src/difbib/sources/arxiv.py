@@ -3,9 +3,15 @@
 * Ids are fetched in batches: one request for up to 100 ids (``id_list=a,b,c``).
 * Papers without a usable id are found by one title search each, accepted only when
   arXiv's title closely matches the list's (see :func:`titles_match`).
-* Requests are spaced by arXiv's 3 seconds (the ``arxiv`` client does this), and a
-  failed request (HTTP error, connection error, an empty page, or arXiv's plain-text
-  ``Rate exceeded.``) is retried with exponential backoff.
+* Requests are spaced by arXiv's 3 seconds (the ``arxiv`` client does this), and
+  every request has a timeout (``timeout``, 30 s by default).
+* An answer is accepted only whole: the feed must parse to its end, every entry
+  must carry an id, a title, authors, dates and a primary class, and an entry for
+  an id that was not asked for is dropped (and said so), never counted as found.
+* What is worth retrying is retried with exponential backoff: HTTP 429 and 5xx,
+  timeouts, arXiv's plain-text ``Rate exceeded.``, an empty, cut-off or incomplete
+  feed. What is not is reported at once, in one line: a refused connection, an
+  unknown host, another HTTP error.
 * Everything fetched goes into the :class:`~difbib.sources.cache.MetadataCache`, so a second
   run asks arXiv nothing.
 """
@@ -51,6 +57,14 @@ class MalformedFeed(NotAFeed):
 _STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
 
 
+class IncompleteAnswer(arxiv.ArxivError):
+    """A feed entry lacks fields every arXiv record has (id, title, authors, ...)."""
+
+
+#: Seconds each request to arXiv may take (connecting, then between bytes).
+DEFAULT_TIMEOUT = 30.0
+
+
 def _check_feed_response(response: requests.Response, *args, **kwargs) -> None:
     """A ``requests`` response hook: turn non-feed answers into retryable errors.
 
@@ -80,12 +94,13 @@ def make_client(
     base_url: str | None = None,
     delay_seconds: float = 3.0,
     page_size: int = BATCH_SIZE,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> arxiv.Client:
     """An ``arxiv.Client`` that makes one request per try (difbib retries itself).
 
     ``base_url`` points the client at another server (e.g. a local one serving
-    recorded responses): ``http://127.0.0.1:8000/api/query``.
+    recorded responses): ``http://127.0.0.1:8000/api/query``. ``timeout`` bounds
+    each request: the connection, and each wait for more of the answer.
     """
     client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
     if base_url:
@@ -220,11 +235,17 @@ class Fetcher:
         self.progress(f"fetching {len(todo)} paper(s) from arXiv in {len(batches)} request(s)")
         for n, batch in enumerate(batches, start=1):
             search = arxiv.Search(id_list=batch, max_results=len(batch))
-            results = self._run(search, f"batch {n}/{len(batches)}", expect_results=True)
-            got = {}
-            for result in results:
-                rec = ArxivRecord.from_result(result)
-                got[rec.id] = rec
+            records = self._run(search, f"batch {n}/{len(batches)}", expect_results=True)
+            got: dict[str, ArxivRecord] = {}
+            asked = set(batch)
+            for rec in records:
+                if rec.id in asked:
+                    got[rec.id] = rec
+                else:
+                    self.progress(
+                        f"  batch {n}/{len(batches)}: arXiv answered arXiv:{rec.id}, "
+                        "which was not asked for; ignored"
+                    )
             for aid in batch:
                 if aid in got:
                     self.cache.put(got[aid])
@@ -261,10 +282,9 @@ class Fetcher:
         if not query:
             return TitleMatch(None, "the title has no words to search for")
         self.progress(f"searching arXiv for {title!r}")
-        results = self._run(arxiv.Search(query=query, max_results=10), "title search")
+        records = self._run(arxiv.Search(query=query, max_results=10), "title search")
         best: tuple[float, ArxivRecord] | None = None
-        for result in results:
-            rec = ArxivRecord.from_result(result)
+        for rec in records:
             score = titles_match(title, rec.title)
             if best is None or score > best[0]:
                 best = (score, rec)
@@ -283,8 +303,16 @@ class Fetcher:
 
     # -- requests ---------------------------------------------------------------
 
-    def _run(self, search: arxiv.Search, what: str, expect_results: bool = False) -> list:
-        """Run one search (one request) with retries and exponential backoff."""
+    def _run(
+        self, search: arxiv.Search, what: str, expect_results: bool = False
+    ) -> list[ArxivRecord]:
+        """Run one search (one request) with retries and exponential backoff.
+
+        Only what may pass is retried (see the module docstring); a refused
+        connection, an unknown host or an HTTP error other than 429 and 5xx fails at
+        once. The answer is checked whole: a record missing a field every arXiv paper
+        has makes the request a failed one.
+        """
         if self.client is None:
             self.client = make_client()
         last: Exception | None = None
@@ -296,20 +324,88 @@ class Fetcher:
                 self.sleep(wait)
             self.stats.requests += 1
             try:
-                results = list(self.client.results(search))
+                records = [_record(r) for r in self.client.results(search)]
             except (arxiv.ArxivError, requests.RequestException) as err:
+                if not _worth_retrying(err):
+                    raise FetchError(
+                        f"arXiv ({_where(self.client)}) cannot be reached for the {what}: "
+                        f"{_describe(err)}; check the network (or --arxiv-url), or use "
+                        "--offline with the cache"
+                    ) from None
                 last = err
                 continue
-            if expect_results and not results and attempt == 0 and self.retries:
+            if expect_results and not records and attempt == 0 and self.retries:
                 # arXiv sometimes answers an empty page for ids it has: try once more
                 # (only once: ids that do not exist also give an empty page).
                 last = arxiv.UnexpectedEmptyPageError("", attempt, None)  # type: ignore[arg-type]
                 continue
-            return results
+            return records
         raise FetchError(
             f"arXiv did not answer the {what} after {self.retries + 1} tries "
             f"({_describe(last)}); try again later, or use --offline with the cache"
         )
+
+
+def _record(result: arxiv.Result) -> ArxivRecord:
+    """The record of one feed entry, or :class:`IncompleteAnswer` if fields are missing."""
+    try:
+        rec = ArxivRecord.from_result(result)
+    except (AttributeError, TypeError, ValueError, AssertionError) as err:
+        raise IncompleteAnswer("", 0, f"an entry cannot be read ({err})") from None
+    missing = [
+        name
+        for name, value in (
+            ("id", rec.id),
+            ("title", rec.title),
+            ("authors", rec.authors),
+            ("published", rec.published),
+            ("primary class", rec.primary_class),
+        )
+        if not value
+    ]
+    if missing:
+        raise IncompleteAnswer("", 0, f"arXiv:{rec.id} has no {', '.join(missing)}")
+    return rec
+
+
+def _worth_retrying(err: Exception) -> bool:
+    """Whether a failed request may pass when tried again (429, 5xx, timeouts, ...)."""
+    if isinstance(err, arxiv.HTTPError):
+        return err.status == 429 or err.status >= 500
+    if isinstance(err, requests.Timeout):
+        return True
+    if isinstance(err, requests.ConnectionError):
+        # A refused connection or an unknown host fails the same way a second time,
+        # but a connection dropped in the middle of an answer is worth another try.
+        return _dropped(err)
+    # Rate exceeded, an empty, cut or incomplete feed, an answer cut mid-transfer.
+    return isinstance(
+        err,
+        (
+            arxiv.ArxivError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ),
+    )
+
+
+def _dropped(err: requests.ConnectionError) -> bool:
+    text = repr(err.args)
+    return any(
+        mark in text
+        for mark in (
+            "RemoteDisconnected",
+            "ProtocolError",
+            "Connection reset",
+            "IncompleteRead",
+            "timed out",
+        )
+    )
+
+
+def _where(client: arxiv.Client) -> str:
+    url = client.query_url_format.split("?")[0]
+    return url
 
 
 def _describe(err: Exception | None) -> str:
@@ -323,8 +419,15 @@ def _describe(err: Exception | None) -> str:
         return "malformed feed"
     if isinstance(err, NotAFeed):
         return "not a feed"
-    if isinstance(err, requests.ConnectionError):
-        return "cannot connect"
+    if isinstance(err, IncompleteAnswer):
+        return f"incomplete answer: {err.message}"
     if isinstance(err, requests.Timeout):
         return "timed out"
+    if isinstance(err, requests.ConnectionError):
+        text = repr(err.args)
+        if "NameResolution" in text or "Name or service not known" in text:
+            return "unknown host"
+        if "Connection refused" in text or "ConnectionRefused" in text:
+            return "connection refused"
+        return "cannot connect"
     return type(err).__name__ if err else "no answer"

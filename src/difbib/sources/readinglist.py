@@ -416,6 +416,11 @@ def _merge_duplicate(
     existing.links += [link for link in dup.links if link.url not in known]
 
 
+def utf16_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``data`` starts with that byte-order mark."""
+    return {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2])
+
+
 def read_list(path: str | Path) -> ReadingList:
     """Read and parse a reading list file; raises :class:`ListError` if unreadable."""
     path = Path(path)
@@ -429,6 +434,11 @@ def read_list(path: str | Path) -> ReadingList:
         raise ListError(f"reading list {str(path)!r} is a folder; pass a Markdown file") from None
     except OSError as err:
         raise ListError(f"cannot read reading list {str(path)!r}: {err.strerror}") from None
+    if utf16_bom(data):  # Windows editors save "Unicode" so: read it as the text it is
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ListError(f"{str(path)!r} is broken UTF-16 (byte {err.start})") from None
     if b"\x00" in data[:4096]:
         raise ListError(f"{str(path)!r} is a binary file, not a Markdown reading list")
     text, notices, repaired = decode_list_bytes(data)

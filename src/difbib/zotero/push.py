@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from difbib.fileio import atomic_write_text
+from difbib.fileio import atomic_write_text, locked
 from difbib.library.bibtex import person, split_authors
 from difbib.library.latex import tex_to_text
 from difbib.library.queries import Paper, rating_tag
@@ -196,35 +196,81 @@ class PushState:
     ``items[arxiv_id] = {"key", "version", "zotero", "local"}``: the item key, its
     version after the push, and hashes of the managed fields as Zotero stored them
     and as difbib wanted them.
+
+    The file is checked when read (:func:`parse_state`): one of another shape is an
+    error that says to delete it, which is safe. :meth:`save` reads it again under
+    its lock and writes this push's items into what is there now, so two pushes (to
+    two libraries, or to one) do not drop each other's records.
     """
 
     def __init__(self, path: Path, library: str):
         self.path = path
         self.library = library
-        self.doc: dict[str, Any] = {"libraries": {}}
-        if path.exists():
-            try:
-                doc = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(doc, dict) and isinstance(doc.get("libraries"), dict):
-                    self.doc = doc
-                else:
-                    raise ValueError
-            except (OSError, ValueError):
-                raise ZoteroError(
-                    f"cannot read the Zotero push state {str(path)!r}; delete it (difbib "
-                    "then finds items by arXiv id and reports differing ones as conflicts)"
-                ) from None
+        self.doc = self._read()
         self.lib = self.doc["libraries"].setdefault(library, {"items": {}})
         self.items: dict[str, dict[str, Any]] = self.lib.setdefault("items", {})
+        self._recorded: set[str] = set()
+        self._library_version: int | None = None
+
+    def _read(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"libraries": {}}
+        try:
+            return parse_state(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
+            raise ZoteroError(
+                f"cannot read the Zotero push state {str(self.path)!r} ({reason}); delete it, "
+                "which is safe (difbib then finds items by arXiv id and reports differing "
+                "ones as conflicts)"
+            ) from None
 
     def record(self, arxiv_id: str, key: str, version: int, zotero: str, local: str) -> None:
         self.items[arxiv_id] = {"key": key, "version": version, "zotero": zotero, "local": local}
+        self._recorded.add(arxiv_id)
 
     def save(self, library_version: int | None) -> None:
         if library_version is not None:
             self.lib["library_version"] = library_version
-        text = json.dumps(self.doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        atomic_write_text(self.path, text)
+            self._library_version = library_version
+        with locked(self.path):
+            doc = self._read()
+            lib = doc["libraries"].setdefault(self.library, {"items": {}})
+            lib.setdefault("items", {}).update({a: self.items[a] for a in self._recorded})
+            if self._library_version is not None:
+                lib["library_version"] = self._library_version
+            text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            atomic_write_text(self.path, text)
+        self.doc, self.lib, self.items = doc, lib, lib["items"]
+        self._recorded.clear()
+
+
+def parse_state(text: str) -> dict[str, Any]:
+    """The push state document, checked; ``ValueError`` says what is wrong."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict) or not isinstance(doc.get("libraries"), dict):
+        raise ValueError("no 'libraries' object")
+    for name, lib in doc["libraries"].items():
+        if not isinstance(lib, dict):
+            raise ValueError(f"library {name!r} is not an object")
+        version = lib.get("library_version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise ValueError(f"library {name!r}: library_version is not a number")
+        items = lib.setdefault("items", {})
+        if not isinstance(items, dict):
+            raise ValueError(f"library {name!r}: 'items' is not an object")
+        for aid, item in items.items():
+            if not isinstance(item, dict):
+                raise ValueError(f"library {name!r}: item {aid!r} is not an object")
+            for field_name, kind in _STATE_ITEM.items():
+                value = item.get(field_name)
+                if not isinstance(value, kind) or isinstance(value, bool):
+                    raise ValueError(f"library {name!r}: item {aid!r} has no valid {field_name!r}")
+    return doc
+
+
+#: The fields of one item in the state file, and their types.
+_STATE_ITEM: dict[str, type] = {"key": str, "version": int, "zotero": str, "local": str}
 
 
 # -- plan and push ----------------------------------------------------------------------
