@@ -156,3 +156,18 @@ def test_a_read_only_folder_is_not_locked_but_still_read(tmp_path):
             pass
     finally:
         folder.chmod(0o755)
+
+
+def test_rekey_waits_for_the_library_lock(shipped):
+    """rekey is a read-modify-write of library.bib too: it takes the same lock."""
+    before = (shipped / "library.bib").read_bytes()
+    with locked(shipped / "library.bib"):
+        proc = start("rekey", "cai2025hidream", "cai2025renamed", cwd=shipped,
+                     DIFBIB_LOCK_TIMEOUT="0.5")  # fmt: skip
+        code = proc.wait(timeout=60)
+    assert code == 1
+    assert "another difbib process" in proc.stderr.read()
+    assert (shipped / "library.bib").read_bytes() == before
+    proc = start("rekey", "cai2025hidream", "cai2025renamed", cwd=shipped)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    assert b"@misc{cai2025renamed," in (shipped / "library.bib").read_bytes()

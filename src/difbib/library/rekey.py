@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from difbib.errors import DifbibError
-from difbib.fileio import atomic_write_text
+from difbib.fileio import atomic_write_text, locked
 from difbib.library import bibtex
 from difbib.library.latex import strip_protection, tex_to_text
 
@@ -222,22 +223,24 @@ def rekey(
     library_path = Path(library_path)
     if not library_path.exists():
         raise RekeyError(f"library {str(library_path)!r} not found")
-    text = _read(library_path)
-    renames_ = plan(text, renames, scheme=scheme)
-    writes: dict[Path, str] = {}
-    new_text = rename_in_bib(text, renames_)
-    if new_text != text:
-        writes[library_path] = new_text
-    tex_changes: dict[str, int] = {}
-    for tex in map(Path, tex_paths):
-        source = _read(tex)
-        renamed, count = rename_in_tex(source, renames_)
-        tex_changes[str(tex)] = count
-        if renamed != source:
-            writes[tex] = renamed
-    if not dry_run:
-        for path, new in writes.items():
-            atomic_write_text(path, new)
+    # Under the library's lock: a sync or another rekey at the same time waits.
+    with nullcontext() if dry_run else locked(library_path):
+        text = _read(library_path)
+        renames_ = plan(text, renames, scheme=scheme)
+        writes: dict[Path, str] = {}
+        new_text = rename_in_bib(text, renames_)
+        if new_text != text:
+            writes[library_path] = new_text
+        tex_changes: dict[str, int] = {}
+        for tex in map(Path, tex_paths):
+            source = _read(tex)
+            renamed, count = rename_in_tex(source, renames_)
+            tex_changes[str(tex)] = count
+            if renamed != source:
+                writes[tex] = renamed
+        if not dry_run:
+            for path, new in writes.items():
+                atomic_write_text(path, new)
     return RekeyResult(renames_, tex_changes)
 
 
