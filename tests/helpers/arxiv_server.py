@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,6 +71,21 @@ class ArxivRecordings:
         return head + "".join("  " + e + "\n" for e in page) + "</feed>\n"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hung up (after a timeout) is not an error worth printing.
+
+    Without this, a reply to a client that gave up on a ``hang`` fault prints a
+    ``BrokenPipeError`` traceback on stderr, possibly in the middle of a later test.
+    """
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ArxivServer:
     """A threaded HTTP server on 127.0.0.1; use as a context manager."""
 
@@ -87,7 +103,7 @@ class ArxivServer:
             def do_GET(self):
                 server._handle(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
