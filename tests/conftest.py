@@ -14,9 +14,11 @@ from tests.helpers import (
     SHIPPED_LIST,
     SHIPPED_STATE,
     SHIPPED_TERMS,
+    SHIPPED_VENUE_CACHE,
     Run,
 )
 from tests.helpers.arxiv_server import ArxivServer
+from tests.helpers.venue_server import VenueServer
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +27,28 @@ def _private_caches(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
+#: Semantic Scholar and DBLP are never asked for real: a closed local port by default.
+NO_VENUE_NETWORK = {
+    "DIFBIB_S2_URL": "http://127.0.0.1:9/graph/v1",
+    "DIFBIB_DBLP_URL": "http://127.0.0.1:9",
+    "DIFBIB_VENUES_DELAY": "0",
+    "DIFBIB_VENUES_BACKOFF": "0",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_venue_network(monkeypatch):
+    for name, value in NO_VENUE_NETWORK.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def venue_server():
+    """A local Semantic Scholar + DBLP built from tests/data/venues/venues.json."""
+    with VenueServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -40,18 +64,25 @@ def project(tmp_path, monkeypatch):
     shutil.copy(SEED, tmp_path / "papers.md")
     shutil.copy(SHIPPED_TERMS, tmp_path / SHIPPED_TERMS.name)
     monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
+    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in NO_VENUE_NETWORK]:
         monkeypatch.delenv(var)
     return tmp_path
 
 
 @pytest.fixture
 def shipped(tmp_path, monkeypatch):
-    """A scratch copy of the shipped list, library, its sync record and cache; the cwd."""
-    for path in (SHIPPED_LIST, SHIPPED_LIBRARY, SHIPPED_STATE, SHIPPED_CACHE, SHIPPED_TERMS):
+    """A scratch copy of the shipped list, library, its sync record, caches, terms; the cwd."""
+    for path in (
+        SHIPPED_LIST,
+        SHIPPED_LIBRARY,
+        SHIPPED_STATE,
+        SHIPPED_CACHE,
+        SHIPPED_TERMS,
+        SHIPPED_VENUE_CACHE,
+    ):
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
+    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in NO_VENUE_NETWORK]:
         monkeypatch.delenv(var)
     return tmp_path
 
@@ -62,12 +93,13 @@ def run():
 
 
 @pytest.fixture
-def run_online(arxiv_server):
-    """The CLI pointed at the local arXiv server, with no delays between requests or retries."""
+def run_online(arxiv_server, venue_server):
+    """The CLI pointed at the local arXiv, Semantic Scholar and DBLP servers, without waits."""
     return Run(
         {
             "DIFBIB_ARXIV_URL": arxiv_server.url,
             "DIFBIB_ARXIV_DELAY": "0",
             "DIFBIB_ARXIV_BACKOFF": "0",
+            **venue_server.env,
         }
     )

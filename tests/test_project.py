@@ -47,7 +47,7 @@ def test_config_is_found_walking_up_from_a_subfolder(proj, monkeypatch, run):
     assert find_config() == proj / "difbib.toml"
     res = run("export", "--aux", "main.aux")
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.startswith("@misc{yin2024improved,")
+    assert res.stdout.startswith("@inproceedings{yin2024improved,")  # NeurIPS 2024
 
 
 def test_config_names_files_and_settings(proj, monkeypatch, run):

@@ -14,6 +14,7 @@ library is ``--zotero-id``/``--zotero-type``.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -262,10 +263,13 @@ def selection_options(f: Callable) -> Callable:
             metavar="N",
             help="Papers rated N stars or more.",
         ),
-        click.option("--year", type=int, metavar="YEAR", help="Papers first posted in YEAR."),
         click.option(
-            "--since", type=int, metavar="YEAR", help="Papers first posted in YEAR or later."
+            "--year",
+            type=int,
+            metavar="YEAR",
+            help="Papers of YEAR (the entry's year: the venue's for a published paper).",
         ),
+        click.option("--since", type=int, metavar="YEAR", help="Papers of YEAR or later."),
         click.option(
             "--search",
             metavar="TEXT",
@@ -378,6 +382,149 @@ def cli(debug: bool) -> None:
     """
 
 
+# -- published versions (issue 9): sync's lookup options, export/format presentation --------
+
+
+def venue_lookup_options(f: Callable) -> Callable:
+    """Options of the published-version lookup (Semantic Scholar, then DBLP)."""
+    options = [
+        click.option(
+            "--venue-cache",
+            type=click.Path(path_type=Path, dir_okay=False),
+            envvar="DIFBIB_VENUE_CACHE",
+            help="Cache of Semantic Scholar and DBLP answers (default: venues-cache.json "
+            "next to the arXiv cache). Env: DIFBIB_VENUE_CACHE.",
+        ),
+        venues_file_option,
+        click.option(
+            "--s2-url",
+            envvar="DIFBIB_S2_URL",
+            metavar="URL",
+            help="Semantic Scholar Graph API (default: its own). Env: DIFBIB_S2_URL.",
+        ),
+        click.option(
+            "--dblp-url",
+            envvar="DIFBIB_DBLP_URL",
+            metavar="URL",
+            help="DBLP. Env: DIFBIB_DBLP_URL.",
+        ),
+        click.option(
+            "--venue-delay",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            envvar="DIFBIB_VENUES_DELAY",
+            help="Seconds between requests to Semantic Scholar and DBLP. Env: DIFBIB_VENUES_DELAY.",
+        ),
+        click.option(
+            "--venue-backoff",
+            type=click.FloatRange(min=0),
+            default=5.0,
+            show_default=True,
+            envvar="DIFBIB_VENUES_BACKOFF",
+            help="First retry wait without Retry-After (doubles). Env: DIFBIB_VENUES_BACKOFF.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+venues_file_option = click.option(
+    "--venues",
+    "venues_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    envvar="DIFBIB_VENUES",
+    help="The project's own venue names (TOML; default: difbib-venues.toml next to the "
+    "library, if there). Env: DIFBIB_VENUES.",
+)
+
+
+def _venue_table(library_path: Path, venues_file: Path | None):
+    from difbib.sources.venuenames import VenueTable
+
+    path = venues_file or current_project().venues or library_path.parent / "difbib-venues.toml"
+    return VenueTable().with_file(path) if path.exists() else VenueTable()
+
+
+def _venue_options(
+    library_path: Path,
+    cache_path: Path,
+    venue_cache: Path | None = None,
+    venues_file: Path | None = None,
+    s2_url: str | None = None,
+    dblp_url: str | None = None,
+    venue_delay: float = 1.0,
+    venue_backoff: float = 5.0,
+):
+    from difbib.library.published import VenueOptions
+
+    return VenueOptions(
+        venue_cache or cache_path.with_name("venues-cache.json"),
+        _venue_table(library_path, venues_file),
+        dict(
+            s2_url=s2_url,
+            dblp_url=dblp_url,
+            api_key=os.environ.get("S2_API_KEY") or None,
+            delay=venue_delay,
+            backoff=venue_backoff,
+        ),
+    )
+
+
+def _venue_env() -> dict[str, Any]:
+    """The lookup options from the environment, for commands without them (difbib add)."""
+    env = os.environ.get
+    out: dict[str, Any] = {
+        "venue_cache": Path(v) if (v := env("DIFBIB_VENUE_CACHE")) else None,
+        "venues_file": Path(v) if (v := env("DIFBIB_VENUES")) else None,
+        "s2_url": env("DIFBIB_S2_URL"),
+        "dblp_url": env("DIFBIB_DBLP_URL"),
+    }
+    for key, name in (
+        ("venue_delay", "DIFBIB_VENUES_DELAY"),
+        ("venue_backoff", "DIFBIB_VENUES_BACKOFF"),
+    ):
+        if env(name):
+            try:
+                out[key] = float(env(name, ""))
+            except ValueError:
+                raise DifbibError(f"{name} must be a number of seconds") from None
+    return out
+
+
+def _report_venues(report: Any, *, quiet: bool, dry_run: bool) -> None:
+    """The venue step's messages on stderr; its summary line always."""
+    if report is not None:
+        for line in report.messages(dry_run=dry_run, quiet=quiet):
+            say(line)
+
+
+def _present(papers: list, library_path: Path, prefer: str, names: str | None, venues_file):
+    """Papers as export/format should give them: as preprints, or with venue names in a form."""
+    from dataclasses import replace
+
+    from difbib.library.published import as_preprint, with_venue_names
+
+    table = _venue_table(library_path, venues_file) if names else None
+    out = []
+    for paper in papers:
+        entry = as_preprint(paper.entry) if prefer == "preprint" else paper.entry
+        if table is not None:
+            entry = with_venue_names(entry, table, names)
+        out.append(replace(paper, entry=entry))
+    return out
+
+
+prefer_option = click.option(
+    "--prefer",
+    type=click.Choice(["published", "preprint"]),
+    default="published",
+    show_default=True,
+    help="preprint: every paper as its arXiv entry, even when published.",
+)
+
+
 @cli.command(short_help="Build library.bib from the reading list and arXiv.")
 @list_option
 @library_option
@@ -389,6 +536,7 @@ def cli(debug: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @arxiv_options
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@venue_lookup_options
 def sync(
     list_path: Path,
     library_path: Path,
@@ -401,13 +549,17 @@ def sync(
     backoff: float,
     timeout: float,
     quiet: bool,
+    **venue: Any,
 ) -> None:
     """Build library.bib from the reading list, fetching metadata from arXiv.
 
     Each paper is resolved to an arXiv id (from its links, or by a title search),
     its metadata fetched (ids in batches of 100, cached in the cache file) and
     merged into the library: new papers are added, changed ones updated, and hand
-    edits to entries are kept. Exit code 3 means some papers could not be resolved.
+    edits to entries are kept. Published versions are found through Semantic
+    Scholar and DBLP (cached in the venues cache) and turn preprints into
+    @inproceedings / @article entries. Exit code 3 means some papers could not be
+    resolved.
     """
     if offline and refresh:
         raise click.UsageError("--offline and --refresh contradict each other; use one")
@@ -420,6 +572,7 @@ def sync(
         dry_run=dry_run,
         arxiv=dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout),
         quiet=quiet,
+        venue=venue,
     )
 
 
@@ -447,11 +600,13 @@ def _run_sync(
     dry_run: bool,
     arxiv: dict,
     quiet: bool,
+    venue: dict | None = None,
 ) -> None:
     """Run a sync, report it on stderr, and exit 3 if papers were left unresolved."""
     from difbib.library.sync import sync as run_sync
 
     client, fetcher_options = _fetcher_parts(offline, arxiv)
+    venues = _venue_options(library_path, cache_path, **(venue or _venue_env()))
     result = run_sync(
         list_path,
         library_path,
@@ -464,6 +619,7 @@ def _run_sync(
         warn=lambda notice: say(f"{list_path}: {notice}"),
         fetcher_options=fetcher_options,
         terms=current_project().protected_terms(),
+        venues=venues,
     )
     if not quiet:
         stats = result.stats
@@ -488,6 +644,7 @@ def _run_sync(
                 say(f"  add     {key}")
             for key in result.updated:
                 say(f"  update  {key}")
+    _report_venues(result.venues, quiet=quiet, dry_run=dry_run)
     if result.unresolved:
         say(f"could not resolve {len(result.unresolved)} paper(s):")
         for item in result.unresolved:
@@ -651,11 +808,22 @@ def _no_match() -> None:
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="LaTeX-escape all non-ASCII text.")
 @output_option
+@prefer_option
+@click.option(
+    "--venue-names",
+    type=click.Choice(["full", "short"]),
+    default=None,
+    help="Name known venues in full or short (Proc. CVPR); default: as the library has them.",
+)
+@venues_file_option
 def export(
     format_name: str,
     drop: tuple[str, ...],
     minimal: bool,
     ascii_only: bool,
+    prefer: str,
+    venue_names: str | None,
+    venues_file: Path | None,
     output: Path | None,
     library_path: Path,
     list_path: Path,
@@ -685,6 +853,7 @@ def export(
         raise click.UsageError(f"--ascii applies to the TeX formats only ({latex})")
     _refuse_library(output, library_path)
     _, papers = select_papers(library_path, list_path, selection)
+    papers = _present(papers, library_path, prefer, venue_names, venues_file)
     if not papers:
         _no_match()
     for name in unused_drops(papers, parse_drop(drop)):
@@ -788,6 +957,7 @@ def _styles_dir(styles_dir: Path | None, library_path: Path) -> Path:
 )
 @click.option("--no-cache", is_flag=True, help="Render every entry again; keep no cache.")
 @output_option
+@prefer_option
 def format_command(
     style_name: str,
     locale: str,
@@ -796,6 +966,7 @@ def format_command(
     group_by: str | None,
     no_cache: bool,
     output: Path | None,
+    prefer: str,
     library_path: Path,
     list_path: Path,
     selection: Selection,
@@ -813,6 +984,7 @@ def format_command(
     style = resolve(style_name, _styles_dir(styles_dir, library_path))
     _refuse_library(output, library_path)
     library, papers = select_papers(library_path, list_path, selection)
+    papers = _present(papers, library_path, prefer, None, None)
     if not papers:
         say("no papers match the selection")
         _emit("", output)

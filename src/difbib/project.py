@@ -10,7 +10,7 @@ also hold a ``difbib.toml`` that names those files and a few settings::
     cache = "arxiv-cache.json"
     styles = "styles"
     protected-terms = "protected-terms.txt"
-    venues = "venues.json"              # reserved for the venue-name table
+    venues = "difbib-venues.toml"       # the project's own venue names (TOML)
     default-style = "ieee"              # --style when none is given
 
     [zotero]

@@ -9,14 +9,19 @@ import unicodedata
 
 import pytest
 
-from tests.helpers import ROOT, SEED_HEADINGS
+from tests.helpers import ROOT, SEED_HEADINGS, as_preprints
 
 PROJECT_STYLES = ROOT / "styles"
 
 
 @pytest.fixture
 def fmt(shipped, run, tmp_path, monkeypatch):
-    """The CLI in a scratch copy of the project, with the project styles and a fresh cache."""
+    """The CLI in a scratch copy of the project, with the project styles and a fresh cache.
+
+    Its library holds every paper as its arXiv preprint (what these tests are about);
+    published entries are tested in tests/csl/test_published_format.py.
+    """
+    as_preprints(shipped / "library.bib")
     shutil.copytree(PROJECT_STYLES, shipped / "styles")
     monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path / "cache"))
     return run
@@ -257,6 +262,7 @@ def test_library_api_without_cli(shipped):
     from difbib.csl.styles import resolve
     from difbib.library.queries import Library
 
+    as_preprints(shipped / "library.bib")
     library = Library.load("library.bib", "papers.md")
     text = format_bibliography(library.select(keys=["lipman2022flow"]), resolve("apa"))
     assert text.startswith("Lipman, Y., Chen, R. T. Q., Ben-Hamu, H., Nickel, M., & Le, M. (2022).")

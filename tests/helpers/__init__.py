@@ -21,6 +21,7 @@ SHIPPED_LIST = ROOT / "papers.md"
 SHIPPED_CACHE = ROOT / "arxiv-cache.json"
 SHIPPED_STATE = ROOT / ".difbib-sync.json"  # what sync wrote into the shipped library
 SHIPPED_TERMS = ROOT / "protected-terms.txt"
+SHIPPED_VENUE_CACHE = ROOT / "venues-cache.json"
 #: The categories of the seed list, in its order.
 SEED_HEADINGS = [
     "Milestone Models",
@@ -50,3 +51,16 @@ class Run:
         return runner.invoke(
             cli, list(args), input=input, env={**self.env, **(env or {})}, catch_exceptions=False
         )
+
+
+def as_preprints(library: Path) -> None:
+    """Rewrite a library with every published entry turned back into its arXiv @misc.
+
+    For tests about how preprints come out: the shipped library has published entries.
+    """
+    from difbib.library import bibtex
+    from difbib.library.published import as_preprint
+
+    lib = bibtex.read_bib(library)
+    blocks = [as_preprint(b) if b in lib.entries else b for b in lib.blocks]
+    library.write_text(bibtex.write_bib(blocks), encoding="utf-8")

@@ -14,7 +14,14 @@ import pytest
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
 from difbib.sources.readinglist import decode_list_bytes
-from tests.helpers import DATA, SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, SHIPPED_STATE
+from tests.helpers import (
+    DATA,
+    SHIPPED_CACHE,
+    SHIPPED_LIBRARY,
+    SHIPPED_LIST,
+    SHIPPED_STATE,
+    SHIPPED_VENUE_CACHE,
+)
 from tests.helpers.arxiv_server import ArxivRecordings, ArxivServer
 
 
@@ -75,6 +82,7 @@ def test_warm_sync_makes_no_request_and_leaves_the_file_alone(synced, run_online
 def test_offline_sync_from_the_shipped_cache_rebuilds_the_shipped_library(project, run):
     shutil.copy(SHIPPED_LIST, "papers.md")
     shutil.copy(SHIPPED_CACHE, "arxiv-cache.json")
+    shutil.copy(SHIPPED_VENUE_CACHE, "venues-cache.json")
     res = run("sync", "--offline")
     assert res.exit_code == 0, res.stderr
     assert Path("library.bib").read_bytes() == SHIPPED_LIBRARY.read_bytes()
@@ -125,7 +133,8 @@ def test_entries_carry_arxiv_fields(synced):
     assert e["eprint"] == "2405.14867"
     assert e["archivePrefix"] == "arXiv"
     assert e["primaryClass"] == "cs.CV"
-    assert e["doi"] == "10.48550/arXiv.2405.14867"
+    assert "doi" not in e  # published (NeurIPS 2024): arXiv's DOI is not the paper's
+    assert entries_of()["jiang2025distribution"]["doi"] == "10.48550/arXiv.2511.13649"
     assert e["url"] == "https://arxiv.org/abs/2405.14867"
     assert e["year"] == "2024"
     assert e["abstract"].startswith("Recent approaches have shown promises")
@@ -198,7 +207,7 @@ def test_the_corrected_fixture_has_18_authors(synced):
 
 def test_a_key_from_an_older_scheme_is_never_renamed_by_sync(synced, run_online):
     """Existing libraries keep their keys: the drafts that cite them stay valid."""
-    edit("@misc{dao2023flashattention,", "@misc{dao2023flashattention2,")
+    edit("@inproceedings{dao2023flashattention,", "@inproceedings{dao2023flashattention2,")
     edit("@misc{labs2025flux,", "@misc{blackforestlabs2025flux1,")
     res = run_online("sync")
     assert res.exit_code == 0, res.stderr
@@ -252,8 +261,9 @@ def test_hand_edits_survive_a_resync(synced, run_online):
         "title         = {Improved Distribution Matching Distillation for Fast Image Synthesis},",
         "title         = {Improved {DMD} for Fast Image Synthesis},\n  note = {NeurIPS 2024 oral},",
     )
-    edit("@misc{lipman2022flow,", "@misc{Lipman2023FM,")
-    edit("@misc{yin2023one,", "@inproceedings{yin2023one,")
+    edit("@inproceedings{lipman2022flow,", "@inproceedings{Lipman2023FM,")
+    edit("@inproceedings{yin2023one,", "@article{yin2023one,")
+    edit("@misc{jiang2025distribution,", "@inproceedings{jiang2025distribution,")
     res = run_online("sync")
     assert res.exit_code == 0, res.stderr
     entries = entries_of()
@@ -261,7 +271,9 @@ def test_hand_edits_survive_a_resync(synced, run_online):
     assert entries["yin2024improved"]["title"] == "Improved {DMD} for Fast Image Synthesis"
     assert entries["yin2024improved"]["note"] == "NeurIPS 2024 oral"
     assert "Lipman2023FM" in entries and "lipman2022flow" not in entries
-    assert "@inproceedings{yin2023one," in Path("library.bib").read_text(encoding="utf-8")
+    text = Path("library.bib").read_text(encoding="utf-8")
+    assert "@article{yin2023one," in text  # a type changed by hand stays
+    assert "@inproceedings{jiang2025distribution," in text
     # and a second re-sync changes nothing more
     before = Path("library.bib").read_bytes()
     assert run_online("sync").exit_code == 0
@@ -270,7 +282,7 @@ def test_hand_edits_survive_a_resync(synced, run_online):
 
 def test_a_field_removed_by_hand_stays_removed(synced, run_online):
     text = Path("library.bib").read_text(encoding="utf-8")
-    text = re.sub(r"(@misc\{yin2023one,.*?)\n  abstract += \{[^\n]*\},", r"\1", text, flags=re.S)
+    text = re.sub(r"(@\w+\{yin2023one,.*?)\n  abstract += \{[^\n]*\},", r"\1", text, flags=re.S)
     Path("library.bib").write_text(encoding="utf-8", data=text)
     assert run_online("sync").exit_code == 0
     assert "abstract" not in entries_of()["yin2023one"]

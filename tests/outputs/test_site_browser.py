@@ -182,7 +182,9 @@ def test_readable_without_javascript(browser, page, library):
         item = browser.find_element("id", "paper-yin2024improved")
         item.find_element("css selector", "details.bibtex summary").click()
         pre = item.find_element("css selector", "details.bibtex pre")
-        assert pre.is_displayed() and pre.text.startswith("@misc{yin2024improved,")
+        assert pre.is_displayed() and pre.text.startswith(
+            "@inproceedings{yin2024improved,"
+        )  # NeurIPS 2024
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 

@@ -32,7 +32,18 @@ def shipped_entries() -> list[tuple[str, int, list[str], int]]:
     return rows
 
 
-def test_table_counts_papers_per_category_and_year(shipped, run, shipped_entries):
+@pytest.fixture(scope="module")
+def shipped_venues() -> Counter:
+    """Papers per booktitle/journal of the shipped entries, read by bibtexparser itself."""
+    lib = bibtexparser.parse_string(
+        SHIPPED_LIBRARY.read_text(encoding="utf-8"), parse_stack=[RemoveEnclosingMiddleware()]
+    )
+    return Counter(
+        f.value for e in lib.entries for f in e.fields if f.key in ("booktitle", "journal")
+    )
+
+
+def test_table_counts_papers_per_category_and_year(shipped, run, shipped_entries, shipped_venues):
     res = run("stats")
     assert res.exit_code == 0, res.stderr
     lines = res.stdout.splitlines()
@@ -61,10 +72,13 @@ def test_table_counts_papers_per_category_and_year(shipped, run, shipped_entries
     ratings = Counter(r for *_, r in shipped_entries)
     assert f"★★★★★   {ratings[5]}" in res.stdout
     assert f"★☆☆☆☆   {ratings[1]}" in res.stdout
-    assert re.search(rf"\(preprint, no venue\)\s+{len(shipped_entries)}\n", res.stdout)
+    preprints = len(shipped_entries) - sum(shipped_venues.values())
+    assert re.search(rf"\(preprint, no venue\)\s+{preprints}\n", res.stdout)
+    for venue, n in shipped_venues.items():
+        assert re.search(rf"{re.escape(venue)}\s+{n}\n", res.stdout)
 
 
-def test_json_for_scripts(shipped, run, shipped_entries):
+def test_json_for_scripts(shipped, run, shipped_entries, shipped_venues):
     res = run("stats", "--json")
     assert res.exit_code == 0, res.stderr
     data = json.loads(res.stdout)
@@ -80,7 +94,8 @@ def test_json_for_scripts(shipped, run, shipped_entries):
             )
     assert data["ratings"] == {str(r): n for r, n in sorted(
         Counter(r for *_, r in shipped_entries).items(), reverse=True)}  # fmt: skip
-    assert data["venues"] == [] and data["preprints"] == len(shipped_entries)
+    assert {v["venue"]: v["papers"] for v in data["venues"]} == dict(shipped_venues)
+    assert data["preprints"] == len(shipped_entries) - sum(shipped_venues.values())
 
 
 def test_selectors_as_in_export(shipped, run, shipped_entries):
@@ -177,10 +192,12 @@ def test_figure_stacks_the_counts_by_category_in_list_order():
     assert fig.get_size_inches()[0] == pytest.approx(3.5)
 
 
-def test_plot_svg_is_vector_with_glyphs_embedded(shipped, run):
+def test_plot_svg_is_vector_with_glyphs_embedded(shipped, run, shipped_entries):
     res = run("stats", "--plot", "field.svg")
     assert res.exit_code == 0, res.stderr
-    assert "field.svg: papers per year for 8 categories, 2022-2025, 3.50in wide" in res.stderr
+    years = [y for _, y, _, _ in shipped_entries]  # a published paper's year is the venue's
+    span = f"{min(years)}-{max(years)}"
+    assert f"field.svg: papers per year for 8 categories, {span}, 3.50in wide" in res.stderr
     svg = (shipped / "field.svg").read_bytes()
     root = ET.fromstring(svg)
     assert root.get("width") == "252pt"  # 3.5in

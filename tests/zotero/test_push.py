@@ -578,3 +578,30 @@ def test_a_push_keeps_what_another_push_saved_in_the_state_meanwhile(zrun, serve
     assert doc["libraries"]["https://example.org/users/1"]["library_version"] == 9
     pushed = [lib for name, lib in doc["libraries"].items() if "example.org" not in name]
     assert len(pushed) == 1 and pushed[0]["items"]
+
+
+# -- published versions (issue 9; the item mapping is issue 14's) ---------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="needs issue 14's conferencePaper/journalArticle items")
+def test_published_papers_change_their_items_type_in_place(zrun, server, zenv):
+    from tests.helpers import as_preprints
+
+    library = zenv / "library.bib"
+    published = library.read_text(encoding="utf-8")
+    as_preprints(library)
+    assert zrun("zotero", "push").exit_code == 0
+    item = server.item_by_archive_id("arXiv:2311.18828")
+    server.edit_item(item["key"], tags=item["data"]["tags"] + [{"tag": "to-read"}])
+    collections = list(server.items[item["key"]]["data"]["collections"])
+    library.write_text(published, encoding="utf-8")
+    res = zrun("zotero", "push")
+    assert res.exit_code == 0, res.stderr
+    assert len(server.items) == 33  # changed in place: no duplicates
+    types = [i["data"]["itemType"] for i in server.items.values()]
+    assert types.count("conferencePaper") == 20 and types.count("preprint") == 13
+    now = server.items[item["key"]]["data"]
+    assert now["proceedingsTitle"] == (
+        "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition"
+    )
+    assert {"tag": "to-read"} in now["tags"] and now["collections"] == collections

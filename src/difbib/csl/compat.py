@@ -772,6 +772,16 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
                 names=n if n > base else None,
                 givens=tuple(sorted(levels.items())),
             )
+        if add_names:
+            levels_of = {k: dict(table[k].givens) for k in names_of}
+            by_cite = rule == "by-cite" and add_givens
+            shared = _shared_names_counter(members, names_of, levels_of, base, by_cite)
+            for key, (n, givens) in shared.items():
+                params = replace(table[key], names=n if n > base else None)
+                if by_cite:
+                    levels = {j: lv for j, lv in givens.items() if j < n and lv}
+                    params = replace(params, givens=tuple(sorted(levels.items())))
+                table[key] = params
         # Year suffixes (or the disambiguate condition) for what is still alike,
         # lettered in bibliography order.
         done: set[str] = set()
@@ -797,6 +807,84 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     if add_givens and rule in ("by-cite", "all-names"):
         _expand_lookalike_names(bib, table)
     return table
+
+
+def _shared_names_counter(
+    members, names_of, levels_of, base: int, by_cite: bool
+) -> dict[str, tuple[int, dict[int, int]]]:
+    """Names (and, by cite, given names) each look-alike shows, as citeproc-js's
+    ``disNames`` decides: ``{key: (names, {name index: given level})}``.
+
+    citeproc-js keeps one forward-only counter per look-alike group (given names of
+    the current name first when the rule is ``by-cite``, then one more name). The
+    items are taken in the order of their name counts compared as strings ("17" <
+    "5"), then of their ids; the first is compared with the rest and the counter
+    moves on until it stands out, splitting the group as it goes. Each item gets the
+    best counter reached when it is registered: so in Chicago "Liu, Feng et al. 2025"
+    shows 4 names because the two "Liu, Jie et al. 2025" needed 4, though 2 would do.
+    """
+    keys = [m.key for m in sorted(members, key=lambda m: (str(len(names_of[m.key])), m.key))]
+    givens_max = 2 if by_cite else None
+    names_max = len(names_of[keys[0]])
+    counter, givens = base, {}
+    better, better_givens = base, {}
+
+    def cite(key: str) -> tuple:
+        levels = givens if by_cite else levels_of.get(key, {})
+        return _signature(names_of[key], counter, levels)
+
+    out: dict[str, tuple[int, dict[int, int]]] = {}
+
+    def register(*items: str) -> None:
+        for key in items:
+            out.setdefault(key, (better, dict(better_givens)))
+
+    lists = [keys]
+    init = True
+    while lists:
+        gname, clashes = 0, [1, 0]
+        while lists[0]:
+            current = lists[0]
+            maxed = False
+            if init:
+                init = False
+            else:
+                if givens_max is not None and givens.get(gname, 0) < givens_max:
+                    givens[gname] = givens.get(gname, 0) + 1
+                elif gname < names_max:
+                    counter += 1
+                    gname += 1
+                maxed = gname >= names_max and (
+                    givens_max is None or givens.get(gname, givens_max) >= givens_max
+                )
+            item, others = current[0], current[1:]
+            mine = cite(item)
+            partners = [item] + [o for o in others if cite(o) == mine]
+            nonpartners = [o for o in others if o not in partners]
+            clashes = [clashes[1], len(partners) - 1]
+            improved = clashes[1] == 0 or len(nonpartners) == 1 or clashes[1] < clashes[0]
+            if improved:
+                better = counter
+                if by_cite and gname in givens:
+                    better_givens[gname] = givens[gname]
+            if clashes[1] == 0 and len(nonpartners) == 1:
+                register(item, nonpartners[0])
+                lists[0] = []
+            elif clashes[1] == 0:
+                register(item)
+                lists[0] = nonpartners
+                init = bool(nonpartners)
+            elif len(nonpartners) == 1:
+                register(nonpartners[0])
+                lists[0] = partners
+            elif clashes[1] < clashes[0]:
+                lists[0] = partners
+                lists.append(nonpartners)
+            if maxed and lists[0]:
+                register(*lists[0])
+                lists[0] = []
+        lists = lists[1:]
+    return out
 
 
 def _expand_lookalike_names(bib, table: dict[str, Disambiguation]) -> None:

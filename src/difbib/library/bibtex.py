@@ -59,9 +59,16 @@ ARXIV_FIELDS = (
     "url",
     "abstract",
 )
+#: Fields a published version adds (see :mod:`difbib.library.published`).
+VENUE_FIELDS = ("booktitle", "journal", "volume", "number", "pages", "publisher")
+#: Every field difbib generates from a source (merged keeping hand edits).
+GENERATED_FIELDS = ARXIV_FIELDS + VENUE_FIELDS
 #: Fields difbib writes from the reading list (the list is their source of truth).
 LIST_FIELDS = ("keywords", "ranking")
-FIELD_ORDER = ARXIV_FIELDS + LIST_FIELDS
+FIELD_ORDER = (
+    "author", "title", "booktitle", "journal", "year", "volume", "number", "pages",
+    "publisher", *ARXIV_FIELDS[3:], *LIST_FIELDS,
+)  # fmt: skip
 
 #: Words Google Scholar passes over when it takes a title's first word for a key.
 #: Checked against Scholar's own keys: ``hermans2017defense`` ("In Defense of ..."),

@@ -35,6 +35,7 @@ from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_text, locked
 from difbib.library import bibtex
 from difbib.library.latex import strip_protection, tex_to_text
+from difbib.library.published import arxiv_year
 
 
 class RekeyError(DifbibError):
@@ -58,8 +59,14 @@ def scheme_key(fields: Mapping[str, str]) -> str:
     if names and names[0].startswith("{") and names[0].endswith("}"):
         first = tex_to_text(names[0][1:-1])
     year_match = re.search(r"\d{4}", fields.get("year", "") or fields.get("date", ""))
+    year = year_match.group(0) if year_match else None
+    # A published paper's year is the venue's; its key keeps arXiv's v1 year, as sync's.
+    eprint = fields.get("eprint") or next(
+        (v for k, v in fields.items() if k.lower() == "eprint"), ""
+    )
+    v1 = arxiv_year(eprint) if eprint else None
     title = tex_to_text(strip_protection(fields.get("title", "")))
-    return bibtex.scholar_key(first, year_match.group(0) if year_match else None, title)
+    return bibtex.scholar_key(first, str(v1) if v1 else year, title)
 
 
 def plan(

@@ -48,7 +48,7 @@ from bibtexparser.model import Block, Entry, ExplicitComment, Field, ImplicitCom
 
 from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_texts, locked
-from difbib.library import bibtex
+from difbib.library import bibtex, published
 from difbib.sources.arxiv import Fetcher, FetchStats, titles_match
 from difbib.sources.cache import MetadataCache
 from difbib.sources.ids import eprint_arxiv_id
@@ -86,6 +86,7 @@ class SyncResult:
     unresolved: list[Unresolved] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     stats: FetchStats = field(default_factory=FetchStats)
+    venues: published.VenueReport | None = None  # None: published versions not looked up
     written: bool = False
     state_written: bool = False
     text: str = ""
@@ -164,6 +165,15 @@ def digests(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: field_digest(value) for name, value in fields.items()}
 
 
+#: The pseudo-field under which the record keeps the digest of the entry type.
+TYPE_DIGEST = "@type"
+
+
+def typed_digests(entry_type: str, fields: Mapping[str, str]) -> dict[str, str]:
+    """:func:`digests` of generated fields plus their entry type's (``@type``)."""
+    return {**digests(fields), TYPE_DIGEST: field_digest(entry_type.lower())}
+
+
 def default_state_path(library_path: str | Path) -> Path:
     """The record of what sync wrote: ``.difbib-sync.json`` next to the library."""
     return Path(library_path).parent / STATE_FILE
@@ -227,6 +237,7 @@ def merge_entry(
     base: Mapping[str, str] | None,
     list_values: dict[str, str],
     category_names: set[str],
+    new_type: str = "misc",
 ) -> Entry:
     """Merge freshly generated fields into an existing entry, keeping hand edits.
 
@@ -234,11 +245,14 @@ def merge_entry(
     the :func:`digests` of what difbib generated at the last sync (None when
     unknown: then every differing value counts as a hand edit, and only missing
     fields are filled in). ``list_values`` are the reading list's fields
-    (``keywords``, ``ranking``), which replace the entry's.
+    (``keywords``, ``ranking``), which replace the entry's. With a published version
+    (:mod:`difbib.library.published`) ``new`` also holds the venue's fields, and the
+    entry type ``new_type`` follows the same rule (its digest is the base's ``@type``;
+    a base without one was written as ``@misc``).
     """
     cur = {f.key.lower(): f for f in current.fields}
     out: dict[str, Field] = {}
-    for name in bibtex.ARXIV_FIELDS:
+    for name in bibtex.GENERATED_FIELDS:
         c = cur.get(name.lower())
         n = new.get(name)
         b = base.get(name) if base is not None else None
@@ -269,7 +283,9 @@ def merge_entry(
     ordered = [out[f] for f in bibtex.FIELD_ORDER if f in out]
     handled = {f.lower() for f in bibtex.FIELD_ORDER}
     ordered += [f for f in current.fields if f.key.lower() not in handled]
-    return Entry(current.entry_type, current.key, ordered)
+    base_type = (base.get(TYPE_DIGEST) or field_digest("misc")) if base is not None else None
+    untouched = field_digest(current.entry_type.lower()) == base_type
+    return Entry(new_type if untouched else current.entry_type, current.key, ordered)
 
 
 def _eprint_of(entry: Entry) -> str | None:
@@ -296,6 +312,8 @@ def build_library(
     state: SyncState | None = None,
     written: dict[str, dict[str, str]] | None = None,
     terms: Sequence[str] = (),
+    versions: dict[str, published.PublishedVersion | None] | None = None,
+    previous_versions: dict[str, published.PublishedVersion | None] | None = None,
 ) -> list[Block]:
     """The new library's blocks: merged entries sorted by key, other blocks first.
 
@@ -318,16 +336,22 @@ def build_library(
     out_entries: list[Entry] = []
     for item in resolved:
         rec = item.record
-        new = bibtex.arxiv_fields(rec, terms)
+        version = (versions or {}).get(rec.id)
+        new_type, new = published.generated_fields(bibtex.arxiv_fields(rec, terms), version)
         lst = bibtex.list_fields(item.paper.categories, item.paper.rating)
-        written[rec.id] = digests(new)
+        written[rec.id] = typed_digests(new_type, new)
         current = by_eprint.get(rec.id)
         if current is not None:
             matched.add(current.key)
             base = state.base(rec.id) if state is not None else None
             if base is None and rec.id in previous:
-                base = digests(bibtex.arxiv_fields(previous[rec.id], terms))
-            merged = merge_entry(current, new, base, lst, category_names)
+                old_version = (previous_versions or {}).get(rec.id)
+                base = typed_digests(
+                    *published.generated_fields(
+                        bibtex.arxiv_fields(previous[rec.id], terms), old_version
+                    )
+                )
+            merged = merge_entry(current, new, base, lst, category_names, new_type)
             out_entries.append(merged)
             if bibtex.write_bib([merged]) == old_text[current.key]:
                 result.unchanged.append(merged.key)
@@ -336,7 +360,7 @@ def build_library(
         else:
             key = bibtex.unique_key(bibtex.base_key(rec), taken)
             taken.add(key)
-            out_entries.append(bibtex.make_entry(key, {**new, **lst}))
+            out_entries.append(bibtex.make_entry(key, {**new, **lst}, new_type))
             result.added.append(key)
     for entry in entries:
         if entry.key not in matched:
@@ -372,6 +396,7 @@ def sync(
     fetcher_options: dict | None = None,
     state_path: str | Path | None = None,
     terms: Sequence[str] = (),
+    venues: published.VenueOptions | None = None,
 ) -> SyncResult:
     """Sync the reading list into the library; see the module docstring.
 
@@ -382,7 +407,9 @@ def sync(
     the record of what sync wrote (default: :func:`default_state_path`); it is
     written together with the library. Raises :class:`~difbib.errors.DifbibError`
     for unreadable input and for arXiv failures; in every such case
-    ``library.bib`` and its record are left untouched.
+    ``library.bib`` and its record are left untouched. ``venues`` turns on the
+    published-version step (:mod:`difbib.library.published`); without it entries
+    keep their type and venue.
     """
     library_path, list_path = Path(library_path), Path(list_path)
     state_file = Path(state_path) if state_path is not None else default_state_path(library_path)
@@ -417,6 +444,17 @@ def sync(
         result.stats = fetcher.stats
         fetcher.refresh = False  # a second round asks only for what is new
         category_names = {c.heading for c in reading.categories}
+        if venues is not None:  # network: before the lock, like arXiv's
+            result.venues = _find_versions(
+                resolved,
+                bibtex.read_bib(library_path).entries,
+                previous,
+                venues,
+                offline,
+                refresh and not round_number,
+                dry_run,
+                progress,
+            )
         # The library and its record are read again under their lock: whatever
         # another process (or a hand edit) wrote while we were fetching is merged,
         # not overwritten. If the list changed meanwhile (another `difbib add`), this
@@ -442,7 +480,11 @@ def sync(
                 state,
                 written,
                 terms,
+                result.venues.versions if result.venues else None,
+                result.venues.previous if result.venues else None,
             )
+            if result.venues is not None:
+                _describe_venue_changes(result.venues, existing.entries, blocks)
             result.text = bibtex.write_bib(blocks)
             old = library_path.read_text(encoding="utf-8") if library_path.exists() else None
             state_text = state.text(written)
@@ -468,3 +510,45 @@ def _snapshot(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None  # read_list reports it
+
+
+# -- published versions: one hook, so that the merge above stays as it was -------------
+
+
+def _find_versions(
+    resolved: list[Resolved],
+    entries: list[Entry],
+    previous: dict[str, ArxivRecord],
+    options: published.VenueOptions,
+    offline: bool,
+    refresh: bool,
+    dry_run: bool,
+    progress: Callable[[str], None] | None,
+) -> published.VenueReport:
+    """Each listed paper's published version (:func:`difbib.library.published.find_versions`)."""
+    pinned = {e for x in entries if published.is_pinned(x) and (e := _eprint_of(x))}
+    return published.find_versions(
+        [(item.record, item.paper.venue_hint) for item in resolved],
+        options,
+        previous_records=previous,
+        pinned=pinned,
+        offline=offline,
+        refresh=refresh,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def _describe_venue_changes(
+    report: published.VenueReport, before: list[Entry], blocks: list[Block]
+) -> None:
+    """Fill in the report's per-paper changes and the written entry types."""
+    after = {
+        e: x
+        for x in blocks
+        if isinstance(x, Entry) and (e := _eprint_of(x)) and e in report.decisions
+    }
+    report.changes = published.describe_changes(
+        {e: x for x in before if (e := _eprint_of(x))}, after, report
+    )
+    report.final_types = {e: x.entry_type for e, x in after.items()}

@@ -41,6 +41,10 @@ _PAPER = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<pre>[⭐★\s]*)\*\*(?P<title>.+?)\*\*(?P<rest>.*)$"
 )
 _MD_LINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+# A venue and year written next to a paper: "(CVPR 2025)", "NeurIPS 2024.", "ICLR'25".
+_VENUE_HINT = re.compile(
+    r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?: [A-Z][a-z]+)?\s*(?:'\d\d|(?:19|20)\d\d)\b"
+)
 _BARE_URL = re.compile(r"<?(?P<url>https?://[^\s<>()\[\]]+)>?")
 
 # Words that say nothing about a topic; they never become a category's slug.
@@ -100,6 +104,7 @@ class ListedPaper:
     links: list[Link] = field(default_factory=list)
     arxiv_id: str | None = None
     bad_ids: list[tuple[int, str, str]] = field(default_factory=list)
+    venue_hint: str | None = None  # "CVPR 2025" written next to the paper: a hint, not a source
 
     @property
     def needs_search(self) -> bool:
@@ -391,6 +396,8 @@ def _make_paper(
     block = [(no, rest)] + [(n, lines[n - 1]) for n in range(no + 1, end + 1)]
     for n, text in block:
         paper.links += _links_in(text, n)
+        hint = _VENUE_HINT.search(_MD_LINK.sub(" ", text))
+        paper.venue_hint = paper.venue_hint or (hint.group(0) if hint else None)
     _resolve_ids(paper, block)
     return paper
 
