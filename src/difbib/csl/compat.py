@@ -3,16 +3,21 @@
 citeproc-js (inside Zotero and Mendeley) is what survey writers compare against.
 citeproc-py 0.11 departs from it, and from the CSL 1.0.2 specification, in a few
 places that show on arXiv preprints. Each fix below targets the cause inside
-citeproc-py (never the output of one style) and is applied once, by
-:func:`install`, which :mod:`difbib.csl.render` calls before rendering. Every fix is
-written against the CSL specification; the citeproc-js comparison in
-``tests/test_citeproc_js.py`` checks them on the six reference styles and
-difbib's own.
+citeproc-py (never the output of one style). Every fix is written against the CSL
+specification; the citeproc-js comparison in ``tests/csl/test_citeproc_js.py``
+checks them on the six reference styles and difbib's own, and the official CSL
+test suite (``tests/csl/test_csl_suite.py``) on its fixtures.
 
-How: citeproc-py builds its style tree from lxml element classes, so a fix cannot
-be a subclass; :func:`install` replaces the few methods concerned on citeproc-py's
-classes (keeping the originals for the cases a fix leaves alone). This is process
-wide and, like citeproc-py itself, not thread-safe: render from one thread.
+How: citeproc-py builds its style tree from lxml element classes, one class per
+CSL tag, chosen by an ``ElementNamespaceClassLookup``. difbib has a lookup of its
+own, on a parser of its own, that maps every tag to a subclass of citeproc-py's
+class carrying the fixes (:func:`_difbib_class`); :class:`Style` parses styles and
+their locale files with it. citeproc-py's classes are never changed, so only the
+styles difbib loads behave differently: a program using citeproc-py beside difbib
+gets citeproc-py's behaviour. What is not per element lives in :class:`Bibliography`
+(sorting, disambiguation, entries) and :class:`CitationItem`. The rendering state the
+fixes keep (like citeproc-py's own, on the parsed style) is per render: renders are
+serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
 
 1. **capitalize-first / capitalize-all touch only lowercase words.** The spec:
    "capitalize-first: capitalizes the first character of the first word, if the
@@ -80,7 +85,11 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     or ``!``.
 
 11. **HTML escapes as citeproc-js does** (``&#38;``, ``&#60;``, ``&#62;``), so HTML
-    output can be compared with it; see :func:`html_escape`.
+    output can be compared with it; see :func:`html_escape`. Escaped characters
+    travel through citeproc-py as private-use code points (:func:`protect`) and
+    take their final form at the end (:func:`unprotect`): citeproc-py splits page
+    ranges at ``&`` itself, and an entity escaped before it was split in two
+    (``1 &#38; #38; 2``).
 
 12. **Disambiguation** (citeproc-py has none). :func:`disambiguate` finds cites
     that render alike ("(Liu et al., 2025)" for four papers) and, as the style's
@@ -126,10 +135,31 @@ wide and, like citeproc-py itself, not thread-safe: render from one thread.
     (:func:`_sort_key_givens`). The order does not depend on item order, as
     citeproc-js registers all items before it takes any sort key.
 
+17. **Inline markup in CSL-JSON values** (the spec's "Rich Text" appendix:
+    ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<span style="font-variant:small-caps;">``
+    and ``<span class="nocase">``, whose text "is left unchanged" by text-case).
+    With ``rich_text`` (:func:`escape_value`) they render as formatting, and any other
+    tag is escaped as text; difbib had escaped them all (``&#60;i&#62;``). difbib's
+    own items come from BibTeX, where such tags are text, and are escaped as before.
+
+18. **Dates in sort keys.** The spec (Sorting): "Date variables called via a macro
+    are returned in the YYYYMMDD format, with zeros substituted for any missing
+    date-parts ... Negative years are sorted inversely, e.g. 100BC, 50BC, 50AD,
+    100AD". citeproc-py sorted the rendered text. Only the parts the date element
+    shows count (``date-parts="year"`` sorts by the year alone, as citeproc-js).
+
+Also from the CSL test suite: title case follows the item's ``language`` when it
+has one (fix 7; "Title case conversion ... is only applied to English-language
+items"), a one-letter part of a hyphenated word keeps its case (``07-x``, as
+citeproc-js), capitalize-first ends the first word at any white space (a no-break
+space too: ``o. A.`` becomes ``O. A.``), a cite with a locator is not folded into a
+citation-number range (fix 14: ``[1], [2, p. 23], [3]``), and an item that renders
+nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
+
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
 group of every entry; over half of its time went there. Both depend only on the
-style, so :func:`install` memoises them per element (:func:`_get_macro`,
+style, so difbib's classes memoise them per element (:func:`_get_macro`,
 :func:`_memo_calls`, and every XPath lookup in :func:`_xpath_search`), and a
 cite's reference is looked up once (:func:`_reference`). The memo holds the
 elements, so lxml keeps the same Python proxy objects alive and their ids stay
@@ -141,15 +171,17 @@ bibliography is built, in :mod:`difbib.csl.render`.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cmp_to_key
 from typing import Any
 
-from citeproc import model, source
-from citeproc import string as citeproc_string
+from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
+from citeproc.source import DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
+from lxml import etree
 
 #: The attribute on a style's root that records the output locale (fix 7).
 LOCALE_ATTRIBUTE = "difbib-output-locale"
@@ -163,8 +195,6 @@ def set_output_locale(style: Any, locale: str) -> None:
 #: Marks the end of a quoted string while an entry is being rendered.
 QUOTE_END = "\ue000"
 
-_installed = False
-
 
 def _capitalize_if_lower(word):
     """Capitalise ``word``'s first character only if the word is all lowercase."""
@@ -172,32 +202,53 @@ def _capitalize_if_lower(word):
 
 
 def _case(self, text, language=None):
-    """``TextCased.case`` with the spec's rule for capitalize-first/-all (fix 1)."""
+    """``TextCased.case`` with the spec's rule for capitalize-first/-all (fix 1) and
+    title case for English only (fix 7)."""
     if text is None:  # a name part the name lacks (no given name): nothing to case
         return text
     text_case = self.get("text-case")
     if text_case == "capitalize-first":
         words = list(text.words()) if isinstance(text, MixedString) else None
-        first = words[0] if words else String(str(text).split(" ", 1)[0] if str(text) else "")
+        # the first word ends at any white space, a no-break space included ("o. A.")
+        first = words[0] if words else String((str(text).split(None, 1) or [""])[0])
         if str(first).islower():
             return text.capitalize_first()
         return text
     if text_case == "title":
-        # Title case is for English only; items carry no language, so the output
-        # locale decides, as in citeproc-js (fix 7).
-        output_locale = self.get_root().get(LOCALE_ATTRIBUTE) or "en"
-        return _title_case(self, text) if output_locale.startswith("en") else text
+        # Title case is for English only: the item's language when it has one,
+        # else the output locale's (fix 7).
+        if language is None:
+            language = self.get_root().get(LOCALE_ATTRIBUTE) or "en"
+        return _title_case(self, text) if language.startswith("en") else text
     if text_case == "capitalize-all":
         return " ".join(str(_capitalize_if_lower(w)) for w in text.words())
     return _original_case(self, text, language)
 
 
+def _capitalize(word: str) -> str:
+    """``word`` with its first letter upper-cased, past the codes of markup from
+    values (fix 17: ``<i>e. coli</i>`` becomes ``<i>E. Coli</i>``)."""
+    at = 0
+    while at < len(word) and word[at] in _MARKUP_CODES:
+        at += 1
+    return word[:at] + word[at : at + 1].upper() + word[at + 1 :]
+
+
+def _bare(word: str) -> str:
+    """``word`` without the codes of markup from values (fix 17)."""
+    return _MARKUP_CHARS.sub("", word) if _MARKUP_CHARS.search(word) else word
+
+
 def _title_word(word: str, first: bool, stop_words: list[str]) -> str:
+    """One hyphenated word in title case, part by part (fix 7): as in citeproc-js,
+    a part is capitalised when it is the first of the title, or when it is a word
+    (two letters or more) that is not a stop word (``07-x`` stays as it is)."""
     parts = word.split("-")
     out = []
     for i, part in enumerate(parts):
-        if part.islower() and (first and i == 0 or part not in stop_words or i == len(parts) - 1):
-            part = part[0].upper() + part[1:]
+        bare = _bare(part)
+        if part.islower() and ((first and i == 0) or (len(bare) > 1 and bare not in stop_words)):
+            part = _capitalize(part)
         out.append(part)
     return "-".join(out)
 
@@ -208,12 +259,13 @@ def _title_case(self, text):
     prev = ":"
     for word in text.words():
         plain = str(word)
+        first = prev in (":", ".")
         if isinstance(word, NoCase):
             output.append(plain)
         elif "-" in plain.strip("-") and not plain.isupper():
-            output.append(_title_word(plain, prev in (":", "."), self._stop_words))
-        elif word.islower() and (plain not in self._stop_words or prev in (":", ".")):
-            output.append(str(word.capitalize_first()))
+            output.append(_title_word(plain, first, self._stop_words))
+        elif word.islower() and (_bare(plain) not in self._stop_words or first):
+            output.append(_capitalize(plain))
         elif word.islower():
             output.append(str(word.soft_lower()))
         else:
@@ -386,7 +438,7 @@ def collation_key(value: Any) -> Any:
         return None
     if isinstance(value, (int, float)):
         return (((0, value, ""),),)
-    text = unicodedata.normalize("NFKD", str(value).replace(QUOTE_END, "")).casefold()
+    text = unicodedata.normalize("NFKD", plain(str(value).replace(QUOTE_END, ""))).casefold()
     words = []
     for raw in text.split():
         word = "".join(c for c in raw if not unicodedata.category(c).startswith(("P", "M")))
@@ -444,17 +496,19 @@ def _et_al(self):
 
 
 def _text_process(self, item, context=None, **kwargs):
-    """``Text.process`` passing the sort options on to a called macro (fix 6a)."""
+    """``Text.process`` passing the sort options on to a called macro (fix 6a), and
+    giving no language for an item without one (fix 7: the output locale decides)."""
+    try:
+        language = item.reference.language[:2]
+    except model.VariableError:
+        language = None
     if "macro" in self.attrib and kwargs.get("sort_options") is not None:
         if context is None:
             context = self
-        try:
-            language = item.reference.language[:2]
-        except model.VariableError:
-            language = self.get_root().get("default-locale", "en")[:2]
         macro = self.get_macro(self.get("macro"))
         return macro.render(item, context, sort_options=kwargs["sort_options"]), language
-    return _original_text_process(self, item, context=context, **kwargs)
+    text, _ = _original_text_process(self, item, context=context, **kwargs)
+    return text, language
 
 
 _macros: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -559,7 +613,8 @@ def _render_cite(layout, item, suppress_names: bool):
 
 
 def _collapse_numbers(layout, rendered):
-    """Runs of three or more consecutive numbers as a range, ``1–4`` (fix 14)."""
+    """Runs of three or more consecutive numbers as a range, ``1–4`` (fix 14); a cite
+    with a locator is not part of a range."""
     out = []
     run: list = []
 
@@ -572,6 +627,11 @@ def _collapse_numbers(layout, rendered):
         run.clear()
 
     for item, _, text in rendered:
+        if item.has_locator:
+            # a cite with a locator stands alone: "[1], [2, p. 23], [3]" (citeproc-js)
+            flush()
+            out.append(text)
+            continue
         if run and item.number != run[-1][0] + 1:
             flush()
         run.append((item.number, text))
@@ -618,7 +678,10 @@ def _if_render(self, item, context=None, delimiter="", **kwargs):
     return _original_if_render(self, item, context=context, delimiter=delimiter, **kwargs)
 
 
-_TRAILING_MARKUP = re.compile(r"(?:</[a-z]+>|(?<!\\)\*)+$")
+_TRAILING_MARKUP = re.compile(
+    # closing tags, Markdown's emphasis, and the codes of closing markup from values (fix 17)
+    r"(?:</[a-z]+>|(?<!\\)\*|[" + "".join(chr(0xE011 + 2 * n) for n in range(6)) + "])+$"
+)
 
 
 def _normalize_seam(left, other):
@@ -638,9 +701,176 @@ def _normalize_seam(left, other):
     return other
 
 
+#: What citeproc-py raises when a style (or an item) asks for something it does not
+#: support: a missing macro or term, an option value it cannot read, a feature it
+#: lacks. Raised inside citeproc-py's own code, these are limits of its support for
+#: the style; raised anywhere else, they are difbib's bugs and must surface.
+STYLE_FAILURES = (KeyError, IndexError, ValueError, TypeError, AttributeError, NotImplementedError)
+
+
+def raised_in_citeproc(err: BaseException) -> bool:
+    """Whether ``err`` was raised by citeproc-py's own code (its innermost frame)."""
+    tb = err.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_CITEPROC_DIR)
+
+
+_CITEPROC_DIR = os.path.dirname(os.path.abspath(model.__file__)) + os.sep
+
+
+# -- fix 11 and 17: escaping, and the markup CSL-JSON values may hold -------------
+
+#: Characters escaped for HTML and for Markdown.
+HTML_SPECIAL = "&<>"
+MARKDOWN_SPECIAL = "\\`*_[]<>&#|~"
+
+#: An escaped character travels through citeproc-py as a private-use code point
+#: (U+F0000 + its code), turned into the output's escape by :func:`unprotect`.
+#: citeproc-py parses some values itself: it splits page ranges at ``&``, so a
+#: value escaped before it ("1 &#38; 2") was split inside the entity and came out
+#: as ``1 &#38; #38; 2``.
+_PROTECT_BASE = 0xF0000
+
+
+def protect(text: Any, special: str) -> str:
+    """``text`` with the characters of ``special`` protected from citeproc-py."""
+    text = str(text)
+    for char in special:
+        if char in text:
+            text = text.replace(char, chr(_PROTECT_BASE + ord(char)))
+    return text
+
+
+def protect_html(text: Any) -> str:
+    return protect(text, HTML_SPECIAL)
+
+
+def protect_markdown(text: Any) -> str:
+    return protect(text, MARKDOWN_SPECIAL)
+
+
+_PROTECTED = re.compile("[\U000f0000-\U000f00ff]")
+_HTML_ENTITIES = {"&": "&#38;", "<": "&#60;", ">": "&#62;"}
+
+
+def _protected_amp(text: str) -> str:
+    """A page value with protected ``&`` made plain again, for citeproc-py to split."""
+    return text.replace(chr(_PROTECT_BASE + ord("&")), "&")
+
+
 def html_escape(text: str) -> str:
     """Escape for HTML as citeproc-js does (fix 11)."""
     return str(text).replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+
+
+#: Fix 17: inline markup in CSL-JSON values. The spec's appendix on rich text:
+#: "<i>, <b>, <sub>, <sup>, <span style="font-variant:small-caps;"> and
+#: <span class="nocase">" may appear in field values; citeproc-js renders the first
+#: five as formatting and keeps nocase text out of text-case changes. difbib
+#: escaped all of it ("&#60;i&#62;"). The tags now travel as private-use code
+#: points (so text case and seams do not see letters), ``nocase`` spans as the
+#: literal tags citeproc-py's CSL-JSON reader turns into case-protected text; any
+#: other tag, or a tag left open, is text and escaped.
+_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor")
+_MARKUP_OPEN = {kind: chr(0xE010 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
+_MARKUP_CLOSE = {kind: chr(0xE011 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
+_MARKUP_TAG = re.compile(
+    r"<(/?)(i|b|sup|sub|sc)>|<span\s+(?:class=\"(nocase|nodecor)\"|"
+    r"style=\"font-variant:\s*small-caps;?\")\s*>|</span>",
+    re.I,
+)
+_NOCASE_OPEN, _NOCASE_CLOSE = '<span class="nocase">', "</span>"
+_MARKUP_OUTPUT = {
+    "html": {
+        "i": ("<i>", "</i>"),
+        "b": ("<b>", "</b>"),
+        "sup": ("<sup>", "</sup>"),
+        "sub": ("<sub>", "</sub>"),
+        "sc": ('<span style="font-variant:small-caps;">', "</span>"),
+        "nodecor": ("", ""),
+    },
+    "markdown": {
+        "i": ("*", "*"),
+        "b": ("**", "**"),
+        "sup": ("<sup>", "</sup>"),
+        "sub": ("<sub>", "</sub>"),
+        "sc": ("", ""),
+        "nodecor": ("", ""),
+    },
+}
+_MARKUP_CODES = {
+    code: (kind, closing)
+    for kind in _MARKUP_KINDS
+    for code, closing in ((_MARKUP_OPEN[kind], False), (_MARKUP_CLOSE[kind], True))
+}
+_MARKUP_CHARS = re.compile("[" + "".join(_MARKUP_CODES) + "]")
+
+
+def escape_value(value: str, escape: Any) -> str:
+    """A CSL-JSON text value for citeproc-py: text escaped with ``escape``, the
+    inline markup the spec allows kept (fix 17)."""
+    text = str(value)
+    if "<" not in text:
+        return escape(text)
+    tokens: list[str] = []  # pieces of the result
+    opened: list[tuple[str, int, str]] = []  # (kind, index in tokens, tag) of open tags
+    end = 0
+    for m in _MARKUP_TAG.finditer(text):
+        tokens.append(escape(text[end : m.start()]))
+        end = m.end()
+        tag, slash, simple, span_class = m.group(0), m.group(1), m.group(2), m.group(3)
+        if slash or tag.lower() == "</span>":
+            kind = simple.lower() if simple else "span"
+            top = opened[-1][0] if opened else None
+            if top is not None and (kind == top or kind == "span" and top in _SPANS):
+                opened.pop()
+                tokens.append(_NOCASE_CLOSE if top == "nocase" else _MARKUP_CLOSE[top])
+            else:
+                tokens.append(escape(tag))
+            continue
+        kind = (simple or span_class or "sc").lower()
+        opened.append((kind, len(tokens), tag))
+        tokens.append(_NOCASE_OPEN if kind == "nocase" else _MARKUP_OPEN[kind])
+    tokens.append(escape(text[end:]))
+    for _, index, tag in opened:  # left open: not markup, but text
+        tokens[index] = escape(tag)
+    return "".join(tokens)
+
+
+_SPANS = ("sc", "nocase", "nodecor")  # the kinds that close with </span>
+
+
+def unprotect(text: str, output: str) -> str:
+    """Escapes and markup in their final form for ``output`` (fixes 11 and 17)."""
+    if _PROTECTED.search(text):
+
+        def char(m: re.Match) -> str:
+            c = chr(ord(m.group(0)) - _PROTECT_BASE)
+            if output == "html":
+                return _HTML_ENTITIES.get(c, c)
+            if output == "markdown":
+                return "\\" + c
+            return c
+
+        text = _PROTECTED.sub(char, text)
+    if _MARKUP_CHARS.search(text):
+        table = _MARKUP_OUTPUT.get(output, {})
+
+        def tag(m: re.Match) -> str:
+            kind, closing = _MARKUP_CODES[m.group(0)]
+            pair = table.get(kind, ("", ""))
+            return pair[1] if closing else pair[0]
+
+        text = _MARKUP_CHARS.sub(tag, text)
+    return text
+
+
+def plain(text: str) -> str:
+    """``text`` with escapes and markup codes undone (for sort keys)."""
+    return unprotect(text, "text")
 
 
 # -- fix 12: disambiguation -----------------------------------------------------
@@ -692,7 +922,7 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     ``bib`` is a registered (and sorted) ``CitationStylesBibliography``; the result,
     keyed by item key, is also stored on it for rendering.
     """
-    from citeproc import Citation, CitationItem
+    from citeproc import Citation
 
     table: dict[str, Disambiguation] = {}
     bib.difbib_disambiguation = table
@@ -719,8 +949,10 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
         cite.bibliography = bib
         try:
             text = str(citation_el.render(cite, [], lambda _: None))
-        except Exception:  # a cite that cannot render cannot be ambiguous
-            continue
+        except STYLE_FAILURES as err:
+            if not raised_in_citeproc(err):
+                raise  # difbib's bug, not the style's
+            continue  # a cite the style cannot render is not ambiguous (rendering reports it)
         groups.setdefault(text, []).append(item)
 
     order = {item.key: i for i, item in enumerate(bib.items)}
@@ -1095,7 +1327,10 @@ def _renders_year_suffix(element) -> bool:
 
 def _date_process(self, item, variable=None, show_parts=None, context=None, **kwargs):
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
-    style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix)."""
+    style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
+    sort key, the date as the spec sorts it (fix 18)."""
+    if kwargs.get("sort_options") is not None and not self.is_locale_date():
+        return _date_sort_key(self, item, variable)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
     if text is None or (variable or self.get("variable")) != "issued":
         return text
@@ -1114,6 +1349,35 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     return String(plain[:end] + str(suffix) + plain[end:])
 
 
+def _date_sort_key(element, item, variable) -> String | None:
+    """A date in a sort key (fix 18). The spec (Sorting): "Date variables called via
+    a macro are returned in the YYYYMMDD format, with zeros substituted for any
+    missing date-parts ... Negative years are sorted inversely, e.g. 100BC, 50BC,
+    50AD, 100AD". citeproc-py sorted the rendered text ("100 BC" after "44 BC" by
+    value). Only the date-parts the element shows count (citeproc-js:
+    ``date-parts="year"`` sorts by the year alone)."""
+    value = item.reference.get((variable or element.get("variable") or "").replace("-", "_"))
+    if not value:
+        return None
+    if element.get("form") is not None:
+        shown = set((element.get("date-parts") or "year-month-day").split("-"))
+    else:
+        shown = {part.get("name") for part in element.iterchildren()}
+
+    def key(date) -> str:
+        if isinstance(date, LiteralDate):
+            return str(date.text)
+        year = date.year + 10000 if "year" in shown else 0
+        month = date.get("month", 0) if "month" in shown else 0
+        day = date.get("day", 0) if "day" in shown else 0
+        return f"{year:05}{month:02}{day:02}"
+
+    if isinstance(value, DateRange):
+        end = value.get("end")
+        return String(key(value.begin) + "-" + (key(end) if end is not None else "0000000000"))
+    return String(key(value))
+
+
 def _label_process(self, item, variable=None, plural=None, context=None, **kwargs):
     """``Label.process`` printing nothing for an empty variable (fix 15)."""
     if variable is None:
@@ -1124,37 +1388,6 @@ def _label_process(self, item, variable=None, plural=None, context=None, **kwarg
         elif name and not item.reference.get(name.replace("-", "_")):
             return None
     return _original_label_process(self, item, variable, plural, context, **kwargs)
-
-
-def install() -> None:
-    """Apply the fixes to citeproc-py (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    model.TextCased.case = _case
-    model.Quoted.quote = _quote
-    model.Name.initialize = _initialize
-    model.Layout.render_bibliography = _render_bibliography
-    model.Sort.sort = _sort
-    model.Label.process = _label_process
-    model.Date.process = _date_process
-    model.Names.render = _names_render
-    model.Name.process = _name_process
-    model.Name.get_option = _name_get_option
-    citeproc_string.normalize_seam = _normalize_seam
-    model.normalize_seam = _normalize_seam
-    model.Layout.render_citation = _render_citation
-    model.If.render = _if_render
-    model.Name.et_al = _et_al
-    model.Text.process = _text_process
-    model.CitationStylesElement._default_options.setdefault("initialize", "true")
-    model.CitationStylesElement.get_macro = _get_macro
-    source.CitationItem.reference = property(_reference)
-    model.CitationStylesElement.xpath_search = _xpath_search
-    for cls in (model.Parent, model.Text, model.Group):
-        if "calls_variable" in cls.__dict__:
-            cls.calls_variable = _memo_calls(cls.__dict__["calls_variable"])
-    _installed = True
 
 
 # citeproc-py's own functions, kept for the cases the fixes do not change.
@@ -1171,3 +1404,247 @@ _original_date_process = model.Date.process
 _original_names_render = model.Names.render
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
+_original_get_option = model.CitationStylesElement.get_option
+_original_format_number_process = model.FormatNumber._process
+
+
+# -- difbib's element classes ---------------------------------------------------
+#
+# citeproc-py maps each CSL tag to a class of its own (``text`` -> ``model.Text``)
+# through an lxml ``ElementNamespaceClassLookup``. difbib builds a lookup of its own
+# that maps every tag to a subclass of citeproc-py's class carrying the fixes above,
+# and parses styles and locales with a parser that uses it. citeproc-py's classes
+# are never changed: a style parsed by citeproc-py itself renders as citeproc-py
+# renders it, in the same process.
+
+
+def _wrap(self, string):
+    """``Affixed.wrap`` with difbib's seams (fix 10)."""
+    if string is None:
+        return None
+    prefix = self.get("prefix", "")
+    suffix = self.get("suffix", "")
+    string = _normalize_seam(prefix, string)
+    text = prefix + string
+    return text + _normalize_seam(text, suffix)
+
+
+def _join_seamed(items, delimiter=""):
+    """citeproc-py's ``join`` with difbib's seams (fix 10)."""
+    items = iter(items)
+    try:
+        output = next(items)
+    except StopIteration:
+        return String("")
+    for item in items:
+        output = output + _normalize_seam(output, delimiter)
+        output = output + _normalize_seam(output, item)
+    return output
+
+
+def _delimited_join(self, strings, default_delimiter=""):
+    """``Delimited.join`` with difbib's seams (fix 10)."""
+    delimiter = self.get("delimiter", default_delimiter)
+    try:
+        return _join_seamed((s for s in strings if s is not None), delimiter)
+    except (TypeError, ValueError, IndexError):  # as citeproc-py: nothing to join
+        return String("")
+
+
+def _render_children(self, item, delimiter="", **kwargs):
+    """``Parent.render_children`` with difbib's seams (fix 10)."""
+    output = []
+    for child in self.iterchildren():
+        try:
+            if isinstance(child, model.Choose):
+                text = child.render(item, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, **kwargs)
+            if text is not None:
+                output.append(text)
+        except model.VariableError:
+            pass
+    return _join_seamed(output, delimiter) if output else None
+
+
+def _format_number_process(self, value, variable):
+    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11)."""
+    return _original_format_number_process(self, _protected_amp(str(value)), variable)
+
+
+def _style_get_option(self, name):
+    """``Style.get_option`` with CSL 1.0.1's ``initialize`` (default "true"; fix 4)."""
+    if name == "initialize":
+        return self.get(name, "true")
+    return _original_get_option(self, name)
+
+
+def _set_locale_list(self, output_locale, validate=False):
+    """``Style.set_locale_list`` reading the locale files with difbib's classes.
+
+    The order is citeproc-py's (and the spec's locale fallback): in-style locales
+    for the dialect, the language, no language; then the locale files for the
+    dialect, the language's primary dialect, and en-US.
+    """
+    from citeproc import LANGUAGE_NAMES, LOCALES_PATH, PRIMARY_DIALECTS
+
+    self.locales = []
+    added: set[str] = set()
+
+    def in_style(locale: str | None) -> None:
+        expr = f'./cs:locale[@xml:lang="{locale}"]' if locale else "./cs:locale[not(@xml:lang)]"
+        self.locales.extend(self.xpath_search(expr)[:1])
+
+    def from_file(locale: str) -> None:
+        if locale in added:
+            return
+        path = f"{LOCALES_PATH}/locales-{locale}.xml"
+        try:
+            root = etree.parse(path, _parser()).getroot()
+        except OSError:
+            raise ValueError(f"{locale!r} is not a known locale") from None
+        self.locales.append(root)
+        added.add(locale)
+
+    language = output_locale.split("-")[0]
+    in_style(output_locale)
+    in_style(language)
+    in_style(None)
+    if output_locale in LANGUAGE_NAMES:
+        from_file(output_locale)
+    if language in PRIMARY_DIALECTS:
+        from_file(PRIMARY_DIALECTS[language])
+    from_file("en-US")
+    for locale in self.locales:
+        locale.style = self
+
+
+#: Per tag, the methods difbib's class replaces (besides the shared ones below).
+_METHODS: dict[str, dict[str, Any]] = {
+    "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
+    "text": {"process": _text_process},
+    "name": {
+        "initialize": _initialize,
+        "process": _name_process,
+        "get_option": _name_get_option,
+        "et_al": _et_al,
+    },
+    "names": {"render": _names_render},
+    "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
+    "sort": {"sort": _sort},
+    "label": {"process": _label_process},
+    "date": {"process": _date_process},
+    "if": {"render": _if_render},
+    "else-if": {"render": _if_render},
+}
+
+_MEMO_CALLS = {}  # citeproc-py's calls_variable -> its memoised version (speed)
+
+
+def _difbib_class(cls: type) -> type:
+    """A subclass of citeproc-py's element class ``cls`` carrying difbib's fixes."""
+    tag = cls.__name__.replace("_", "-").lower()
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__doc__": f"citeproc-py's ``{cls.__name__}`` with difbib's fixes.",
+        "get_macro": _get_macro,
+        "xpath_search": _xpath_search,
+    }
+    if issubclass(cls, model.TextCased):
+        namespace["case"] = _case
+    if issubclass(cls, model.Quoted):
+        namespace["quote"] = _quote
+    if issubclass(cls, model.Affixed):
+        namespace["wrap"] = _wrap
+    if issubclass(cls, model.Delimited):
+        namespace["join"] = _delimited_join
+    if issubclass(cls, model.Parent):
+        namespace["render_children"] = _render_children
+    if issubclass(cls, model.FormatNumber):
+        namespace["_process"] = _format_number_process
+    calls = getattr(cls, "calls_variable", None)
+    if calls in _MEMO_CALLS:
+        namespace["calls_variable"] = _MEMO_CALLS[calls]
+    namespace.update(_METHODS.get(tag, {}))
+    return type(cls.__name__, (cls,), namespace)
+
+
+def _build_lookup() -> etree.ElementNamespaceClassLookup:
+    for cls in (model.Parent, model.Text, model.Group):
+        _MEMO_CALLS[cls.__dict__["calls_variable"]] = _memo_calls(cls.__dict__["calls_variable"])
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    namespace[None] = _difbib_class(model.CitationStylesElement)
+    for cls in model.CitationStylesElement.__subclasses__():
+        namespace[cls.__name__.replace("_", "-").lower()] = _difbib_class(cls)
+    return lookup
+
+
+_LOOKUP = _build_lookup()
+
+
+def _parser() -> etree.XMLParser:
+    """A parser building difbib's classes (a new one per parse: lxml parsers are
+    not shared between threads)."""
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(_LOOKUP)
+    return parser
+
+
+class Style(CitationStylesStyle):
+    """A CSL style parsed with difbib's element classes (the fixes above).
+
+    ``source`` is a path or a file-like object holding the style's XML;
+    ``locale`` the output locale (default: the style's ``default-locale``, else
+    en-US). Raises ``lxml.etree.XMLSyntaxError`` for malformed XML, ``OSError``
+    for an unreadable file and ``ValueError`` for XML that is not a CSL style or
+    an unknown locale.
+    """
+
+    def __init__(self, source: Any, locale: str | None = None) -> None:
+        self.xml = etree.parse(source, _parser())
+        self.root = self.xml.getroot()
+        if not isinstance(self.root, model.Style):
+            raise ValueError(
+                f"the root element is <{etree.QName(self.root).localname}>, not <style>"
+            )
+        locale = locale or self.root.get("default-locale") or "en-US"
+        self.root.set_locale_list(locale)
+        set_output_locale(self, locale)
+
+
+def load_style(source: Any, locale: str | None = None) -> Style:
+    """A :class:`Style` from a path or file-like object."""
+    return Style(source, locale)
+
+
+class CitationItem(source.CitationItem):
+    """A cite whose reference is looked up once, not on every variable (speed)."""
+
+    @property
+    def reference(self):
+        return _reference(self)
+
+
+class Bibliography(CitationStylesBibliography):
+    """citeproc-py's bibliography with difbib's bibliography-wide steps.
+
+    - :meth:`sort` orders the items by the style's ``<sort>`` with citeproc-js's
+      comparison (fix 6); without a ``<sort>`` they keep the order they came in;
+    - :meth:`disambiguate` decides added names, given names and year suffixes
+      (fix 12); call it after sorting and before rendering;
+    - :meth:`entries` gives one entry per item (an empty string for an item that
+      renders nothing), so entries pair with :attr:`keys`; :meth:`bibliography`
+      leaves the empty ones out, as citeproc-js does.
+    """
+
+    def disambiguate(self) -> dict[str, Disambiguation]:
+        return disambiguate(self)
+
+    def entries(self) -> list[Any]:
+        """One entry per item of :attr:`items`, ``""`` for an item that renders nothing."""
+        return self.style.render_bibliography(self.items)
+
+    def bibliography(self) -> list[Any]:
+        """The entries, leaving out items that render nothing (as citeproc-js does)."""
+        return [entry for entry in self.entries() if str(entry)]

@@ -2,7 +2,8 @@
 
 Input is CSL-JSON (:mod:`difbib.csl.csljson`); output is text, HTML or Markdown. The
 results match citeproc-js (the processor inside Zotero) thanks to the fixes in
-:mod:`difbib.csl.compat`, installed here. What this module adds on top of
+:mod:`difbib.csl.compat`, which live in difbib's own subclasses of citeproc-py's
+classes (citeproc-py itself is left as it is). What this module adds on top of
 citeproc-py:
 
 - the bibliography is always sorted by the style's ``<sort>`` (citeproc-py sorts
@@ -12,12 +13,16 @@ citeproc-py:
   variable values through unescaped: a title holding ``<script>`` would reach the
   page as a tag), and Markdown gets italics as ``*...*`` and URLs as
   ``<https://...>`` autolinks;
-- a parsed style is kept per (style file, locale) within the process.
+- a parsed style is kept per (style file, locale) within the process;
+- rendering is serialised by a lock, so threads may render at the same time;
+- citeproc-py failing on a style is one error line; difbib's own bugs are not
+  disguised as such (:func:`_guarded`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,7 +62,7 @@ def _plain_formatter() -> SimpleNamespace:
 
 def _html_formatter() -> SimpleNamespace:
     return SimpleNamespace(
-        preformat=compat.html_escape,
+        preformat=compat.protect_html,
         Italic=_wrapper("<i>{}</i>"),
         Oblique=_wrapper("<i>{}</i>"),
         Bold=_wrapper("<b>{}</b>"),
@@ -83,7 +88,7 @@ def md_escape(text: str) -> str:
 def _markdown_formatter() -> SimpleNamespace:
     ident = str
     return SimpleNamespace(
-        preformat=md_escape,
+        preformat=compat.protect_markdown,
         Italic=_wrapper("*{}*"),
         Oblique=_wrapper("*{}*"),
         Bold=_wrapper("**{}**"),
@@ -157,24 +162,20 @@ def locale_path(locale: str) -> Path:
 
 
 @lru_cache(maxsize=16)
-def _parsed_style(path: str, mtime: float, locale: str) -> Any:
-    from citeproc import CitationStylesStyle
+def _parsed_style(path: str, mtime: float, locale: str) -> compat.Style:
+    from lxml import etree
 
     locale_path(locale)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            style = CitationStylesStyle(path, locale=locale, validate=False)
-        except Exception as err:  # lxml syntax errors, missing parts
-            raise DifbibError(
-                f"style {path} cannot be read ({type(err).__name__}: {err}); "
-                "check that it is a CSL 1.0 style"
-            ) from None
-    compat.set_output_locale(style, locale)
-    return style
+    try:
+        return compat.Style(path, locale)
+    except (etree.XMLSyntaxError, OSError, ValueError) as err:
+        raise DifbibError(
+            f"style {path} cannot be read ({type(err).__name__}: {err}); "
+            "check that it is a CSL 1.0 style"
+        ) from None
 
 
-def load_style(path: str | Path, locale: str = "en-US") -> Any:
+def load_style(path: str | Path, locale: str = "en-US") -> compat.Style:
     """The parsed citeproc-py style for a ``.csl`` file and locale (kept per process)."""
     path = Path(path)
     return _parsed_style(str(path.resolve()), path.stat().st_mtime, locale)
@@ -184,19 +185,22 @@ def load_style(path: str | Path, locale: str = "en-US") -> Any:
 
 
 def _guarded(style_arg: int) -> Callable:
-    """Turn a crash inside citeproc-py into a one-line :class:`DifbibError`.
+    """Report citeproc-py failing on a style as one :class:`DifbibError` line.
 
-    ``style_arg`` is the position of the style path among the arguments.
+    Only the exceptions of :data:`~difbib.csl.compat.STYLE_FAILURES` raised inside citeproc-py are
+    turned into a message; anything else (difbib's own bugs included) propagates
+    unchanged. ``style_arg`` is the position of the style path among the arguments.
     """
 
     def decorate(function: Callable) -> Callable:
         @wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return function(*args, **kwargs)
-            except DifbibError:
-                raise
-            except Exception as err:
+                with _LOCK:
+                    return function(*args, **kwargs)
+            except compat.STYLE_FAILURES as err:
+                if not compat.raised_in_citeproc(err):
+                    raise
                 style = kwargs.get("style_path", args[style_arg] if len(args) > style_arg else "?")
                 raise DifbibError(
                     f"citeproc-py could not render with style {Path(str(style)).stem!r} "
@@ -208,6 +212,11 @@ def _guarded(style_arg: int) -> Callable:
     return decorate
 
 
+#: Rendering is serialised: citeproc-py keeps the state of a render on the parsed
+#: style (its formatter, the names already printed), and the styles are shared.
+_LOCK = threading.RLock()
+
+
 @dataclass
 class Rendered:
     """A bibliography: entries in the style's order, with the item ids."""
@@ -216,28 +225,50 @@ class Rendered:
     entries: list[str]
 
 
-def _bibliography_engine(style: Any, items: Sequence[dict], output: str) -> Any:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
+def _rendered(ids: Sequence[str], entries: Sequence[str]) -> Rendered:
+    """The entries that are not empty, with their ids: as in citeproc-js, an item
+    that renders nothing has no entry (not an empty one)."""
+    pairs = [(i, e) for i, e in zip(ids, entries, strict=True) if e]
+    return Rendered([i for i, _ in pairs], [e for _, e in pairs])
+
+
+def engine(
+    style: compat.Style, items: Sequence[dict], output: str, rich_text: bool = False
+) -> compat.Bibliography:
+    """A :class:`~difbib.csl.compat.Bibliography` of ``items`` (CSL-JSON) for ``output``,
+    with every item registered in the order given.
+
+    Text values are prepared as difbib renders them: straight apostrophes become
+    typographic, and for HTML and Markdown every value is escaped. With
+    ``rich_text``, values hold CSL-JSON's inline markup (``<i>``, ``<b>``,
+    ``<span class="nocase">``, ...), which is rendered as formatting
+    (:func:`~difbib.csl.compat.escape_value`); difbib's own items come from BibTeX,
+    where such tags are text, so by default they are escaped like any text.
+    """
+    from citeproc import Citation
     from citeproc.source.json import CiteProcJSON
 
-    compat.install()
     if output not in _FORMATTERS:
         raise SelectionError(f"unknown output {output!r}; use one of {', '.join(OUTPUTS)}")
     formatter = _FORMATTERS[output]()
     data = compat.typographic_apostrophes(list(items))
-    if output != "text":
+    if rich_text:
+        data = _escape_items(data, lambda v: compat.escape_value(v, formatter.preformat))
+    elif output != "text":
         data = _escape_items(data, formatter.preformat)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "unsupported arguments: custom, categories"
         source = CiteProcJSON(data)
-    bib = CitationStylesBibliography(style, source, formatter)
+    bib = compat.Bibliography(style, source, formatter)
     for item in items:
-        bib.register(Citation([CitationItem(str(item["id"]))]))
+        bib.register(Citation([compat.CitationItem(str(item["id"]))]))
     return bib
 
 
-def _finish(text: str, output: str) -> str:
-    text = compat.finish(str(text))
+def finish(text: Any, output: str) -> str:
+    """A rendered entry or citation completed for ``output`` (quote marks resolved,
+    Markdown URLs as autolinks)."""
+    text = compat.unprotect(compat.finish(str(text)), output)
     if output == "markdown":
         text = _finish_markdown(text)
     return text
@@ -249,19 +280,23 @@ def bibliography(
     style_path: str | Path,
     locale: str = "en-US",
     output: str = "text",
+    rich_text: bool = False,
 ) -> Rendered:
-    """The bibliography of ``items`` (CSL-JSON), sorted as the style says."""
+    """The bibliography of ``items`` (CSL-JSON), sorted as the style says.
+
+    ``rich_text``: the values hold CSL-JSON's inline markup (see :func:`engine`).
+    """
     style = load_style(style_path, locale)
     if style.root.bibliography is None:
         raise SelectionError(
             f"style {style_path} has no bibliography (it is a citation-only style)"
         )
-    bib = _bibliography_engine(style, items, output)
+    bib = engine(style, items, output, rich_text)
     bib.sort()
-    compat.disambiguate(bib)
+    bib.disambiguate()
     by_key = {str(item["id"]).lower(): str(item["id"]) for item in items}
-    entries = [_finish(e, output) for e in bib.bibliography()]
-    return Rendered([by_key[k] for k in bib.keys], entries)
+    entries = [finish(e, output) for e in bib.entries()]
+    return _rendered([by_key[k] for k in bib.keys], entries)
 
 
 @_guarded(2)
@@ -277,20 +312,20 @@ def citation(
     ``items`` are the document's references; numbered styles number them in the
     bibliography's order.
     """
-    from citeproc import Citation, CitationItem
+    from citeproc import Citation
 
     style = load_style(style_path, locale)
-    bib = _bibliography_engine(style, items, output)
+    bib = engine(style, items, output)
     if style.root.bibliography is not None:
         bib.sort()
-    compat.disambiguate(bib)
-    cluster = Citation([CitationItem(str(k)) for k in cited])
+    bib.disambiguate()
+    cluster = Citation([compat.CitationItem(str(k)) for k in cited])
     bib.register(cluster)
     missing: list[str] = []
     text = bib.cite(cluster, lambda item: missing.append(item.key))
     if missing:
         raise SelectionError(f"cannot cite {', '.join(missing)}: not among the items")
-    return _finish(text, output)
+    return finish(text, output)
 
 
 @_guarded(1)
@@ -323,7 +358,7 @@ def cached_bibliography(
         keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
         texts = [cache.get_entry(k) for k in keys]
         if all(t is not None for t in texts):
-            return Rendered(list(order), [str(t) for t in texts])
+            return _rendered(order, [str(t) for t in texts])
     # Render what is missing: sort (unless the order is known) and render the
     # entries without a cached text, numbering from the full list.
     style = load_style(style_path, locale)
@@ -331,7 +366,7 @@ def cached_bibliography(
         raise SelectionError(
             f"style {style_path} has no bibliography (it is a citation-only style)"
         )
-    bib = _bibliography_engine(style, items, output)
+    bib = engine(style, items, output)
     by_key = {i.lower(): i for i in ids}
     if order is not None:
         position = {i.lower(): n for n, i in enumerate(order)}
@@ -341,7 +376,7 @@ def cached_bibliography(
         bib.sort()
         order = [by_key[k] for k in bib.keys]
     # An entry's text also depends on what disambiguation decided for it.
-    decided = compat.disambiguate(bib)
+    decided = bib.disambiguate()
     extras = {by_key[k]: repr(v) for k, v in decided.items() if v != compat.Disambiguation()}
     cache.put_order(order_key, {"ids": order, "extras": extras})
     keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
@@ -351,6 +386,6 @@ def cached_bibliography(
         missing = list(range(len(order)))  # an entry depends on the one before it
     rendered = style.render_bibliography([bib.items[n] for n in missing])
     for n, text in zip(missing, rendered, strict=True):
-        texts[n] = _finish(text, output)
+        texts[n] = finish(text, output)
         cache.put_entry(keys[n], texts[n])
-    return Rendered(list(order), [str(t) for t in texts])
+    return _rendered(order, [str(t) for t in texts])
