@@ -129,7 +129,12 @@ def _lines(data: dict[str, Any], cites: list[str], entries: list[str]) -> list[s
             return [f"{'>>' if i == n - 1 else '..'}[{i}] {c}" for i, c in enumerate(cites)]
         return list(cites)
     lines = ['<div class="csl-bib-body">']
-    lines += [f'  <div class="csl-entry">{e}</div>' for e in entries]
+    for entry in entries:
+        if entry.startswith('<div class="csl-'):
+            # block parts (second-field-align) on a line of their own, as citeproc-js lays out
+            lines += ['  <div class="csl-entry">', f"    {entry}", "  </div>"]
+        else:
+            lines.append(f'  <div class="csl-entry">{entry}</div>')
     lines.append("</div>")
     return lines
 

@@ -259,3 +259,41 @@ def test_rich_text_values_keep_their_markup_and_nocase(tmp_path):
     # difbib's own items come from BibTeX, where tags are text: escaped, as before
     plain = render.bibliography(items, style, output="html").entries[0]
     assert plain.startswith("On &#60;i&#62;e. Coli&#60;/i&#62;")
+
+
+def test_superscript_characters_are_sup_in_html(tmp_path):
+    style = _custom(
+        tmp_path,
+        '<layout><text variable="title"/></layout>',
+        '<layout><text variable="title"/></layout>',
+    )
+    items = [{"id": "a", "type": "book", "title": "La 1ʳᵉ édition, m²"}]
+    html = render.bibliography(items, style, output="html").entries
+    assert html == ["La 1<sup>r</sup><sup>e</sup> édition, m<sup>2</sup>"]
+    assert render.bibliography(items, style).entries == ["La 1ʳᵉ édition, m²"]
+
+
+def test_year_suffixes_collapse_into_ranges(tmp_path):
+    style = tmp_path / "suffixes.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        "<info><title>S</title><id>x</id><updated>2025-01-01T00:00:00+00:00</updated></info>"
+        '<citation collapse="year-suffix-ranged" year-suffix-delimiter="," '
+        'disambiguate-add-year-suffix="true">'
+        '<layout prefix="(" suffix=")" delimiter="; "><group delimiter=" ">'
+        '<names variable="author"><name form="short"/></names>'
+        '<date variable="issued"><date-part name="year"/></date></group></layout>'
+        "</citation></style>",
+        encoding="utf-8",
+    )
+    smith = [{"family": "Smith", "given": "Ann"}]
+    years = [2000, 2000, 2000, 2000, 2001, 1999]
+    items = [
+        {"id": f"s{n}", "type": "book", "author": smith, "issued": {"date-parts": [[y]]}}
+        for n, y in enumerate(years)
+    ]
+    items.append({"id": "j", "type": "book", "author": [{"family": "Jones"}]})
+    cited = ["s0", "s1", "s2", "s3", "s4", "j", "s5"]
+    # after a collapsed run comes the after-collapse-delimiter (the layout's "; ")
+    assert render.citation(items, cited, style) == "(Smith 2000a–d; 2001, 1999; Jones)"

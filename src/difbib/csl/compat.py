@@ -156,6 +156,14 @@ space too: ``o. A.`` becomes ``O. A.``), a cite with a locator is not folded int
 citation-number range (fix 14: ``[1], [2, p. 23], [3]``), and an item that renders
 nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
 
+19. **Superscript characters in HTML** are ``<sup>`` of their base character, as
+    citeproc-js writes them (French ordinals ``1ʳᵉ``, ``²``): :func:`unprotect`.
+
+Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
+suppresses repeating years within the cite group, e.g. (Doe 2000a, b)"),
+``year-suffix-ranged`` ("(Doe 2000a–c,e)"), ``cite-group-delimiter``,
+``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`).
+
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
 group of every entry; over half of its time went there. Both depend only on the
@@ -574,6 +582,8 @@ def _render_citation(self, citation, callback):
         good.sort(key=lambda cite: keys.index(cite.key))
         good = self.getparent().sort.sort(good, self)
     collapse = (self.getparent().get("collapse") or "").startswith("year")
+    # cite grouping: a cite-group-delimiter groups cites by names even without collapse
+    collapse = collapse or self.getparent().get("cite-group-delimiter") is not None
     rendered = []  # (names text, cite text)
     for item in good:
         names, text = _render_cite(self, item, suppress_names=False)
@@ -640,10 +650,25 @@ def _collapse_numbers(layout, rendered):
 
 
 def _collapse_years(layout, rendered, delimiter):
-    """Group cites by identical names and print the names once (fix 14)."""
+    """Group cites by identical names and print the names once (fix 14).
+
+    The spec (cs:citation): ``collapse="year"`` groups cites by the same names,
+    joined with ``cite-group-delimiter`` (default ", "); ``year-suffix`` "also
+    suppresses repeating years within the cite group, e.g. (Doe 2000a, b)", joined
+    with ``year-suffix-delimiter`` (default: the layout's delimiter);
+    ``year-suffix-ranged`` "also collapses ranges of year-suffixes (e.g. (Doe
+    2000a–c,e))". After a collapsed group comes ``after-collapse-delimiter``
+    (default: the layout's delimiter). A ``cite-group-delimiter`` without
+    ``collapse`` groups cites, names and all ("Aalto 2000, Aalto 2001").
+    """
     citation = layout.getparent()
+    mode = citation.get("collapse") or ""  # "": grouping only (a cite-group-delimiter)
     group_delimiter = citation.get("cite-group-delimiter", ", ")
     after = citation.get("after-collapse-delimiter", delimiter)
+    # as citeproc-js: the cite-group-delimiter when given, else the layout's
+    suffix_delimiter = citation.get(
+        "year-suffix-delimiter", citation.get("cite-group-delimiter", delimiter)
+    )
     groups: list[list] = []
     index: dict[str, int] = {}
     for item, names, text in rendered:
@@ -654,18 +679,81 @@ def _collapse_years(layout, rendered, delimiter):
                 index[names] = len(groups)
             groups.append([(item, text)])
     out: list = []
-    for n, group in enumerate(groups):
-        parts = [group[0][1]]
-        for item, _ in group[1:]:
-            _, short = _render_cite(layout, item, suppress_names=True)
-            parts.append(short)
-        text = model.join([p for p in parts if p is not None], group_delimiter)
+    previous_collapsed = False
+    for group in groups:
+        runs = _year_runs(layout, group, mode)
+        text = ""
+        for r, run in enumerate(runs):
+            joined = _join_suffixes(layout, run, suffix_delimiter, mode == "year-suffix-ranged")
+            if r:
+                text += (after if len(runs[r - 1]) > 1 else group_delimiter) + joined
+            else:
+                text = joined
         if out:
-            previous_collapsed = len(groups[n - 1]) > 1
-            out.append((after if previous_collapsed else delimiter) + str(text))
+            out.append((after if previous_collapsed else delimiter) + text)
         else:
-            out.append(str(text))
+            out.append(text)
+        previous_collapsed = len(group) > 1
     return [String("".join(out))]
+
+
+def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
+    """A name group's cites as runs of the same year: (text, suffix) pairs, where a
+    cite after the first of its run is printed as its year suffix alone."""
+    runs: list[list[tuple[str, str | None]]] = []
+    previous_base = None
+    for n, (item, text) in enumerate(group):
+        if not mode:  # grouping only: every cite in full
+            runs.append([(str(text), None)])
+            continue
+        short = None if n == 0 else _render_cite(layout, item, suppress_names=True)[1]
+        if short is None and n:
+            continue
+        shown = str(text) if n == 0 else str(short)
+        suffix = str(item.reference.get("year_suffix") or "") if mode != "year" else ""
+        base = None
+        if suffix:
+            plain_short = str(_render_cite(layout, item, suppress_names=True)[1] or "")
+            at = plain_short.rfind(suffix)
+            if at >= 0:
+                base = plain_short[:at] + plain_short[at + len(suffix) :]
+        if base is not None and base == previous_base and runs:
+            runs[-1].append((shown, suffix))
+        else:
+            runs.append([(shown, suffix or None)])
+        previous_base = base
+    return runs
+
+
+def _join_suffixes(layout, run, delimiter: str, ranged: bool) -> str:
+    """The first cite of a run in full, then the suffixes of the others; with
+    ``ranged``, three or more consecutive suffixes as a range (``a–c``)."""
+    shown = [run[0][0]] + [str(s) for _, s in run[1:]]
+    if not ranged:
+        return delimiter.join(shown)
+    blocks: list[list[int]] = []  # positions in the run, consecutive suffixes together
+    for n, (_, suffix) in enumerate(run):
+        index = _suffix_index(suffix)
+        if blocks and index == _suffix_index(run[blocks[-1][-1]][1]) + 1:
+            blocks[-1].append(n)
+        else:
+            blocks.append([n])
+    dash = layout.unicode_character("EN DASH")
+    pieces = []
+    for block in blocks:
+        if len(block) >= 3:
+            pieces.append(shown[block[0]] + dash + shown[block[-1]])
+        else:
+            pieces.extend(shown[n] for n in block)
+    return delimiter.join(pieces)
+
+
+def _suffix_index(suffix: str | None) -> int:
+    """The position of a year suffix: a = 0, ..., z = 25, aa = 26, ..."""
+    n = 0
+    for c in suffix or "":
+        n = n * 26 + ord(c) - ord("a") + 1
+    return n - 1
 
 
 def _if_render(self, item, context=None, delimiter="", **kwargs):
@@ -844,7 +932,7 @@ _SPANS = ("sc", "nocase", "nodecor")  # the kinds that close with </span>
 
 
 def unprotect(text: str, output: str) -> str:
-    """Escapes and markup in their final form for ``output`` (fixes 11 and 17)."""
+    """Escapes and markup in their final form for ``output`` (fixes 11, 17, 19)."""
     if _PROTECTED.search(text):
 
         def char(m: re.Match) -> str:
@@ -865,7 +953,30 @@ def unprotect(text: str, output: str) -> str:
             return pair[1] if closing else pair[0]
 
         text = _MARKUP_CHARS.sub(tag, text)
+    if output == "html" and _SUPERSCRIPT.search(text):
+        text = _SUPERSCRIPT.sub(_superscript, text)
     return text
+
+
+#: Fix 19: superscript characters in HTML. citeproc-js's HTML output writes the
+#: superscript letters and digits of Unicode (French ordinals ``1ʳᵉ``, ``ª``, ``²``,
+#: ``™``) as ``<sup>`` of their base character, each on its own (``1<sup>r</sup><sup>e</sup>``).
+_SUPERSCRIPT_CODES = (
+    "\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0-\u02b8\u02e0-\u02e4\u1d2c-\u1d2e\u1d30-\u1d3a"
+    "\u1d3c-\u1d4d\u1d4f-\u1d61\u2070\u2071\u2074-\u207f\u2120\u2122\u3192-\u319f"
+    "\u02c0\u02c1\u06e5\u06e6"
+)
+_SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPT_CODES}]")
+_SUPERSCRIPT_BASE = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
+
+
+def _superscript(m: re.Match) -> str:
+    char = m.group(0)
+    base = _SUPERSCRIPT_BASE.get(char)
+    if base is None:
+        codes = unicodedata.decomposition(char).split()[1:]
+        base = "".join(chr(int(c, 16)) for c in codes) or char
+    return f"<sup>{base}</sup>"
 
 
 def plain(text: str) -> str:
