@@ -324,3 +324,14 @@ def test_quotations_in_rich_text_values_nest_with_the_styles_quotes(tmp_path):
     assert render.bibliography(items, style).entries == [
         '“He said "hello" to ’me’ in Life’s story”'
     ]
+
+
+def test_format_reports_a_difbib_bug_as_a_bug_not_as_the_styles(shipped, run, monkeypatch):
+    def broken(bib):
+        raise KeyError("difbib's own mistake")
+
+    monkeypatch.setattr(compat, "disambiguate", broken)
+    res = run("format", "--style", "apa", "--no-cache", env={"DIFBIB_DEBUG": ""})
+    assert res.exit_code != 0
+    assert "try another style" not in res.stderr
+    assert "bug in difbib" in res.stderr

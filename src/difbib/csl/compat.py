@@ -185,7 +185,9 @@ on every use and recomputes ``calls_variable`` (a walk of the style tree) for ev
 group of every entry; over half of its time went there. Both depend only on the
 style, so difbib's classes memoise them per element (:func:`_get_macro`,
 :func:`_memo_calls`, and every XPath lookup in :func:`_xpath_search`), and a
-cite's reference is looked up once (:func:`_reference`). The memo holds the
+cite's reference is looked up once (:func:`_reference`). Disambiguation computes
+the signature of a look-alike for a given trial (names shown, given-name levels)
+once per group instead of once per cite tried. The memo holds the
 elements, so lxml keeps the same Python proxy objects alive and their ids stay
 unique.
 
@@ -423,8 +425,10 @@ def _title_case(self, text):
         for n, part in enumerate(parts):
             if n % 2 == 0:
                 tokens.append(["str", part])
-            elif part == "'" and n + 1 < len(parts) and parts[n + 1]:
-                parts[n + 1] = part + parts[n + 1]  # an apostrophe starts the next word
+            elif part in ("'", "\u2019") and n + 1 < len(parts) and parts[n + 1]:
+                # an apostrophe belongs to the word after it ("You’re", not "You’Re"):
+                # citeproc-js reads the straight one so, and difbib has made it curly
+                parts[n + 1] = part + parts[n + 1]
             else:
                 tokens.append(["tag", part])
     is_first, after_punct = True, False
@@ -541,7 +545,7 @@ def value_quotes(text: str) -> str:
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
         if c == '"':
-            if stack and stack[-1][0] == '"':
+            if stack and stack[-1][0] == '"' and not before.isspace():
                 out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
             elif not after.isspace():
                 stack.append(('"', i))
@@ -1374,13 +1378,32 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
             variable_of[item.key] = variable or "author"
             names_of[item.key] = list(item.reference.get(variable) or []) if variable else []
         unresolved: dict[str, list[str]] = {}
+        # A signature depends only on the item and the trial (names shown, given-name
+        # levels), and every item of the group tries the same trials: for each trial,
+        # the members are bucketed by signature once, and a cite's look-alikes are its
+        # bucket (in the members' order, as a scan of them would find them).
+        member_keys = [item.key for item in members]
+        buckets: dict[tuple, tuple[dict[str, tuple], dict[tuple, list[str]]]] = {}
+
+        def trial_buckets(
+            n: int, levels: dict[int, int], buckets=buckets, names_of=names_of, keys=member_keys
+        ) -> tuple[dict[str, tuple], dict[tuple, list[str]]]:
+            trial = (n, tuple(sorted(levels.items())))
+            hit = buckets.get(trial)
+            if hit is None:
+                of = {k: _signature(names_of[k], n, levels) for k in keys}
+                alike: dict[tuple, list[str]] = {}
+                for k in keys:
+                    alike.setdefault(of[k], []).append(k)
+                hit = buckets[trial] = (of, alike)
+            return hit
+
         for item in members:
             names = names_of[item.key]
-            others = [o.key for o in members if o.key != item.key]
 
-            def collide(n, levels, names=names, others=others, names_of=names_of):
-                mine = _signature(names, n, levels)
-                return [o for o in others if _signature(names_of[o], n, levels) == mine]
+            def collide(n, levels, key=item.key, trial_buckets=trial_buckets):
+                of, alike = trial_buckets(n, levels)
+                return [o for o in alike[of[key]] if o != key]
 
             n, levels = base, {}
             clash = collide(n, levels)
@@ -1881,9 +1904,13 @@ def _render_children(self, item, delimiter="", **kwargs):
 
 def _text_variable(self, item, context):
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
-    printed it as given, so ``213 & 235`` reached HTML unescaped."""
+    printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
+    it and around a range's dash goes, as in citeproc-js."""
     text = _original_text_variable(self, item, context)
     if self.get("variable") == "locator" and text is not None:
+        # as citeproc-js: no white space around the locator or a range's dash
+        # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
+        text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
     return text
 
