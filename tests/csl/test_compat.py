@@ -335,3 +335,16 @@ def test_format_reports_a_difbib_bug_as_a_bug_not_as_the_styles(shipped, run, mo
     assert res.exit_code != 0
     assert "try another style" not in res.stderr
     assert "bug in difbib" in res.stderr
+
+
+def test_a_styles_text_value_is_rich_text(tmp_path):
+    layout = (
+        '<layout><group delimiter=" ">'
+        '<text value="Speak, \'friend\' &amp; &lt;i&gt;enter&lt;/i&gt;"/>'
+        '<text variable="title"/></group></layout>'
+    )
+    style = _custom(tmp_path, layout, layout)
+    items = [{"id": "a", "type": "book", "title": "T"}]
+    assert render.bibliography(items, style, output="html").entries == [
+        "Speak, “friend” &#38; <i>enter</i> T"
+    ]

@@ -172,7 +172,9 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     entry renders and their marks chosen by depth once it is complete
     (:func:`_resolve_quotes`, :func:`value_quotes`): ``“My ‘Amazing’ Title”``.
 
-A cite's locator is escaped for the output like any value (fix 11; citeproc-py
+A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
+value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
+locator is escaped for the output like any value (fix 11; citeproc-py
 printed ``213 & 235`` into HTML as is).
 
 Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
@@ -530,11 +532,12 @@ def value_quotes(text: str) -> str:
     """A CSL-JSON value's quotations marked for :func:`_resolve_quotes` (fix 21), and
     its remaining straight apostrophes made typographic (fix 5).
 
-    As citeproc-js reads rich text: ``"..."`` and ``“...”`` are quotations, and so
-    are ``'...'`` and ``‘...’`` when the opening mark starts a word and the closing
-    one ends a word (``Life’s`` keeps its apostrophe). A mark left unpaired is text.
+    As citeproc-js reads rich text: ``"..."`` is a quotation, and so is ``'...'``
+    when the opening mark starts a word and the closing one ends a word (``Life's``
+    keeps its apostrophe); typographic marks (``“…”``, ``‘…’``) stay as typed. A
+    mark left unpaired is text.
     """
-    if not any(c in text for c in "\"'\u201c\u2018"):
+    if not any(c in text for c in "\"'"):
         return text
     out = list(text)
     stack: list[tuple[str, int]] = []
@@ -549,16 +552,10 @@ def value_quotes(text: str) -> str:
                 out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
             elif not after.isspace():
                 stack.append(('"', i))
-        elif c == "\u201c":
-            stack.append(("\u201c", i))
-        elif c == "\u201d":
-            if stack and stack[-1][0] == "\u201c":
+        elif c == "'":
+            if stack and stack[-1][0] == "'" and not after.isalnum():
                 out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
-        elif c in "'\u2018\u2019":
-            closes = stack and stack[-1][0] == "'" and not after.isalnum()
-            if c != "\u2018" and closes:
-                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
-            elif c != "\u2019" and before in _OPENING_CONTEXT and not after.isspace():
+            elif before in _OPENING_CONTEXT and not after.isspace():
                 stack.append(("'", i))
     return "".join("\u2019" if c == "'" and i not in in_tags else c for i, c in enumerate(out))
 
@@ -793,6 +790,8 @@ def _text_process(self, item, context=None, **kwargs):
             context = self
         macro = self.get_macro(self.get("macro"))
         return macro.render(item, context, sort_options=kwargs["sort_options"]), language
+    if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
+        return String(_rich(self, self.get("value"))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
     return text, language
 
@@ -897,7 +896,17 @@ def _render_cite(layout, item, suppress_names: bool):
         _cite_names["capture"] = False
     if output is None:
         return names, None
-    return names, item.get("prefix", "") + output + item.get("suffix", "")
+    prefix, suffix = item.get("prefix", ""), item.get("suffix", "")
+    return names, _rich(layout, prefix) + output + _rich(layout, suffix)
+
+
+def _rich(element, text: str) -> str:
+    """A cite's prefix or suffix, or a style's ``value``, read as rich text like a
+    value (fixes 17 and 21, as citeproc-js): quotations marked, markup kept, the rest
+    escaped for the output."""
+    if not text:
+        return text
+    return escape_value(value_quotes(str(text)), element.preformat)
 
 
 def _collapse_numbers(layout, rendered):
