@@ -340,7 +340,7 @@ def test_format_reports_a_difbib_bug_as_a_bug_not_as_the_styles(shipped, run, mo
 def test_a_styles_text_value_is_rich_text(tmp_path):
     layout = (
         '<layout><group delimiter=" ">'
-        '<text value="Speak, \'friend\' &amp; &lt;i&gt;enter&lt;/i&gt;"/>'
+        "<text value=\"Speak, 'friend' &amp; &lt;i&gt;enter&lt;/i&gt;\"/>"
         '<text variable="title"/></group></layout>'
     )
     style = _custom(tmp_path, layout, layout)
