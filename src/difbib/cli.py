@@ -604,9 +604,14 @@ def _run_sync(
 ) -> None:
     """Run a sync, report it on stderr, and exit 3 if papers were left unresolved."""
     from difbib.library.sync import sync as run_sync
+    from difbib.outputs.progress import RequestBar
 
     client, fetcher_options = _fetcher_parts(offline, arxiv)
     venues = _venue_options(library_path, cache_path, **(venue or _venue_env()))
+    bar = RequestBar(sys.stderr, delay=arxiv["delay"])
+    if not quiet:
+        fetcher_options.update(on_plan=bar.plan, on_request=bar.step)
+    # Ctrl-C: the group prints one line; every answer so far is in the cache already.
     result = run_sync(
         list_path,
         library_path,
@@ -615,8 +620,8 @@ def _run_sync(
         refresh=refresh,
         dry_run=dry_run,
         client=client,
-        progress=(lambda msg: None) if quiet else say,
-        warn=lambda notice: say(f"{list_path}: {notice}"),
+        progress=(lambda msg: None) if quiet else bar.message,
+        warn=lambda notice: bar.message(f"{list_path}: {notice}"),
         fetcher_options=fetcher_options,
         terms=current_project().protected_terms(),
         venues=venues,
@@ -753,6 +758,35 @@ def check(library_path: Path, list_path: Path, cache_path: Path) -> None:
         say(f"{len(problems)} problem(s) found")
         sys.exit(ExitCode.PROBLEMS)
     say(f"{library_path}: no problems found (read with {list_path} and {cache_path})")
+
+
+# -- scan ---------------------------------------------------------------------------
+
+
+@cli.command(short_help="Show what the reader finds in a reading list (no network).")
+@click.argument(
+    "list_path",
+    metavar="[LIST]",
+    required=False,
+    default="papers.md",
+    envvar="DIFBIB_LIST",
+    type=click.Path(path_type=Path),
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts instead of text.")
+def scan(list_path: Path, as_json: bool) -> None:
+    """Read a reading list and print what was recognised, without asking arXiv.
+
+    Per paper: its line, clean title, arXiv id (or none, and why), categories,
+    rating, venue and links; then the categories with their heading levels, the
+    resources (blog posts, videos, notebooks: never searched) and the notices.
+    'difbib sync' reads the list exactly so.
+    """
+    from difbib.outputs.scan import scan_json, scan_summary, scan_text
+    from difbib.sources.readinglist import read_list
+
+    reading = read_list(list_path)
+    click.echo(scan_json(reading) if as_json else scan_text(reading), nl=False)
+    say(f"{list_path}: {scan_summary(reading)}")
 
 
 # -- export, list, categories -------------------------------------------------------

@@ -116,7 +116,7 @@ def resolve(
         record = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
         if record is not None:
             score = titles_match(paper.title, record.title)
-            if score < TITLE_WARNING_THRESHOLD:
+            if paper.title and score < TITLE_WARNING_THRESHOLD:
                 notify(
                     Notice(
                         paper.line,
@@ -440,6 +440,10 @@ def sync(
             reading = read_list(list_path)
         for notice in reading.notices:
             notify(notice)
+        fetcher.plan(
+            [p.arxiv_id for p in reading.papers if p.arxiv_id],
+            [p.title for p in reading.papers if not p.arxiv_id],
+        )
         resolved, result.unresolved = resolve(reading, fetcher, notify)
         result.stats = fetcher.stats
         fetcher.refresh = False  # a second round asks only for what is new

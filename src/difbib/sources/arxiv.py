@@ -181,7 +181,11 @@ class Fetcher:
     """Gets :class:`ArxivRecord` s by id or title, from the cache or from arXiv.
 
     ``offline`` forbids requests; ``refresh`` ignores (and rewrites) cached answers.
-    ``progress`` receives one-line messages for the user (stderr in the CLI).
+    ``progress`` receives one-line messages for the user (stderr in the CLI);
+    ``on_plan`` the number of requests still to make (see :meth:`plan`, and again when
+    it grows) and ``on_request`` a call after each request done, for a progress bar.
+    Every answer is saved in the cache as soon as it comes, so an interrupted run
+    loses nothing: the next one asks only for the rest.
     """
 
     def __init__(
@@ -195,6 +199,8 @@ class Fetcher:
         backoff: float = 5.0,
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_plan: Callable[[int], None] | None = None,
+        on_request: Callable[[], None] | None = None,
     ):
         self.cache = cache
         self.client = client
@@ -205,6 +211,36 @@ class Fetcher:
         self.progress = progress or (lambda msg: None)
         self.sleep = sleep
         self.stats = FetchStats()
+        self.on_plan = on_plan or (lambda total: None)
+        self._on_request = on_request or (lambda: None)
+        self.planned = 0
+        self.made = 0
+
+    def plan(self, ids: Iterable[str], titles: Iterable[str]) -> int:
+        """The requests fetching these ids and searching these titles will make.
+
+        One per batch of up to 100 ids the cache lacks, one per title it has no answer
+        for (none offline). Tells ``on_plan``.
+        """
+        if self.offline:
+            return 0
+        ids = [aid for aid in dict.fromkeys(ids) if self.refresh or self.cache.get(aid) is None]
+        searches = {
+            norm
+            for norm in map(normalize_title, titles)
+            if self.refresh or not self.cache.title_answer(norm)[0]
+        }
+        self.planned = -(-len(ids) // BATCH_SIZE) + len(searches)
+        self.on_plan(self.planned)
+        return self.planned
+
+    def on_request(self) -> None:
+        """One planned request is done (a request beyond the plan makes it grow)."""
+        self.made += 1
+        if self.made > self.planned:
+            self.planned = self.made
+            self.on_plan(self.planned)
+        self._on_request()
 
     # -- by id ------------------------------------------------------------------
 
@@ -254,6 +290,7 @@ class Fetcher:
                 else:
                     self.stats.not_found.append(aid)
             self.cache.save()
+            self.on_request()
             self.progress(f"  batch {n}/{len(batches)}: {len(got)} of {len(batch)} found")
         return found
 
@@ -283,6 +320,7 @@ class Fetcher:
             return TitleMatch(None, "the title has no words to search for")
         self.progress(f"searching arXiv for {title!r}")
         records = self._run(arxiv.Search(query=query, max_results=10), "title search")
+        self.on_request()
         best: tuple[float, ArxivRecord] | None = None
         for rec in records:
             score = titles_match(title, rec.title)

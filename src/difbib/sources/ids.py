@@ -24,8 +24,26 @@ _OLD = re.compile(
 )
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
 _URL_KINDS = ("abs", "pdf", "html", "format", "ps")
-_TEXT_ID = re.compile(r"\barXiv:\s*(?P<id>[\w.\-/]+)", re.IGNORECASE)
-_DOI_ID = re.compile(r"10\.48550/arXiv\.(?P<id>[\w.\-/]+)", re.IGNORECASE)
+# Sites that show an arXiv paper under its id: host -> the path segments before the id.
+_MIRRORS = {
+    "huggingface.co": ("papers",),
+    "alphaxiv.org": ("abs", "overview", "pdf"),
+    "www.alphaxiv.org": ("abs", "overview", "pdf"),
+    "ar5iv.org": ("abs", "html", "pdf"),
+    "ar5iv.labs.arxiv.org": ("html", "abs"),
+    "www.arxiv-vanity.com": ("papers",),
+    "arxiv-vanity.com": ("papers",),
+    "scirate.com": ("arxiv",),
+}
+_URL_HINTS = ("arxiv", "10.48550", "huggingface.co", "alphaxiv", "ar5iv", "scirate")
+_PLAIN_ARXIV_URL = re.compile(
+    r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}(?:v\d{1,3})?)(?:\.pdf)?/?"
+)
+# Bounded repetitions: a match attempt never scans more than a few dozen characters,
+# so these patterns stay linear on any input (a line of a million spaces included).
+_TEXT_ID = re.compile(r"\barXiv:\s{0,3}(?P<id>[\w.\-/]{1,60})", re.IGNORECASE)
+_LOOKS_LIKE_ID = re.compile(r"\d{4}\.\d|[a-z\-]{2,20}(?:\.[A-Z]{2})?/\d{7}")
+_DOI_ID = re.compile(r"10\.48550/arXiv\.(?P<id>[\w.\-/]{1,60})", re.IGNORECASE)
 
 
 class InvalidArxivId(ValueError):
@@ -88,10 +106,18 @@ def is_arxiv_id(text: str) -> bool:
 def arxiv_id_from_url(url: str) -> str | None:
     """Return the raw id text an arXiv URL points to, or None if it is no arXiv URL.
 
-    Handles ``/abs/``, ``/pdf/`` (with or without ``.pdf``), ``/html/`` and DOI links
-    (``doi.org/10.48550/arXiv.ID``). The returned text is *not* validated: pass it
-    to :func:`parse_arxiv_id`, so that a malformed id can be reported, not dropped.
+    Handles ``/abs/``, ``/pdf/`` (with or without ``.pdf``), ``/html/``, DOI links
+    (``doi.org/10.48550/arXiv.ID``) and the sites that show a paper under its arXiv id
+    (``huggingface.co/papers/ID``, ``alphaxiv.org/abs/ID``, ``ar5iv.org/abs/ID``, ...).
+    The returned text is *not* validated: pass it to :func:`parse_arxiv_id`, so that a
+    malformed id can be reported, not dropped.
     """
+    lowered = url.lower()
+    if not any(hint in lowered for hint in _URL_HINTS):
+        return None  # the fast path: most links are to code and project pages
+    plain = _PLAIN_ARXIV_URL.fullmatch(url.strip())
+    if plain:  # the common case, without urlparse
+        return plain["id"]
     try:
         parts = urlparse(url.strip())
     except ValueError:
@@ -101,15 +127,18 @@ def arxiv_id_from_url(url: str) -> str | None:
     if host in {"doi.org", "dx.doi.org"}:
         m = _DOI_ID.search(path)
         return m["id"] if m else None
-    if host not in _ARXIV_HOSTS:
-        return None
     segments = [s for s in path.split("/") if s]
-    if len(segments) < 2 or segments[0] not in _URL_KINDS:
+    if host in _MIRRORS:
+        if len(segments) < 2 or segments[0] not in _MIRRORS[host]:
+            return None
+    elif host not in _ARXIV_HOSTS or len(segments) < 2 or segments[0] not in _URL_KINDS:
         return None
     raw = "/".join(segments[1:])
     for suffix in (".pdf", ".html", ".ps"):
         if raw.endswith(suffix):
             raw = raw[: -len(suffix)]
+    if host in _MIRRORS and not _LOOKS_LIKE_ID.match(raw):
+        return None  # huggingface.co/papers/trending is a page, not a malformed id
     return raw or None
 
 
