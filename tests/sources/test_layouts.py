@@ -483,3 +483,24 @@ def test_html_tables_and_lists_one_paper_per_row_or_item():
         ("2211.01095", None, ["Sampling"]),
     ]
     assert reading.papers[2].title == "Imagic: Text-Based Real Image Editing with Diffusion Models"
+
+
+def test_sub_bullets_of_metadata_with_links_belong_to_the_paper():
+    reading = parse_list(
+        "# Awesome\n\n## Papers\n\n### Offline RL\n\n"
+        "- [Optimizing DDPM Sampling with Shortcut Fine-Tuning](https://arxiv.org/abs/2301.13362)\n"
+        "  - Ying Fan, Kangwook Lee\n  - Publisher: ICML 2023\n"
+        "  - Code: [official](https://github.com/UW-Madison-Lee-Lab/SFT-PG)\n"
+        "  - ExpEnv: [D4RL](https://github.com/rail-berkeley/d4rl)\n\n### Planning\n\n"
+        "- [Planning with Diffusion for Flexible Behavior Synthesis](https://arxiv.org/abs/2205.09991)\n"
+        "  - Publisher:  ICML 2022 (long talk)\n"
+    )
+    first = reading.papers[0]
+    assert (first.arxiv_id, first.venue) == ("2301.13362", "ICML 2023")
+    assert [link.url for link in first.links][1:] == [
+        "https://github.com/UW-Madison-Lee-Lab/SFT-PG",
+        "https://github.com/rail-berkeley/d4rl",
+    ]
+    assert reading.resources == []  # "ExpEnv: [D4RL](...)" is no tool of its own
+    assert [c.heading for c in reading.categories] == ["Offline RL", "Planning"]
+    assert reading.papers[1].venue == "ICML 2022"

@@ -459,6 +459,7 @@ class _Read:
     venue: str | None = None
     label_venue: str | None = None  # the unit is only a venue: "- **CVPR 2024**"
     own_links: bool = False
+    flat: str = ""  # the flat text (see _read_inline)
 
     def kinds(self) -> set[str]:
         return {link.kind for link in self.links}
@@ -636,7 +637,7 @@ def _read_unit(unit: Unit, refs: dict[str, str]) -> _Read:
     read = _Read()
     if unit.kind == "row":
         return _read_row(unit, refs, read)
-    flat = _read_inline(unit.lines, refs, read)
+    flat = read.flat = _read_inline(unit.lines, refs, read)
     span = _title_from_flat(flat, read, 1 if read.links or read.raw_ids else 3)
     read.venue = read.venue or _venue_in(flat, span)
     if read.title is None and not read.links:
@@ -727,7 +728,7 @@ def _merge_into(target: _Read, child: _Read) -> None:
     """A sub-bullet without a title of its own is part of the item above it."""
     target.links += child.links
     target.raw_ids += child.raw_ids
-    target.venue = target.venue or child.venue or child.label_venue
+    target.venue = target.venue or child.venue or child.label_venue or _venue_in(child.flat, None)
     target.rating = target.rating or child.rating
 
 
@@ -762,8 +763,9 @@ def _judge(doc: Document) -> list[tuple[Unit, _Read, str]]:
             if reads[k].title is None and not label[k]:
                 _merge_into(read, reads[k])
                 reads[k] = _Read()
-            elif not strong(reads[k]) and not reads[k].links and read.title is not None:
-                _merge_into(read, reads[k])  # authors, a venue: part of the item
+            elif not strong(reads[k]) and not label[k] and read.title is not None:
+                # Authors, a venue, "Code: [official](...)": part of the paper above.
+                _merge_into(read, reads[k])
                 reads[k] = _Read()
     # Venue labels give their venue to the papers under them.
     for n, unit in enumerate(doc.units):
