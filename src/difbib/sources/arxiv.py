@@ -230,9 +230,10 @@ class Fetcher:
             for norm in map(normalize_title, titles)
             if self.refresh or not self.cache.title_answer(norm)[0]
         }
-        self.planned = -(-len(ids) // BATCH_SIZE) + len(searches)
+        todo = -(-len(ids) // BATCH_SIZE) + len(searches)
+        self.planned = self.made + todo  # a second round of sync adds to the first
         self.on_plan(self.planned)
-        return self.planned
+        return todo
 
     def on_request(self) -> None:
         """One planned request is done (a request beyond the plan makes it grow)."""
