@@ -17,6 +17,7 @@ import functools
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from difbib import __version__
-from difbib.errors import DifbibError, ExitCode
+from difbib.errors import BibWarning, DifbibError, ExitCode
 from difbib.outputs.export import FORMATS
 
 if TYPE_CHECKING:
@@ -94,7 +95,18 @@ class DifbibGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", BibWarning)
+                shown = warnings.showwarning
+
+                def show(message, category, *args, **kwargs):  # one line per problem
+                    if issubclass(category, BibWarning):
+                        click.echo(f"warning: {message}", err=True)
+                    else:
+                        shown(message, category, *args, **kwargs)
+
+                warnings.showwarning = show
+                return super().invoke(ctx)
         except DifbibError as err:
             project = ctx.meta.get("difbib.project")
             where = ""

@@ -27,7 +27,10 @@ JabRef's ``rank1`` .. ``rank5``.
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +43,24 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import Block, Entry, Field
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+    String,
+)
 
-from difbib.errors import BibError
+from difbib.errors import BibError, BibWarning
 from difbib.library.latex import make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
 from difbib.sources.textfold import ascii_fold
+
+# bibtexparser logs every block it cannot parse (several lines each); difbib reports
+# each problem once, in one line, with its rule (see parse_bib).
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 #: Fields difbib writes from arXiv's metadata, in the order it writes them.
 ARXIV_FIELDS = (
@@ -195,6 +210,7 @@ class Person:
     family: str = ""
     particle: str = ""
     suffix: str = ""
+    others: bool = False  # BibTeX's "and others": the list goes on (et al.)
 
 
 def split_authors(value: str) -> list[str]:
@@ -202,8 +218,25 @@ def split_authors(value: str) -> list[str]:
     return [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
 
 
+def _tie_to_space(name: str) -> str:
+    """``G.~S.~Kimeldorf`` → ``G. S. Kimeldorf``: BibTeX splits names at ties (``~``)
+    as at spaces; ties inside braces are kept."""
+    out, depth = [], 0
+    for i, ch in enumerate(name):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        out.append(" " if ch == "~" and depth == 0 and (i == 0 or name[i - 1] != "\\") else ch)
+    return "".join(out)
+
+
 def person(name: str) -> Person:
-    """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole."""
+    """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole.
+
+    ``others`` (as in ``and others``) is ``Person(others=True)``; ties (``~``) separate
+    name parts as spaces do.
+    """
+    name = _tie_to_space(name).strip()
+    if name == "others":
+        return Person(others=True)
     braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
     bare = name[1:-1] if braced else name
     if braced or is_group_author(bare) or len(bare.split()) < 2:
@@ -331,24 +364,159 @@ def field_ci(entry: Entry, name: str) -> Field | None:
     return None
 
 
-def parse_bib(text: str, *, source: str = "<string>") -> Library:
-    """Parse BibTeX text; raises :class:`BibError` naming the first broken block."""
+#: BibTeX's month macros (every standard style defines them) and their English names.
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BibProblem:
+    """Something wrong in a ``.bib`` file, and the rule difbib applies to go on."""
+
+    line: int | None  # 1-based
+    key: str | None
+    message: str
+    kind: str = "syntax"  # syntax | duplicate-key | duplicate-string | duplicate-field |
+    #                      no-key | crossref | macro
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def _line(block: Block) -> int | None:
+    return block.start_line + 1 if block.start_line is not None else None
+
+
+def _preserved(block: Block, why: str) -> ParsingFailedBlock:
+    """A block kept in the file as it is, but read as nothing."""
+    return ParsingFailedBlock(ValueError(why), start_line=block.start_line, raw=block.raw)
+
+
+def _first_fields(entry: Entry) -> Entry:
+    """The entry with only the first of each repeated field (as BibTeX reads it)."""
+    seen: set[str] = set()
+    fields = []
+    for f in entry.fields:
+        if f.key.lower() not in seen:
+            seen.add(f.key.lower())
+            fields.append(f)
+    return Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line, raw=entry.raw)
+
+
+def parse_bib(
+    text: str, *, source: str = "<string>", problems: list[BibProblem] | None = None
+) -> Library:
+    """Parse BibTeX text; one bad block never costs the file.
+
+    Each problem is appended to ``problems`` (when given) and the reading goes on by
+    one rule per kind of problem:
+
+    * a block that cannot be parsed, an entry without a key, and a second entry or
+      ``@string`` with a key already used (BibTeX ignores case in keys) are *skipped*:
+      the first one wins. Such blocks stay in the library's blocks as they were
+      written (``sync`` writes them back unchanged), but they are not entries;
+    * a field given twice in one entry: the *first value wins*, as in BibTeX.
+    """
+    found: list[BibProblem] = problems if problems is not None else []
     library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
-    if library.failed_blocks:
-        block = library.failed_blocks[0]
-        line = (block.start_line or 0) + 1
-        reason = str(block.error).splitlines()[0] if str(block.error) else "cannot be parsed"
-        more = len(library.failed_blocks) - 1
-        raise BibError(
-            f"{source} line {line}: {reason}"
-            + (f" (and {more} more broken block(s))" if more else "")
-            + "; fix it by hand (or restore the file from version control) and run again"
-        )
-    return library
+    blocks: list[Block] = []
+    entry_keys: dict[str, int | None] = {}
+    string_keys: dict[str, int | None] = {}
+    for block in library.blocks:
+        line = _line(block)
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            entry = block.ignore_error_block
+            names = Counter(f.key.lower() for f in entry.fields)
+            repeated = ", ".join(sorted(n for n, c in names.items() if c > 1))
+            found.append(
+                BibProblem(
+                    line,
+                    entry.key,
+                    f"{entry.key}: field {repeated} given more than once; the first value is used",
+                    "duplicate-field",
+                )  # fmt: skip
+            )
+            block = RemoveEnclosingMiddleware().transform_block(_first_fields(entry), library)
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            inner = block.ignore_error_block
+            key = getattr(inner, "key", None) or getattr(block, "key", "?")
+            if isinstance(inner, Entry):
+                # bibtexparser compares keys with case; BibTeX does not. Either way:
+                first = entry_keys.get(key.lower())
+                what = "key"
+            else:
+                first = string_keys.get(str(key).lower())
+                what = "@string"
+            found.append(
+                BibProblem(
+                    line,
+                    key,
+                    f"{what} {key!r} is already defined"
+                    + (f" at line {first}" if first else "")
+                    + "; this one is skipped (the first wins)",
+                    "duplicate-key" if what == "key" else "duplicate-string",
+                )  # fmt: skip
+            )
+            blocks.append(block)
+            continue
+        elif isinstance(block, ParsingFailedBlock):
+            reason = str(block.error).splitlines()[0] if str(block.error) else "cannot be parsed"
+            reason = reason.split(". Note:")[0]
+            found.append(BibProblem(line, None, f"{reason}; this block is skipped"))
+            blocks.append(block)
+            continue
+        if isinstance(block, Entry):
+            if not block.key.strip():
+                found.append(
+                    BibProblem(
+                        line, None, f"@{block.entry_type} entry without a key; skipped", "no-key"
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "entry without a key"))
+                continue
+            first = entry_keys.get(block.key.lower())
+            if block.key.lower() in entry_keys:
+                found.append(
+                    BibProblem(
+                        line,
+                        block.key,
+                        f"key {block.key!r} is already used"
+                        + (f" at line {first}" if first else "")
+                        + " (BibTeX ignores case in keys); this entry is skipped "
+                        "(the first wins)",
+                        "duplicate-key",
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "duplicate key"))
+                continue
+            entry_keys[block.key.lower()] = line
+        elif isinstance(block, String):
+            string_keys.setdefault(block.key.lower(), line)
+        blocks.append(block)
+    return Library(blocks)
 
 
-def read_bib(path: str | Path) -> Library:
-    """Read a ``.bib`` file (a missing file is an empty library)."""
+def read_bib(
+    path: str | Path,
+    *,
+    problems: list[BibProblem] | None = None,
+    warn: bool = True,
+    strict: bool = False,
+) -> Library:
+    """Read a ``.bib`` file (a missing file is an empty library).
+
+    Problems in the file (see :func:`parse_bib`) are appended to ``problems`` and,
+    with ``warn``, issued as :class:`~difbib.errors.BibWarning` (the command line
+    prints each as one ``warning:`` line). A file that cannot be read at all raises
+    :class:`BibError`, and so does, with ``strict`` (for writers such as ``sync``, which
+    would otherwise add a second copy of an entry they cannot read), a block that cannot
+    be parsed.
+    """
     path = Path(path)
     if not path.exists():
         return Library()
@@ -360,7 +528,187 @@ def read_bib(path: str | Path) -> Library:
         ) from None
     except OSError as err:
         raise BibError(f"cannot read {str(path)!r}: {err.strerror}") from None
-    return parse_bib(text, source=str(path))
+    found: list[BibProblem] = []
+    library = parse_bib(text, source=str(path), problems=found)
+    broken = [p for p in found if p.kind == "syntax"]
+    if strict and broken:
+        more = len(broken) - 1
+        reason = broken[0].message.replace("; this block is skipped", "")
+        raise BibError(
+            f"{path} line {broken[0].line}: {reason}"
+            + (f" (and {more} more broken block(s))" if more else "")
+            + "; fix it by hand (or restore the file from version control) and run again"
+        )
+    if problems is not None:
+        problems.extend(found)
+    if warn:
+        for problem in found:
+            warnings.warn(f"{path}: {problem}", BibWarning, stacklevel=2)
+    return library
+
+
+# -- macros, crossref, xdata ------------------------------------------------------
+
+
+def value_pieces(value: str) -> list[tuple[str, bool]]:
+    """The parts of an unenclosed BibTeX value: ``(text, is_macro)`` for each ``#`` operand.
+
+    ``apr # " 14"`` → ``[("apr", True), (" 14", False)]``; ``{a} # b`` →
+    ``[("a", False), ("b", True)]``; numbers are text.
+    """
+    pieces: list[tuple[str, bool]] = []
+    i, n = 0, len(value)
+    while i < n:
+        ch = value[i]
+        if ch.isspace() or ch == "#":
+            i += 1
+        elif ch in '{"':
+            depth, j = 0, i if ch == "{" else i + 1
+            while j < n:
+                c = value[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(c, 0)
+                if (ch == "{" and c == "}" and depth == 0) or (c == '"' and depth == 0):
+                    break
+                j += 1
+            pieces.append((value[i + 1 : j], False))
+            i = j + 1
+        else:
+            m = re.match(r"[^\s#]+", value[i:])
+            assert m
+            word = m.group(0)
+            pieces.append((word, not word.isdigit()))
+            i += len(word)
+    return pieces
+
+
+class Macros:
+    """The ``@string`` macros of a file, case-insensitive, the first definition winning,
+    plus BibTeX's month macros (``jan`` → ``January``)."""
+
+    def __init__(self, strings: Iterable[String] = ()):
+        self.raw: dict[str, tuple[str, bool]] = {}
+        for s in strings:
+            self.raw.setdefault(s.key.lower(), (s.value, s.enclosing == "no-enclosing"))
+        self._done: dict[str, str] = {}
+        self.unknown: set[str] = set()
+
+    def lookup(self, name: str, _active: frozenset[str] = frozenset()) -> str:
+        low = name.lower()
+        if low in self._done:
+            return self._done[low]
+        if low in self.raw and low not in _active:
+            value, expression = self.raw[low]
+            text = self.expand(value, _active | {low}) if expression else value
+            self._done[low] = text
+            return text
+        if low in MONTHS:
+            return MONTHS[low]
+        self.unknown.add(name)
+        return name  # an undefined macro reads as its name (and check reports it)
+
+    def expand(self, value: str, _active: frozenset[str] = frozenset()) -> str:
+        """The text of an unenclosed value (``proc # "CVPR"``), every macro expanded."""
+        return "".join(
+            self.lookup(text, _active) if macro else text for text, macro in value_pieces(value)
+        )
+
+    def field_text(self, f: Field) -> str:
+        """A field's value as text: expanded when it is a macro expression."""
+        if f.enclosing == "no-enclosing" and isinstance(f.value, str):
+            return self.expand(f.value)
+        return str(f.value)
+
+
+#: Fields a ``crossref``/``xdata`` child never takes from its parent: identity,
+#: links to other entries, and difbib's own per-paper fields.
+NOT_INHERITED = frozenset(
+    {"crossref", "xdata", "xref", "ids", "key", "label", "sortkey", "entryset", "doi", "url",
+     "eprint", "eprinttype", "archiveprefix", "primaryclass", "eprintclass", "abstract",
+     "keywords", "ranking", "isbn"}
+)  # fmt: skip
+#: A parent of these types lends its title to the child as ``booktitle`` (biblatex's rule).
+_BOOKLIKE = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings",
+                       "mvcollection", "reference", "mvreference", "periodical"})  # fmt: skip
+
+
+def resolve_entries(library: Library, *, problems: list[BibProblem] | None = None) -> list[Entry]:
+    """Copies of the library's entries as every output reads them.
+
+    ``@string`` macros, ``#`` concatenation and month macros are expanded (``month =
+    dec`` reads ``December``); a ``crossref`` or ``xdata`` entry lends its fields to
+    the entries that name it (a proceedings' ``title`` becomes their ``booktitle``), and
+    those two fields are left out, so each entry stands alone. A repeated field keeps
+    its first value. The library itself is not changed (``sync`` writes it with its
+    macros).
+    """
+    found: list[BibProblem] = problems if problems is not None else []
+    macros = Macros(library.strings)
+    for entry in library.entries:
+        for f in entry.fields:
+            if f.enclosing == "no-enclosing" and isinstance(f.value, str):
+                macros.unknown.clear()
+                macros.expand(f.value)
+                for name in sorted(macros.unknown):
+                    found.append(
+                        BibProblem(
+                            _line(entry),
+                            entry.key,
+                            f"{entry.key}: {f.key} uses "
+                            f"{name!r}, which no @string defines; it reads as its "
+                            "name",
+                            "macro",
+                        )  # fmt: skip
+                    )
+    plain: dict[str, Entry] = {}
+    order: list[Entry] = []
+    for entry in library.entries:
+        seen: set[str] = set()
+        fields = []
+        for f in entry.fields:
+            if f.key.lower() in seen:
+                continue
+            seen.add(f.key.lower())
+            fields.append(Field(f.key, macros.field_text(f)))
+        copy = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
+        plain.setdefault(entry.key.lower(), copy)
+        order.append(copy)
+    out: list[Entry] = []
+    for entry in order:
+        fields = list(entry.fields)
+        have = {f.key.lower() for f in fields}
+        for link in ("xdata", "crossref"):
+            ref = field_ci(entry, link)
+            if ref is None:
+                continue
+            for parent_key in [k.strip() for k in ref.value.split(",") if k.strip()]:
+                parent = plain.get(parent_key.lower())
+                if parent is None:
+                    found.append(
+                        BibProblem(
+                            _line(entry),
+                            entry.key,
+                            f"{entry.key}: {link} {parent_key!r} names no entry of the file",
+                            "crossref",
+                        )  # fmt: skip
+                    )
+                    continue
+                for f in parent.fields:
+                    name = f.key.lower()
+                    if link == "crossref" and name == "title":
+                        if parent.entry_type.lower() in _BOOKLIKE and "booktitle" not in have:
+                            fields.append(Field("booktitle", f.value))
+                            have.add("booktitle")
+                        continue
+                    if name in NOT_INHERITED or name in have:
+                        continue
+                    fields.append(Field(f.key, f.value))
+                    have.add(name)
+        fields = [f for f in fields if f.key.lower() not in ("crossref", "xdata")]
+        out.append(Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line))
+    return out
 
 
 def write_bib(blocks: Iterable[Block]) -> str:
@@ -371,6 +719,7 @@ def write_bib(blocks: Iterable[Block]) -> str:
     fmt.value_column = 16  # fixed, so a long hand-added field name does not re-align all
     fmt.block_separator = "\n"
     fmt.trailing_comma = True
+    fmt.parsing_failed_comment = ""  # a block difbib could not read is written back as it was
     stack = [
         AddEnclosingMiddleware(
             reuse_previous_enclosing=False,

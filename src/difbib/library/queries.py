@@ -171,8 +171,9 @@ class Library:
                 "or pass --library PATH"
             )
         parsed = bibtex.read_bib(library_path)
-        entries = list(parsed.entries)
-        _check_depth(entries, library_path)
+        _check_depth(list(parsed.entries), library_path)
+        # Macros, months and crossref resolved: every output reads the same values.
+        entries = bibtex.resolve_entries(parsed)
         categories: list[Category] = []
         if list_path is not None and Path(list_path).exists():
             categories = read_list(list_path).categories

@@ -4,10 +4,12 @@
 
 * one parent collection (named after the reading list) with one sub-collection per
   category; a paper in two categories sits in both;
-* one ``preprint`` item per paper, with title, creators (group authors as
-  single-field names), abstract, date, repository ``arXiv``, archive ID
-  ``arXiv:ID``, DOI, URL, citation key (difbib's key) and tags for its categories
-  and its rating (``rating:4``);
+* one item per paper, of the type its entry maps to (:mod:`difbib.library.datamodel`,
+  checked against Zotero's schema): a ``preprint`` with repository ``arXiv`` and
+  archive ID ``arXiv:ID``, a ``conferencePaper`` with its ``proceedingsTitle``, a
+  ``journalArticle`` with its ``publicationTitle``, volume, issue, pages, ...; with
+  title, creators (group authors as single-field names), abstract, date, DOI, URL,
+  citation key (difbib's key) and tags for its categories and its rating (``rating:4``);
 * an item is matched to its paper by arXiv id (archive ID, arXiv DOI or URL), so a
   paper is never added twice, even when the local state file is lost.
 
@@ -39,8 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from difbib.fileio import atomic_write_text, locked
-from difbib.library.bibtex import person, split_authors
-from difbib.library.latex import tex_to_text
+from difbib.library.datamodel import (
+    zotero_fields,
+    zotero_managed_fields,
+    zotero_valid_fields,
+)
 from difbib.library.queries import Paper, rating_tag
 from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arxiv_id
 from difbib.zotero.api import (
@@ -69,6 +74,9 @@ MANAGED_FIELDS = (
     "citationKey",
     "libraryCatalog",
 )
+#: The other fields difbib may write, depending on the item type (``proceedingsTitle``,
+#: ``publicationTitle``, ``volume``, ``pages``, ``publisher``, ...).
+EXTRA_MANAGED_FIELDS = tuple(sorted(zotero_managed_fields() - set(MANAGED_FIELDS)))
 
 
 # -- mapping papers to items ------------------------------------------------------------
@@ -81,39 +89,43 @@ def creators(author_field: str) -> list[dict[str, str]]:
     is a single-field ``name``; others are split into ``firstName``/``lastName``
     (particles stay with the family name, a suffix goes after the given names).
     """
-    out: list[dict[str, str]] = []
-    for raw in split_authors(author_field):
-        p = person(raw)
-        if p.literal is not None:
-            out.append({"creatorType": "author", "name": p.literal})
-            continue
-        given = ", ".join(x for x in (p.given, p.suffix) if x)
-        family = f"{p.particle} {p.family}".strip()
-        out.append({"creatorType": "author", "firstName": given, "lastName": family})
-    return out
+    return zotero_fields("misc", {"author": author_field})["creators"]
 
 
 def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
-    """The Zotero ``preprint`` item for a paper (without key and version)."""
+    """The Zotero item for a paper (without key and version), valid for Zotero's schema.
+
+    Its type and fields are :func:`difbib.library.datamodel.zotero_fields`'s: a preprint
+    is a ``preprint`` (repository ``arXiv``, archive ID ``arXiv:ID``), an
+    ``@inproceedings`` a ``conferencePaper`` with ``proceedingsTitle``, an ``@article``
+    a ``journalArticle`` with ``publicationTitle``, ... Every field of
+    :data:`MANAGED_FIELDS` the type has is present (empty when the paper has no value).
+    """
     eprint = paper.arxiv_id or ""
+    fields = {f.key: f.value for f in reversed(paper.entry.fields)}
+    mapped = zotero_fields(paper.entry.entry_type, fields)
+    item_type = mapped["itemType"]
+    valid = zotero_valid_fields(item_type)
+    item: dict[str, Any] = {"itemType": item_type}
+    for name in MANAGED_FIELDS:
+        if name in valid:
+            item[name] = mapped.get(name, "")
+    for name, value in mapped.items():
+        if name not in ("itemType", "creators") and name in valid:
+            item[name] = value
+    if item_type == "preprint" and eprint:
+        item["libraryCatalog"] = "arXiv.org"
+        item["DOI"] = item.get("DOI") or f"10.48550/arXiv.{eprint}"
+    if eprint and not item.get("url"):
+        item["url"] = f"https://arxiv.org/abs/{eprint}"
+    item["citationKey"] = paper.key
+    item["creators"] = mapped["creators"]
     tags = [{"tag": c} for c in paper.categories]
     if paper.rating:
         tags.append({"tag": rating_tag(paper.rating)})
-    return {
-        "itemType": "preprint",
-        "title": tex_to_text(paper.title),
-        "creators": creators(paper.get("author", "") or ""),
-        "abstractNote": tex_to_text(paper.get("abstract", "") or ""),
-        "date": str(paper.year or paper.get("year", "") or ""),
-        "repository": "arXiv",
-        "archiveID": f"arXiv:{eprint}" if eprint else "",
-        "DOI": paper.get("doi", "") or (f"10.48550/arXiv.{eprint}" if eprint else ""),
-        "url": paper.get("url", "") or (f"https://arxiv.org/abs/{eprint}" if eprint else ""),
-        "citationKey": paper.key,
-        "libraryCatalog": "arXiv.org",
-        "tags": tags,
-        "collections": sorted(set(collection_keys)),
-    }
+    item["tags"] = tags
+    item["collections"] = sorted(set(collection_keys))
+    return item
 
 
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
@@ -155,6 +167,7 @@ class Ownership:
         return {
             "itemType": data.get("itemType", ""),
             **{f: str(data.get(f) or "") for f in MANAGED_FIELDS},
+            **{f: str(data[f]) for f in EXTRA_MANAGED_FIELDS if data.get(f)},
             "creators": people,
             "tags": sorted({t["tag"] for t in data.get("tags") or [] if self.owns_tag(t["tag"])}),
             "collections": sorted(set(data.get("collections") or []) & self.collections),
@@ -168,16 +181,21 @@ class Ownership:
         """``current`` with difbib's fields, tags and collections replaced by ``desired``'s.
 
         Everything else (Extra, personal tags, other collections, relations) stays. An
-        item of another type (a journal article, say) becomes a preprint and keeps only
-        the fields every type has, as the others may not exist for preprints.
+        item of another type (a preprint that was published, say) changes type in place
+        and keeps only the fields every type has, as the others may not exist for the
+        new type; a managed field the paper no longer has is emptied.
         """
         if current.get("itemType") == desired["itemType"]:
             merged = dict(current)
         else:
             merged = {k: current[k] for k in _ANY_TYPE_FIELDS if k in current}
         merged["itemType"] = desired["itemType"]
-        for name in (*MANAGED_FIELDS, "creators"):
-            merged[name] = desired[name]
+        for name in (*MANAGED_FIELDS, *EXTRA_MANAGED_FIELDS):
+            if name in desired:
+                merged[name] = desired[name]
+            elif merged.get(name):
+                merged[name] = ""
+        merged["creators"] = desired["creators"]
         mine = [t for t in current.get("tags") or [] if not self.owns_tag(t["tag"])]
         merged["tags"] = mine + desired["tags"]
         others = [c for c in current.get("collections") or [] if c not in self.collections]
