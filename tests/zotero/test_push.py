@@ -583,7 +583,6 @@ def test_a_push_keeps_what_another_push_saved_in_the_state_meanwhile(zrun, serve
 # -- published versions (issue 9; the item mapping is issue 14's) ---------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 14's conferencePaper/journalArticle items")
 def test_published_papers_change_their_items_type_in_place(zrun, server, zenv):
     from tests.helpers import as_preprints
 
@@ -605,3 +604,49 @@ def test_published_papers_change_their_items_type_in_place(zrun, server, zenv):
         "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition"
     )
     assert {"tag": "to-read"} in now["tags"] and now["collections"] == collections
+
+
+def publish(root: Path, key: str, venue: str) -> None:
+    """Turn a preprint of library.bib into an @inproceedings by hand, as a user would."""
+    path = root / "library.bib"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        f"@misc{{{key},", f"@inproceedings{{{key},\n  booktitle = {{{venue}}},\n  pages = {{1--9}},"
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def test_published_paper_changes_its_item_type_in_place(zrun, server, zenv):
+    assert zrun("zotero", "push").exit_code == 0
+    before = server.item_by_archive_id("arXiv:2210.02747")
+    server.edit_item(before["key"], extra="my notes")
+    server.items[before["key"]]["data"]["tags"].append({"tag": "to-read"})
+    publish(zenv, "lipman2022flow", "International Conference on Learning Representations")
+    res = zrun("zotero", "push", "--force")
+    assert res.exit_code == 0, res.stderr
+    assert len(server.items) == 33  # changed in place, no duplicate
+    data = server.items[before["key"]]["data"]
+    assert data["itemType"] == "conferencePaper"
+    assert data["proceedingsTitle"] == "International Conference on Learning Representations"
+    assert data["pages"] == "1-9" and "archiveID" not in data and "repository" not in data
+    assert data["extra"] == "my notes" and {"tag": "to-read"} in data["tags"]
+    # and a push after that is in step
+    assert zrun("zotero", "push").exit_code == 0
+    assert len(item_writes(server)) == 2
+
+
+@pytest.mark.parametrize(
+    "obj, message",
+    [
+        ({"itemType": "paper", "title": "x"}, "Unknown item type 'paper'"),
+        ({"itemType": "conferencePaper", "publicationTitle": "x"},
+         "'publicationTitle' is not a valid field for type 'conferencePaper'"),
+        ({"itemType": "thesis", "creators": [{"creatorType": "editor", "name": "E"}]},
+         "'editor' is not a valid creator type for item type 'thesis'"),
+        ({"itemType": "preprint", "proceedingsTitle": "x"},
+         "'proceedingsTitle' is not a valid field for type 'preprint'"),
+    ],
+)  # fmt: skip
+def test_server_refuses_what_zotero_refuses(server, obj, message):
+    status, _, result = server._post("items", {}, json.dumps([obj]).encode())
+    assert status == 200 and result["failed"]["0"]["message"] == message
