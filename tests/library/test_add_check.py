@@ -176,7 +176,10 @@ def test_several_papers_go_to_the_same_new_category(shipped, run):
     assert video == ["2405.14867", "2210.02747"]  # in list order of first appearance
 
 
-def test_check_reports_structural_problems_with_lines_and_no_false_alarms(tmp_path, run):
+def test_check_reports_structural_problems_with_lines_and_no_false_alarms(
+    tmp_path, monkeypatch, run
+):
+    monkeypatch.chdir(tmp_path)
     bib = tmp_path / "lib.bib"
     bib.write_text(
         '@string{neurips = "Advances in NeurIPS"}\n'  # 1
@@ -190,7 +193,7 @@ def test_check_reports_structural_problems_with_lines_and_no_false_alarms(tmp_pa
         "@inproceedings{c, author = {I. J}, title = {X}, year = 2019, crossref = {nothere}}\n",
         encoding="utf-8",
     )
-    res = run("check", "--library", str(bib), "--list", str(tmp_path / "none.md"))
+    res = run("check", "--library", str(bib))
     assert res.exit_code == 1
     lines = res.stdout.splitlines()
     where = str(bib)
@@ -207,6 +210,6 @@ def test_check_reports_structural_problems_with_lines_and_no_false_alarms(tmp_pa
     res = run("export", "--library", str(bib))
     assert res.exit_code == 0
     warnings = [x for x in res.stderr.splitlines() if x.startswith("warning: ")]
-    assert len(warnings) == 4 and all(re.search(r"line \d+: ", w) for w in warnings)
+    assert len(warnings) == 5 and all(re.search(r"line \d+: ", w) for w in warnings)
     assert "@misc{A," not in res.stdout and "title         = {V}," in res.stdout
     assert "failed_block" not in res.stderr and "Traceback" not in res.stderr

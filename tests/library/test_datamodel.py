@@ -149,6 +149,7 @@ def test_names(csl):
     assert csl["openai2023gpt4"]["author"] == [{"literal": "OpenAI"}]
     # "and others" is no name: CSL styles print "et al." by their own rules
     assert [n["family"] for n in csl["yin2024onestep"]["author"]] == ["Yin", "Gharbi"]
+    assert csl["yin2024onestep"]["custom"] == {"author-et-al": True}
     assert csl["vries2021particles"]["author"][2] == {"family": "Sønderby", "given": "Casper Kaae"}
 
 

@@ -650,3 +650,29 @@ def test_published_paper_changes_its_item_type_in_place(zrun, server, zenv):
 def test_server_refuses_what_zotero_refuses(server, obj, message):
     status, _, result = server._post("items", {}, json.dumps([obj]).encode())
     assert status == 200 and result["failed"]["0"]["message"] == message
+
+
+def test_hand_written_article_without_eprint_is_pushed_once(zrun, server, zenv):
+    path = zenv / "library.bib"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n@article{kimeldorf1970correspondence,\n"
+        "  author = {Kimeldorf, G.~S. and Wahba, Grace},\n"
+        "  title = {A Correspondence Between Bayesian Estimation and Smoothing by Splines},\n"
+        "  journal = {The Annals of Mathematical Statistics},\n"
+        "  volume = {41}, number = {2}, pages = {495--502}, year = {1970},\n"
+        "  keywords = {Flow Matching Concepts},\n}\n",
+        encoding="utf-8",
+    )
+    res = zrun("zotero", "push")
+    assert res.exit_code == 0, res.stderr
+    (item,) = [i["data"] for i in server.items.values() if i["data"].get("citationKey", "") ==
+               "kimeldorf1970correspondence"]  # fmt: skip
+    assert item["itemType"] == "journalArticle"
+    assert item["publicationTitle"] == "The Annals of Mathematical Statistics"
+    assert (item["volume"], item["issue"], item["pages"]) == ("41", "2", "495-502")
+    assert item["creators"][0] == {"creatorType": "author", "firstName": "G. S.",
+                                   "lastName": "Kimeldorf"}  # fmt: skip
+    assert len(server.items) == 34
+    zenv.joinpath(".difbib-zotero.json").unlink()  # even without the state file:
+    res = zrun("zotero", "push", "--dry-run")
+    assert "create " not in res.stdout and len(server.items) == 34

@@ -20,7 +20,9 @@ schema (``csl-data.json``, v1.0). The type and field mapping is
   ``{"literal": ...}``.
 - Categories go in ``categories`` (the schema's list) and in ``keyword``
   (comma separated; Zotero imports it as tags). The rating (1-5) goes in
-  ``custom.rating``, the schema's place for data without a CSL variable.
+  ``custom.rating``, the schema's place for data without a CSL variable, and a name
+  list that ended in BibTeX's ``and others`` sets ``custom.author-et-al`` (or
+  ``editor-et-al``): CSL has no name for it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def to_csl_item(paper: Paper) -> dict[str, Any]:
         item["categories"] = list(paper.categories)
         item["keyword"] = ", ".join(paper.categories)
     if paper.rating is not None:
-        item["custom"] = {"rating": paper.rating}
+        item["custom"] = {**item.get("custom", {}), "rating": paper.rating}
     return item
 
 

@@ -241,6 +241,9 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
             names = csl_names(f.tex(name))
             if names:
                 out[var] = names
+            if has_others(f.tex(name)):
+                # CSL has no "et al." name; the fact is kept for a renderer that wants it
+                out.setdefault("custom", {})[f"{var}-et-al"] = True
     put("title", f.text("title"))
     put("container-title", f.text("journaltitle", "journal", "booktitle"))
     put("collection-title", f.text("series"))

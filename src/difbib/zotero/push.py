@@ -11,7 +11,8 @@
   title, creators (group authors as single-field names), abstract, date, DOI, URL,
   citation key (difbib's key) and tags for its categories and its rating (``rating:4``);
 * an item is matched to its paper by arXiv id (archive ID, arXiv DOI or URL), so a
-  paper is never added twice, even when the local state file is lost.
+  paper is never added twice, even when the local state file is lost; a paper on no
+  preprint server (an entry written by hand) by its citation key.
 
 Every push records, per arXiv id, the item key and a hash of the managed fields as
 Zotero stored them, in a small JSON state file next to the library
@@ -126,6 +127,25 @@ def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
     item["tags"] = tags
     item["collections"] = sorted(set(collection_keys))
     return item
+
+
+def identity_of(paper: Paper) -> str:
+    """What a paper's item is found by: its arXiv id, or ``key:KEY`` (the citation key)
+    for a paper that is on no preprint server (an entry written by hand)."""
+    return paper.arxiv_id or f"key:{paper.key}"
+
+
+def identities_of(data: dict[str, Any]) -> list[str]:
+    """What an item can be found by: the arXiv id it names, and ``key:`` its citation key."""
+    found = [arxiv_id_of(data) or ""]
+    if data.get("citationKey"):
+        found.append(f"key:{data['citationKey']}")
+    return [i for i in found if i]
+
+
+def label(identity: str) -> str:
+    """``arXiv:2405.14867`` or ``key:smith2020`` for messages."""
+    return identity if identity.startswith("key:") else f"arXiv:{identity}"
 
 
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
@@ -302,7 +322,7 @@ class Action:
 
     kind: str  # create | update | unchanged | conflict
     paper: Paper
-    arxiv_id: str
+    arxiv_id: str  # the paper's identity: its arXiv id, or key:KEY (see identity_of)
     desired: dict[str, Any]
     current: dict[str, Any] | None = None  # the Zotero item (key, version, data)
     result: str = ""  # after the push: created, updated, unchanged, skipped, failed: ...
@@ -339,7 +359,7 @@ class PushReport:
         """The plan, one line per collection to create and per paper."""
         lines = [f"create     collection  {name}" for name in self.collections_created]
         for a in self.actions:
-            lines.append(f"{a.kind:<10} {a.paper.key}  arXiv:{a.arxiv_id}  {a.item_key or '-'}")
+            lines.append(f"{a.kind:<10} {a.paper.key}  {label(a.arxiv_id)}  {a.item_key or '-'}")
         return lines
 
     def outcome_lines(self, *, verbose: bool = True) -> list[str]:
@@ -350,12 +370,12 @@ class PushReport:
             if verbose and a.result in ("created", "updated")
         ]
         lines += [
-            f"conflict: {a.paper.key} (arXiv:{a.arxiv_id}, Zotero item {a.item_key}) was "
+            f"conflict: {a.paper.key} ({label(a.arxiv_id)}, Zotero item {a.item_key}) was "
             "edited in Zotero since the last push; skipped (pass --force to overwrite it)"
             for a in self.actions
             if a.kind == CONFLICT
         ]
-        lines += [f"failed: {a.paper.key} (arXiv:{a.arxiv_id}): {why}" for a, why in self.failed]
+        lines += [f"failed: {a.paper.key} ({label(a.arxiv_id)}): {why}" for a, why in self.failed]
         lines += [f"skipped {paper.key}: {why}" for paper, why in self.skipped]
         return lines
 
@@ -428,13 +448,10 @@ def push(
     own = Ownership(tags=set(category_order), collections={parent_key, *children.values()})
     by_id = _items_by_arxiv_id(client, state, progress)
     for paper in papers:
-        aid = paper.arxiv_id
-        if not aid:
-            report.skipped.append((paper, "no arXiv id (eprint) to match a Zotero item by"))
-            continue
         keys = [children[h] for h in paper.categories] or [parent_key]
         desired = item_for(paper, keys)
-        action = Action(CREATE, paper, aid, desired, by_id.get(aid))
+        ident = identity_of(paper)
+        action = Action(CREATE, paper, ident, desired, by_id.get(ident))
         if action.current is not None:
             action.kind = _decide(action, own, state, force)
         report.actions.append(action)
@@ -499,20 +516,18 @@ def _ensure_collections(
 def _items_by_arxiv_id(
     client: ZoteroClient, state: PushState, progress: Callable[[str], None]
 ) -> dict[str, dict[str, Any]]:
-    """The library's top-level items by the arXiv id they are about."""
+    """The library's top-level items by what they can be found by (:func:`identities_of`)."""
     progress(f"reading items of Zotero library {client.prefix}")
     by_id: dict[str, dict[str, Any]] = {}
     for item in client.get_all("items/top"):
-        aid = arxiv_id_of(item.get("data") or {})
-        if not aid:
-            continue
-        if aid not in by_id:
-            by_id[aid] = item
-            continue
-        # Several items for one paper: keep the one the last push wrote in step.
-        progress(f"Zotero holds more than one item for arXiv:{aid}; keeping one in step")
-        if (state.items.get(aid) or {}).get("key") == item["key"]:
-            by_id[aid] = item
+        for aid in identities_of(item.get("data") or {}):
+            if aid not in by_id:
+                by_id[aid] = item
+                continue
+            # Several items for one paper: keep the one the last push wrote in step.
+            progress(f"Zotero holds more than one item for {label(aid)}; keeping one in step")
+            if (state.items.get(aid) or {}).get("key") == item["key"]:
+                by_id[aid] = item
     return by_id
 
 
@@ -565,7 +580,9 @@ def _write_creates(
         result = client.write("items", [a.desired for a in batch])
         if result.already_written:
             # The answer to an earlier try was lost but the items were made: find them.
-            found = {arxiv_id_of(i["data"]): i for i in client.get_all("items/top")}
+            found = {
+                aid: i for i in client.get_all("items/top") for aid in identities_of(i["data"])
+            }
             for action in batch:
                 item = found.get(action.arxiv_id)
                 if item is None:
