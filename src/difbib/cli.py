@@ -741,6 +741,75 @@ def add(
         )
 
 
+@cli.command("import", short_help="Merge an existing .bib file into the library.")
+@click.argument("bib_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--category", "-c", metavar="NAME", help="Put its arXiv papers on the list here.")
+@click.option("--rekey", is_flag=True, help="Keep the library's keys; print OLD NEW key pairs.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--offline", is_flag=True, help="With --category: use only the cache.")
+@list_option
+@library_option
+@cache_option
+@arxiv_options
+def import_(
+    bib_file: Path,
+    category: str | None,
+    rekey: bool,
+    dry_run: bool,
+    offline: bool,
+    list_path: Path,
+    library_path: Path,
+    cache_path: Path,
+    arxiv_url: str | None,
+    delay: float,
+    backoff: float,
+) -> None:
+    """Merge BIB_FILE into the library: papers already there (same arXiv id, DOI, or
+    title and first author) are merged, the others added as they are.
+
+    The plan goes to stdout, one line per entry (merge / add / skip). Matched entries
+    take the user's key, so drafts still compile; with --rekey the library's keys stay
+    and stdout is the list of "USER_KEY LIBRARY_KEY" pairs for 'difbib rekey --tex'.
+    With --category, imported arXiv papers are also added to the reading list, so
+    that 'difbib sync' keeps them current.
+
+    \b
+        difbib import refs.bib --dry-run
+        difbib import refs.bib --category distillation
+    """
+    from difbib.library.add import add_paper
+    from difbib.library.importbib import import_bib
+    from difbib.sources.arxiv import Fetcher
+    from difbib.sources.cache import MetadataCache
+
+    plan = import_bib(library_path, bib_file, rekey=rekey, dry_run=dry_run)
+    for problem in plan.problems:
+        say(f"warning: {bib_file}: {problem}")
+    for line in plan.lines():
+        if rekey:
+            say(line)
+        else:
+            click.echo(line)
+    if rekey:
+        for old, new in plan.key_map:
+            click.echo(f"{old} {new}")
+    if category and plan.arxiv_added():
+        if dry_run:
+            for a in plan.arxiv_added():
+                say(f"would add arXiv:{a.arxiv_id} ({a.new_key}) to the list under {category!r}")
+        else:
+            client, options = _fetcher_parts(
+                offline, dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff)
+            )
+            fetcher = Fetcher(
+                MetadataCache(cache_path), client=client, offline=offline, progress=say, **options
+            )
+            for a in plan.arxiv_added():
+                added = add_paper(list_path, a.arxiv_id or "", fetcher, category=category)
+                say(f"{list_path}: added arXiv:{added.record.id} to {added.category!r}")
+    say(("dry run, nothing written: " if dry_run else f"{library_path}: ") + plan.summary())
+
+
 @cli.command(short_help="Check the library and that it is in step with the list.")
 @library_option
 @list_option

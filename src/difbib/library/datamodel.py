@@ -213,7 +213,8 @@ def _pages(value: str) -> str:
     return re.sub(r"\s*(?:--|–|—)\s*", "-", value)
 
 
-def _doi(value: str) -> str:
+def normalize_doi(value: str) -> str:
+    """A DOI without ``https://doi.org/`` or ``doi:`` in front."""
     return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
 
 
@@ -282,7 +283,7 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     if tm is PREPRINT and aid:
         out["publisher"] = "arXiv"
         out["number"] = f"arXiv:{aid}"
-    put("DOI", _doi(f.tex("doi")))
+    put("DOI", normalize_doi(f.tex("doi")))
     put("ISBN", f.text("isbn"))
     put("ISSN", f.text("issn"))
     put("URL", f.tex("url").strip() or how_url)
