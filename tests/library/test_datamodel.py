@@ -132,6 +132,20 @@ def test_macros_months_and_crossref_are_resolved(csl):
     assert child["issued"] == {"date-parts": [[2019]]} and child["publisher"] == "ACM"
 
 
+def test_crossref_over_two_levels_follows_biblatex(csl):
+    """A part of a volume of a multi-volume work: the work's title is the container,
+    the volume's its volume title; the rest comes down both levels."""
+    part = csl["assis2008esau"]
+    assert part["type"] == "chapter"
+    assert part["container-title"] == "Obra completa em quatro volumes"
+    assert part["volume-title"] == "Romance" and part["volume"] == "1"
+    assert part["publisher"] == "Nova Fronteira" and part["publisher-place"] == "Rio de Janeiro"
+    assert part["issued"] == {"date-parts": [[2008]]}
+    assert part["author"] == [
+        {"family": "Assis", "given": "Machado", "non-dropping-particle": "de"}
+    ]
+
+
 def test_names(csl):
     assert csl["kimeldorf1970correspondence"]["author"][0] == {
         "family": "Kimeldorf",

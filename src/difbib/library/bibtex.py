@@ -520,15 +520,29 @@ def read_bib(
     path = Path(path)
     if not path.exists():
         return Library()
+    found: list[BibProblem] = []
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise BibError(
-            f"{str(path)!r} is not UTF-8 (byte {err.start}); convert it to UTF-8 and run again"
-        ) from None
+        data = path.read_bytes()
     except OSError as err:
         raise BibError(f"cannot read {str(path)!r}: {err.strerror}") from None
-    found: list[BibProblem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if strict:  # a writer would silently change the file's encoding
+            raise BibError(
+                f"{str(path)!r} is not UTF-8 (byte {err.start}); convert it to UTF-8 and run again"
+            ) from None
+        # Older .bib files are often Latin-1 / Windows-1252: read them as that.
+        text = data.decode("cp1252", errors="replace")
+        found.append(
+            BibProblem(
+                None,
+                None,
+                f"not UTF-8 (byte {err.start}); read as Windows-1252 "
+                "(Latin-1); convert the file to UTF-8 to be sure",
+                "encoding",
+            )  # fmt: skip
+        )
     library = parse_bib(text, source=str(path), problems=found)
     broken = [p for p in found if p.kind == "syntax"]
     if strict and broken:
@@ -675,8 +689,13 @@ def resolve_entries(library: Library, *, problems: list[BibProblem] | None = Non
         copy = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
         plain.setdefault(entry.key.lower(), copy)
         order.append(copy)
-    out: list[Entry] = []
-    for entry in order:
+    done: dict[str, Entry] = {}
+
+    def resolved(entry: Entry, active: frozenset[str]) -> Entry:
+        """The entry with what its parents lend (their own parents first)."""
+        low = entry.key.lower()
+        if low in done:
+            return done[low]
         fields = list(entry.fields)
         have = {f.key.lower() for f in fields}
         for link in ("xdata", "crossref"):
@@ -685,30 +704,55 @@ def resolve_entries(library: Library, *, problems: list[BibProblem] | None = Non
                 continue
             for parent_key in [k.strip() for k in ref.value.split(",") if k.strip()]:
                 parent = plain.get(parent_key.lower())
-                if parent is None:
+                if parent is None or parent_key.lower() in active:
+                    why = "names no entry of the file" if parent is None else "is a cycle"
                     found.append(
                         BibProblem(
                             _line(entry),
                             entry.key,
-                            f"{entry.key}: {link} {parent_key!r} names no entry of the file",
+                            f"{entry.key}: {link} {parent_key!r} {why}",
                             "crossref",
                         )  # fmt: skip
                     )
                     continue
+                parent = resolved(parent, active | {low})
+                renames = _inherited_names(parent.entry_type, entry.entry_type, link)
                 for f in parent.fields:
-                    name = f.key.lower()
-                    if link == "crossref" and name == "title":
-                        if parent.entry_type.lower() in _BOOKLIKE and "booktitle" not in have:
-                            fields.append(Field("booktitle", f.value))
-                            have.add("booktitle")
+                    name = renames.get(f.key.lower(), f.key.lower())
+                    if name in NOT_INHERITED or name in have or name in ("title", "subtitle"):
                         continue
-                    if name in NOT_INHERITED or name in have:
-                        continue
-                    fields.append(Field(f.key, f.value))
+                    fields.append(Field(name if name != f.key.lower() else f.key, f.value))
                     have.add(name)
         fields = [f for f in fields if f.key.lower() not in ("crossref", "xdata")]
-        out.append(Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line))
-    return out
+        out = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
+        done[low] = out
+        return out
+
+    return [resolved(entry, frozenset()) for entry in order]
+
+
+_MULTIVOLUME = frozenset({"mvbook", "mvcollection", "mvproceedings", "mvreference"})
+_IN_BOOK = frozenset({"inbook", "incollection", "inproceedings", "conference", "bookinbook",
+                      "suppbook", "suppcollection", "inreference"})  # fmt: skip
+
+
+def _inherited_names(parent_type: str, child_type: str, link: str) -> dict[str, str]:
+    """How a parent's title fields are named in the child (biblatex's inheritance rules).
+
+    A multi-volume work's title is the child's ``maintitle``; a book's, collection's or
+    proceedings' title is the ``booktitle`` of a part of it; a periodical's title is its
+    articles' ``journaltitle``. ``xdata`` lends fields under their own names.
+    """
+    parent_type, child_type = parent_type.lower(), child_type.lower()
+    if link != "crossref":
+        return {}
+    if parent_type in _MULTIVOLUME:
+        return {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
+    if parent_type in _BOOKLIKE and (child_type in _IN_BOOK or child_type not in _BOOKLIKE):
+        return {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
+    if parent_type == "periodical":
+        return {"title": "journaltitle", "subtitle": "journalsubtitle"}
+    return {}
 
 
 def write_bib(blocks: Iterable[Block]) -> str:

@@ -66,6 +66,12 @@ TYPES: dict[str, TypeMap] = {
     "book": TypeMap("book", "BOOK"),
     "mvbook": TypeMap("book", "BOOK"),
     "collection": TypeMap("book", "EDBOOK"),
+    "mvcollection": TypeMap("book", "EDBOOK"),
+    "reference": TypeMap("book", "BOOK"),
+    "mvreference": TypeMap("book", "BOOK"),
+    "mvproceedings": TypeMap("book", "CONF"),
+    "suppbook": TypeMap("chapter", "CHAP"),
+    "suppcollection": TypeMap("chapter", "CHAP"),
     "proceedings": TypeMap("book", "CONF"),
     "manual": TypeMap("book", "BOOK"),
     "booklet": TypeMap("pamphlet", "PAMP"),
@@ -82,7 +88,7 @@ TYPES: dict[str, TypeMap] = {
     "software": TypeMap("software", "COMP"),
     "dataset": TypeMap("dataset", "DATA"),
     "patent": TypeMap("patent", "PAT"),
-    "periodical": TypeMap("periodical", "JFULL"),
+    "periodical": TypeMap("article-journal", "JFULL"),  # an issue of a journal (pandoc)
 }
 #: An arXiv preprint: CSL's (and Zotero's) preprint type, RIS's unpublished work.
 PREPRINT = TypeMap("article", "UNPB")
@@ -194,7 +200,8 @@ def date_parts(f: Fields) -> list[int] | None:
     m = re.match(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", date)
     if m:
         return [int(x) for x in m.groups() if x]
-    m = re.search(r"\d{4}", f.text("year"))
+    # a sort key such as {\noopsort{1973c}}1981 prints nothing: the year is what prints
+    m = re.search(r"\d{4}", re.sub(r"\\[A-Za-z]+\{[^{}]*\}", "", f.tex("year")))
     if not m:
         return None
     parts = [int(m.group(0))]
@@ -207,6 +214,16 @@ def date_parts(f: Fields) -> list[int] | None:
 
 
 # -- CSL --------------------------------------------------------------------------
+
+
+def _titled(f: Fields, title: str, subtitle: str, addon: str = "") -> str:
+    """``title: subtitle. addon`` (biblatex's title parts), as pandoc joins them."""
+    text = f.text(title)
+    if text and f.text(subtitle):
+        text += ": " + f.text(subtitle)
+    if text and addon and f.text(addon):
+        text += ". " + f.text(addon)
+    return text
 
 
 def _pages(value: str) -> str:
@@ -245,32 +262,42 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
             if has_others(f.tex(name)):
                 # CSL has no "et al." name; the fact is kept for a renderer that wants it
                 out.setdefault("custom", {})[f"{var}-et-al"] = True
-    put("title", f.text("title"))
-    put("container-title", f.text("journaltitle", "journal", "booktitle"))
+    put("title", _titled(f, "title", "subtitle", "titleaddon"))
+    main = _titled(f, "maintitle", "mainsubtitle", "maintitleaddon")
+    if main and tm.csl in ("chapter", "paper-conference", "entry-encyclopedia"):
+        put("container-title", main)  # biblatex: the multi-volume work contains the book
+        put("volume-title", _titled(f, "booktitle", "booksubtitle", "booktitleaddon"))
+    put(
+        "container-title",
+        _titled(f, "journaltitle", "journalsubtitle")
+        or _titled(f, "journal", "journalsubtitle")
+        or _titled(f, "booktitle", "booksubtitle", "booktitleaddon"),
+    )
     put("collection-title", f.text("series"))
-    put("volume", f.text("volume"))
+    volume, part = f.text("volume"), f.text("part")
+    put("volume", f"{volume}.{part}" if volume and part else volume)
     number = f.text("number")
-    if f.text("issue"):
-        put("issue", f.text("issue"))
     if number:
         if tm.csl in _PERIODICAL:
-            put("issue", number)
+            # biblatex's "issue" (e.g. "Spring") follows the number, as pandoc joins them
+            put("issue", ", ".join(x for x in (number, f.text("issue")) if x))
         elif f.text("series") and tm.csl not in ("report",):
             put("collection-number", number)
         else:
             put("number", number)
+    put("issue", f.text("issue"))
     put("page", _pages(f.text("pages")))
     put("chapter-number", f.text("chapter"))
     put("edition", f.text("edition"))
     howpublished = f.tex("howpublished")
     how_url = _only_url(howpublished) if howpublished else None
-    put(
-        "publisher",
-        f.text("publisher")
-        or (f.text("school") if tm.csl == "thesis" else "")
-        or f.text("institution", "organization")
-        or (f.text("howpublished") if howpublished and not how_url else ""),
-    )
+    # Who published it, joined as pandoc joins them ("The ACM; Academic Press")
+    publishers: list[str] = []
+    for name in ("school", "institution", "organization", "howpublished", "publisher"):
+        value = f.text(name) if name != "howpublished" or not how_url else ""
+        if value and value.casefold() not in (p.casefold() for p in publishers):
+            publishers.append(value)
+    put("publisher", "; ".join(publishers))
     put("publisher-place", f.text("address", "location"))
     put("genre", f.text("type") or tm.genre)
     parts = date_parts(f)

@@ -503,6 +503,7 @@ def tex_to_text(value: str, converter: Any = None) -> str:
         value,
     )
     value = re.sub(r"\\url\{([^{}]*)\}", lambda m: _url_text(m.group(1)), value)
+    value = value.replace("\\-", "")  # a hyphenation point prints nothing
     value = _hold_unconvertible(value, held)
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = _restore(converter.latex_to_text(value), held)
