@@ -285,6 +285,8 @@ def test_sync_keeps_strings_and_macros_of_library_bib(shipped, run):
         (r"\emph{Deep}~learning  with \texttt{code}", "Deep learning with code"),
         (r"R{\'e}jean \"Ol{\o}f", "Réjean Öløf"),
         (r"\input{/etc/passwd} $\foo{x}$", r"\input{/etc/passwd} $\foo{x}$"),  # kept as TeX
+        (r"The {\TeX} Users Group and \LaTeX{}", "The TeX Users Group and LaTeX"),
+        (r"{\noopsort{Han}}H{\`a}n Ad\-di\-son", "Hàn Addison"),
     ],
 )  # fmt: skip
 def test_tex_to_text(tex, text):

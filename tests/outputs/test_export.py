@@ -267,6 +267,7 @@ def test_ris_parses_back_with_categories_and_rating(shipped, run, shipped_entrie
     assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines), lines[:3]
     records = {r["id"]: r for r in rispy.loads(res.stdout)}
     assert set(records) == DISTILLATION
+
     to_text = LatexNodes2Text().latex_to_text
     for key, rec in records.items():
         src = fields(shipped_entries[key])

@@ -470,6 +470,18 @@ def _hold_unconvertible(value: str, held: list[str]) -> str:
     return "".join(out)
 
 
+#: Macros that bibliographies define for themselves or take from a package, and the text
+#: they print (``\\noopsort{key}`` only sorts, ``{\\TeX}`` is a logo).
+_TEXT_MACRO_TEXT = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2ε", "BibTeX": "BibTeX",
+    "XeTeX": "XeTeX", "LuaTeX": "LuaTeX", "METAFONT": "METAFONT", "MF": "METAFONT",
+    "emdash": "—", "endash": "–",
+}  # fmt: skip
+_TEXT_MACROS = re.compile(
+    r"\\(" + "|".join(sorted(_TEXT_MACRO_TEXT, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+)
+
+
 def _url_text(url: str) -> str:
     """A URL as TeX that prints exactly that URL."""
     return "".join({"~": r"\textasciitilde{}"}.get(c) or _escape_text_char(c) for c in url)
@@ -504,6 +516,8 @@ def tex_to_text(value: str, converter: Any = None) -> str:
     )
     value = re.sub(r"\\url\{([^{}]*)\}", lambda m: _url_text(m.group(1)), value)
     value = value.replace("\\-", "")  # a hyphenation point prints nothing
+    value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
+    value = _TEXT_MACROS.sub(lambda m: _TEXT_MACRO_TEXT[m.group(1)], value)
     value = _hold_unconvertible(value, held)
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = _restore(converter.latex_to_text(value), held)
