@@ -91,7 +91,7 @@ def test_import_puts_arxiv_papers_on_the_list(shipped, run):
     i = next(n for n, line in enumerate(lines) if "2311.18828" in line)
     Path("papers.md").write_text("".join(lines[: i - 1] + lines[i + 1 :]), encoding="utf-8")
     text = Path("library.bib").read_text(encoding="utf-8")
-    start = text.index("@misc{yin2023onestep,")
+    start = text.index("@misc{yin2023one,")
     Path("library.bib").write_text(text[:start] + text[text.index("\n}\n", start) + 3 :])
     Path("mine.bib").write_text(
         "@misc{yin2023dmd, title = {One-step Diffusion with Distribution Matching "
@@ -105,4 +105,4 @@ def test_import_puts_arxiv_papers_on_the_list(shipped, run):
     listed = [p for p in read_list("papers.md").papers if p.arxiv_id == "2311.18828"]
     assert listed and listed[0].categories == ["Model Distillation"]
     assert run("sync", "--offline").exit_code == 0
-    assert "yin2023dmd" in keys() and "yin2023onestep" not in keys()  # the user's key stays
+    assert "yin2023dmd" in keys() and "yin2023one" not in keys()  # the user's key stays
