@@ -164,6 +164,7 @@ def test_check_a_broken_library(shipped, run):
     res = run("check")
     assert res.exit_code == 5  # a problem found, reported like any other
     assert res.stdout.startswith("library.bib:1: ") and "Traceback" not in res.stderr
+    assert "end of file" in res.stdout.splitlines()[0]  # bibtexparser's reason, in one line
     assert "error" not in res.stderr
 
 

@@ -465,8 +465,10 @@ def parse_bib(
             blocks.append(block)
             continue
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).splitlines()[0] if str(block.error) else "cannot be parsed"
-            reason = reason.split(". Note:")[0]
+            error = block.error
+            reason = (getattr(error, "abort_reason", "") or str(error)).strip()
+            reason = reason.splitlines()[0].split(". Note:")[0].rstrip(".") if reason else ""
+            reason = f"cannot be parsed ({reason})" if reason else "cannot be parsed"
             found.append(BibProblem(line, None, f"{reason}; this block is skipped"))
             blocks.append(block)
             continue
