@@ -744,7 +744,7 @@ def add(
 @cli.command("import", short_help="Merge an existing .bib file into the library.")
 @click.argument("bib_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--category", "-c", metavar="NAME", help="Put its arXiv papers on the list here.")
-@click.option("--rekey", is_flag=True, help="Keep the library's keys; print OLD NEW key pairs.")
+@click.option("--rekey", is_flag=True, help="Print USER_KEY LIBRARY_KEY pairs for 'difbib rekey'.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @click.option("--offline", is_flag=True, help="With --category: use only the cache.")
 @list_option
@@ -768,8 +768,9 @@ def import_(
     title and first author) are merged, the others added as they are.
 
     The plan goes to stdout, one line per entry (merge / add / skip). Matched entries
-    take the user's key, so drafts still compile; with --rekey the library's keys stay
-    and stdout is the list of "USER_KEY LIBRARY_KEY" pairs for 'difbib rekey --tex'.
+    take the user's key, so drafts still compile. With --rekey, stdout is instead the
+    list of "USER_KEY LIBRARY_KEY" pairs: 'difbib rekey USER_KEY LIBRARY_KEY --tex
+    draft.tex' then moves library and draft to difbib's keys.
     With --category, imported arXiv papers are also added to the reading list, so
     that 'difbib sync' keeps them current.
 
@@ -782,7 +783,7 @@ def import_(
     from difbib.sources.arxiv import Fetcher
     from difbib.sources.cache import MetadataCache
 
-    plan = import_bib(library_path, bib_file, rekey=rekey, dry_run=dry_run)
+    plan = import_bib(library_path, bib_file, dry_run=dry_run)
     for problem in plan.problems:
         say(f"warning: {bib_file}: {problem}")
     for line in plan.lines():

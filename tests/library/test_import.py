@@ -85,6 +85,26 @@ def test_dry_run_writes_nothing_and_rekey_prints_the_mapping(user_bib, run):
     assert "dry run, nothing written" in res.stderr
 
 
+def test_rekey_mapping_moves_library_and_draft_to_difbibs_keys(user_bib, run):
+    Path("paper.tex").write_text(
+        "See \\cite{yin2024improveddmd} and \\citep{lipman2023flow, myown2020}.\n",
+        encoding="utf-8",
+    )
+    res = run("import", str(user_bib), "--rekey")
+    assert res.exit_code == 0, res.stderr
+    pairs = [line.split() for line in res.stdout.splitlines()]
+    assert pairs == [
+        ["yin2024improveddmd", "yin2024improved"],
+        ["lipman2023flow", "lipman2022flow"],
+    ]
+    for old, new in pairs:
+        assert run("rekey", old, new, "--tex", "paper.tex").exit_code == 0
+    assert Path("paper.tex").read_text(encoding="utf-8") == (
+        "See \\cite{yin2024improved} and \\citep{lipman2022flow, myown2020}.\n"
+    )
+    assert {"yin2024improved", "lipman2022flow", "myown2020"} <= set(keys())
+
+
 def test_import_puts_arxiv_papers_on_the_list(shipped, run):
     # take one paper off the list and the library, then import it from a user's file
     lines = Path("papers.md").read_text(encoding="utf-8").splitlines(keepends=True)

@@ -13,10 +13,10 @@ A matched entry is a duplicate: it is *merged*, not added. The library's entry k
 its values (hand edits and arXiv's data win) and takes the fields it lacks from the
 imported one when both are of the same type (``pages``, ``note``, ...; a preprint
 takes no venue from an imported journal article: a published version is for difbib's
-venue lookup, with its evidence). Its key becomes the user's key, so
-their drafts still compile, unless that key is taken or ``rekey`` is asked for: then
-the library's key stays and the plan lists ``USER_KEY LIBRARY_KEY`` for
-``difbib rekey --tex``.
+venue lookup, with its evidence). Its key becomes the user's key, so their drafts
+still compile (unless another entry has that key). :attr:`ImportPlan.key_map` lists
+``USER_KEY LIBRARY_KEY`` for each such rename: ``difbib rekey USER_KEY LIBRARY_KEY
+--tex draft.tex`` moves library and draft to the library's key when the user wants it.
 
 An entry that matches nothing is added as it is (its macros come along as ``@string``
 definitions, or expanded where the library defines the same name otherwise). An
@@ -148,8 +148,13 @@ class ImportPlan:
 
     @property
     def key_map(self) -> list[tuple[str, str]]:
-        """(user's key, library key) where they differ: input for ``difbib rekey --tex``."""
-        return [(a.key, a.new_key) for a in self.actions if a.new_key and a.new_key != a.key]
+        """(user's key, library's key) for each library entry renamed to the user's key:
+        the arguments of ``difbib rekey OLD NEW --tex draft.tex`` to undo the rename."""
+        return [
+            (a.new_key, a.library_key)
+            for a in self.actions
+            if a.kind == "merge" and a.library_key and a.new_key != a.library_key
+        ]
 
     def lines(self) -> list[str]:
         return [a.line() for a in self.actions]
@@ -164,9 +169,7 @@ class ImportPlan:
         return [a for a in self.actions if a.kind == "add" and a.arxiv_id]
 
 
-def plan_import(
-    library_path: str | Path, import_path: str | Path, *, rekey: bool = False
-) -> ImportPlan:
+def plan_import(library_path: str | Path, import_path: str | Path) -> ImportPlan:
     """What importing ``import_path`` into ``library_path`` does; nothing is written.
 
     ``plan.text`` is the library as it would be written.
@@ -221,7 +224,7 @@ def plan_import(
             new_key = current.key
             free = raw.key.lower() not in taken - {current.key.lower()}
             # a key the user's file uses already (two entries there for one paper) stays
-            if not rekey and current.key.lower() not in user_keys and free:
+            if current.key.lower() not in user_keys and free:
                 new_key = raw.key
             if match in renamed:  # a second imported entry for the same paper
                 new_key = renamed[match]
@@ -267,10 +270,10 @@ def plan_import(
 
 
 def import_bib(
-    library_path: str | Path, import_path: str | Path, *, rekey: bool = False, dry_run: bool = False
+    library_path: str | Path, import_path: str | Path, *, dry_run: bool = False
 ) -> ImportPlan:
     """Plan the import and, unless ``dry_run``, write the library (atomically)."""
-    plan = plan_import(library_path, import_path, rekey=rekey)
+    plan = plan_import(library_path, import_path)
     if not dry_run:
         atomic_write_text(Path(library_path), plan.text)
     return plan
