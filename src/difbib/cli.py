@@ -763,6 +763,7 @@ def import_(
     arxiv_url: str | None,
     delay: float,
     backoff: float,
+    timeout: float,
 ) -> None:
     """Merge BIB_FILE into the library: papers already there (same arXiv id, DOI, or
     title and first author) are merged, the others added as they are.
@@ -800,7 +801,7 @@ def import_(
                 say(f"would add arXiv:{a.arxiv_id} ({a.new_key}) to the list under {category!r}")
         else:
             client, options = _fetcher_parts(
-                offline, dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff)
+                offline, dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout)
             )
             fetcher = Fetcher(
                 MetadataCache(cache_path), client=client, offline=offline, progress=say, **options
