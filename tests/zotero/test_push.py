@@ -75,13 +75,20 @@ def test_first_push_creates_parent_categories_and_items(zrun, server, zenv):
     }
     assert sorted(children) == sorted(HEADINGS)
     assert len(server.items) == 33
-    assert {i["data"]["itemType"] for i in server.items.values()} == {"preprint"}
+    types = [i["data"]["itemType"] for i in server.items.values()]  # published: by venue
+    assert types.count("preprint") == 13 and len(types) - types.count("preprint") == 20
+    assert set(types) <= {"preprint", "conferencePaper", "journalArticle"}
     library = shipped_library(zenv)
     by_key = {i["data"]["citationKey"]: i["data"] for i in server.items.values()}
     assert sorted(by_key) == sorted(p.key for p in library.papers)
     for paper in library.papers:
         data = by_key[paper.key]
-        assert data["archiveID"] == f"arXiv:{paper.eprint}"
+        if data["itemType"] == "preprint":
+            assert data["archiveID"] == f"arXiv:{paper.eprint}"
+        else:  # a published paper keeps its arXiv link (and is found by it)
+            assert (
+                data["url"] == f"https://arxiv.org/abs/{paper.eprint}" and "archiveID" not in data
+            )
         assert sorted(data["collections"]) == sorted(children[h] for h in paper.categories)
         tags = {t["tag"] for t in data["tags"]}
         assert set(paper.categories) <= tags
@@ -618,10 +625,10 @@ def publish(root: Path, key: str, venue: str) -> None:
 
 def test_published_paper_changes_its_item_type_in_place(zrun, server, zenv):
     assert zrun("zotero", "push").exit_code == 0
-    before = server.item_by_archive_id("arXiv:2210.02747")
+    before = server.item_by_archive_id("arXiv:2412.09611")  # a preprint in the library
     server.edit_item(before["key"], extra="my notes")
     server.items[before["key"]]["data"]["tags"].append({"tag": "to-read"})
-    publish(zenv, "lipman2022flow", "International Conference on Learning Representations")
+    publish(zenv, "dalva2024fluxspace", "International Conference on Learning Representations")
     res = zrun("zotero", "push", "--force")
     assert res.exit_code == 0, res.stderr
     assert len(server.items) == 33  # changed in place, no duplicate

@@ -54,7 +54,7 @@ from bibtexparser.model import (
 )
 
 from difbib.errors import BibError, BibWarning
-from difbib.library.latex import make_safe, protect_capitals, tex_to_text
+from difbib.library.latex import CONTROL_CHARS, make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
 from difbib.sources.textfold import ascii_fold
 
@@ -473,6 +473,17 @@ def parse_bib(
             blocks.append(block)
             continue
         if isinstance(block, Entry):
+            if CONTROL_CHARS.search(block.key):
+                found.append(
+                    BibProblem(
+                        line,
+                        None,
+                        f"@{block.entry_type} entry whose key holds control characters; skipped",
+                        "no-key",
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "control characters in the key"))
+                continue
             if not block.key.strip():
                 found.append(
                     BibProblem(
