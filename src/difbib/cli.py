@@ -17,6 +17,7 @@ import functools
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from difbib import __version__
-from difbib.errors import DifbibError, ExitCode
+from difbib.errors import BibWarning, DifbibError, ExitCode
 from difbib.outputs.export import FORMATS
 
 if TYPE_CHECKING:
@@ -94,7 +95,18 @@ class DifbibGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", BibWarning)
+                shown = warnings.showwarning
+
+                def show(message, category, *args, **kwargs):  # one line per problem
+                    if issubclass(category, BibWarning):
+                        click.echo(f"warning: {message}", err=True)
+                    else:
+                        shown(message, category, *args, **kwargs)
+
+                warnings.showwarning = show
+                return super().invoke(ctx)
         except DifbibError as err:
             project = ctx.meta.get("difbib.project")
             where = ""
@@ -732,6 +744,77 @@ def add(
             arxiv=arxiv,
             quiet=quiet,
         )
+
+
+@cli.command("import", short_help="Merge an existing .bib file into the library.")
+@click.argument("bib_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--category", "-c", metavar="NAME", help="Put its arXiv papers on the list here.")
+@click.option("--rekey", is_flag=True, help="Print USER_KEY LIBRARY_KEY pairs for 'difbib rekey'.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--offline", is_flag=True, help="With --category: use only the cache.")
+@list_option
+@library_option
+@cache_option
+@arxiv_options
+def import_(
+    bib_file: Path,
+    category: str | None,
+    rekey: bool,
+    dry_run: bool,
+    offline: bool,
+    list_path: Path,
+    library_path: Path,
+    cache_path: Path,
+    arxiv_url: str | None,
+    delay: float,
+    backoff: float,
+    timeout: float,
+) -> None:
+    """Merge BIB_FILE into the library: papers already there (same arXiv id, DOI, or
+    title and first author) are merged, the others added as they are.
+
+    The plan goes to stdout, one line per entry (merge / add / skip). Matched entries
+    take the user's key, so drafts still compile. With --rekey, stdout is instead the
+    list of "USER_KEY LIBRARY_KEY" pairs: 'difbib rekey USER_KEY LIBRARY_KEY --tex
+    draft.tex' then moves library and draft to difbib's keys.
+    With --category, imported arXiv papers are also added to the reading list, so
+    that 'difbib sync' keeps them current.
+
+    \b
+        difbib import refs.bib --dry-run
+        difbib import refs.bib --category distillation
+    """
+    from difbib.library.add import add_paper
+    from difbib.library.importbib import import_bib
+    from difbib.sources.arxiv import Fetcher
+    from difbib.sources.cache import MetadataCache
+
+    plan = import_bib(library_path, bib_file, dry_run=dry_run)
+    for problem in plan.problems:
+        say(f"warning: {bib_file}: {problem}")
+    for line in plan.lines():
+        if rekey:
+            say(line)
+        else:
+            click.echo(line)
+    if rekey:
+        for old, new in plan.key_map:
+            click.echo(f"{old} {new}")
+    if category and plan.arxiv_added():
+        if dry_run:
+            for a in plan.arxiv_added():
+                say(f"would add arXiv:{a.arxiv_id} ({a.new_key}) to the list under {category!r}")
+        else:
+            client, options = _fetcher_parts(
+                offline, dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout)
+            )
+            fetcher = Fetcher(
+                MetadataCache(cache_path), client=client, offline=offline, progress=say, **options
+            )
+            for a in plan.arxiv_added():
+                added = add_paper(list_path, a.arxiv_id or "", fetcher, category=category)
+                say(f"{list_path}: added arXiv:{added.record.id} to {added.category!r}")
+    say(("dry run, nothing written: " if dry_run else f"{library_path}: ") + plan.summary())
 
 
 @cli.command(short_help="Check the library and that it is in step with the list.")

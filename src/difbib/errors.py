@@ -58,3 +58,9 @@ class OfflineError(DifbibError):
 
 class SelectionError(DifbibError):
     """A selector (category, key, style, ...) names nothing that exists."""
+
+
+class BibWarning(UserWarning):
+    """A problem in a ``.bib`` file that difbib works around by a documented rule
+    (see :func:`difbib.library.bibtex.parse_bib`); the CLI prints it as one
+    ``warning:`` line."""

@@ -203,3 +203,33 @@ def test_other_locale_identical_to_citeproc_js(items, style_name):
     cited = [i for i in items if i["id"] in clusters[0]]
     expected = citeproc_js(cited, style.path, clusters, locale="de-DE")["citations"]
     assert [render.citation(cited, clusters[0], style.path, "de-DE")] == expected
+
+
+#: Rendering gaps on hand-written entries (csl/compat.py's side, not the data's):
+#: an editor or title that stands in for a missing author is printed again later;
+#: APA adds "(Publication)" to a thesis; Harvard sorts "de la Fuente" under "de".
+_RENDERING_GAPS = pytest.mark.xfail(reason="rendering gap in citeproc-py, see comment")
+
+
+@pytest.mark.parametrize(
+    "style_name",
+    [
+        "ieee",
+        "nature",
+        pytest.param("apa", marks=_RENDERING_GAPS),
+        pytest.param("chicago-author-date", marks=_RENDERING_GAPS),
+        pytest.param("modern-language-association", marks=_RENDERING_GAPS),
+        pytest.param("harvard-cite-them-right", marks=_RENDERING_GAPS),
+    ],
+)
+def test_every_entry_type_identical_to_citeproc_js(style_name):
+    """Hand-written entries of every BibTeX type (proceedings, journals, chapters,
+    theses, reports, ...) render as citeproc-js renders the same CSL-JSON."""
+    _need_node()
+    items = to_csl_items(Library.load(ROOT / "tests/data/bib/constructs.bib").papers)
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    assert len(got) == len(expected) == len(items)
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"

@@ -310,4 +310,6 @@ def test_difbibs_own_style_works_from_any_folder(shipped, run):
     assert res.exit_code == 0, res.stderr
     lines = res.stdout.splitlines()
     assert len(lines) == 5
-    assert all(re.search(r"\(20\d\d\)\. .+\. arXiv:\d{4}\.\d{5}$", line) for line in lines)
+    # a preprint ends with its arXiv id; a published paper (no arXiv number) with its URL
+    ends = r"(arXiv:\d{4}\.\d{5}|https://arxiv\.org/abs/\d{4}\.\d{5})$"
+    assert all(re.search(r"\(20\d\d\)\. .+\. " + ends, line) for line in lines), lines

@@ -1,19 +1,10 @@
-"""Published entries in CSL-JSON and formatted references (needs issue 14's mapping).
-
-These fail until the general BibTeX → CSL-JSON mapping of issue 14 lands; they are
-strict xfails so that they turn into failures (and have their marker removed) then.
-"""
+"""Published entries in CSL-JSON and formatted references (issue 14's mapping)."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
 
-ISSUE_14 = pytest.mark.xfail(strict=True, reason="needs issue 14's BibTeX → CSL-JSON mapping")
-
-
-@ISSUE_14
 def test_csl_json_gives_the_proceedings(shipped, run):
     res = run("export", "-k", "kulikov2024flowedit", "-f", "csl-json")
     (item,) = json.loads(res.stdout)
@@ -26,7 +17,6 @@ def test_csl_json_gives_the_proceedings(shipped, run):
     assert item.get("publisher") != "arXiv"
 
 
-@ISSUE_14
 def test_apa_cites_the_cvpr_proceedings_not_arxiv(shipped, run):
     res = run("format", "--style", "apa", "-k", "yin2023one")
     assert res.exit_code == 0, res.stderr

@@ -14,8 +14,9 @@ It serves one library (``/users/ID`` or ``/groups/ID``) with:
   per-object ``version`` checks (that object fails with code 412); objects with a
   ``key`` are updated with PATCH semantics (a change of item type drops the fields
   the new type lacks); the answer lists ``successful``,
-  ``success``, ``unchanged`` and ``failed`` by index; fields that are not valid for
-  the item type fail that object with code 400;
+  ``success``, ``unchanged`` and ``failed`` by index; an unknown item type, a field
+  not valid for the item type or a creator type the item type lacks (by Zotero's
+  schema, :data:`SCHEMA`) fails that object with code 400;
 * faults that tests queue (``server.faults.append(...)``), one per request, or
   for one kind of request (``server.faults_on["POST", "items"] = ["drop"]``):
   ``"429"``/``"503"`` (with ``Retry-After: server.retry_after``), ``"backoff"``
@@ -33,18 +34,27 @@ import random
 import string
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-# The fields of the preprint item type (Zotero schema), besides itemType/creators/tags.
-PREPRINT_FIELDS = {
-    "title", "abstractNote", "genre", "repository", "archiveID", "place", "date", "series",
-    "seriesNumber", "DOI", "citationKey", "url", "accessDate", "archive", "archiveLocation",
-    "shortTitle", "language", "libraryCatalog", "callNumber", "rights", "extra",
-}  # fmt: skip
+#: Zotero's data schema, as the real API serves it at /schema (a verbatim copy of
+#: zotero/zotero-schema, shipped in difbib's package data): item types, the fields
+#: valid for each, and their creator types. The server refuses what it refuses.
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "src/difbib/data/zotero-schema.json").read_text(
+        encoding="utf-8"
+    )
+)
+ITEM_FIELDS = {
+    t["itemType"]: {f["field"] for f in t.get("fields", [])} for t in SCHEMA["itemTypes"]
+}
+ITEM_CREATOR_TYPES = {
+    t["itemType"]: {c["creatorType"] for c in t.get("creatorTypes", [])}
+    for t in SCHEMA["itemTypes"]
+}
 COMMON = {"key", "version", "itemType", "creators", "tags", "collections", "relations",
           "dateAdded", "dateModified", "parentItem", "deleted"}  # fmt: skip
-CREATOR_TYPES = {"author", "contributor", "editor", "reviewedAuthor", "translator"}
 KEY_CHARS = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
 
@@ -250,7 +260,8 @@ class ZoteroServer:
                 merged = {**current["data"], **{k: v for k, v in obj.items() if k != "version"}}
                 if merged.get("itemType") != current["data"].get("itemType"):
                     # a new type drops the fields it does not have (as Zotero does)
-                    merged = {k: v for k, v in merged.items() if k in PREPRINT_FIELDS | COMMON}
+                    keep = ITEM_FIELDS[merged["itemType"]] | COMMON
+                    merged = {k: v for k, v in merged.items() if k in keep}
                 if _same(merged, current["data"]):
                     result["unchanged"][i] = key
                     continue
@@ -291,16 +302,20 @@ class ZoteroServer:
             if parent and parent not in self.collections:
                 return f"Parent collection {parent} doesn't exist"
             return None
-        if obj.get("key") in self.items and "itemType" not in obj:
-            return None
-        if obj.get("itemType") != "preprint":
-            return f"Unknown item type '{obj.get('itemType')}'"
+        item_type = obj.get("itemType")
+        if item_type is None and obj.get("key") in self.items:
+            item_type = self.items[obj["key"]]["data"]["itemType"]  # a partial update
+        if item_type not in ITEM_FIELDS or item_type in ("note", "attachment", "annotation"):
+            return f"Unknown item type '{item_type}'"
         for name in obj:
-            if name not in PREPRINT_FIELDS and name not in COMMON:
-                return f"'{name}' is not a valid field for type 'preprint'"
+            if name not in ITEM_FIELDS[item_type] and name not in COMMON:
+                return f"'{name}' is not a valid field for type '{item_type}'"
         for creator in obj.get("creators", []):
-            if creator.get("creatorType") not in CREATOR_TYPES:
-                return f"'{creator.get('creatorType')}' is not a valid creator type"
+            if creator.get("creatorType") not in ITEM_CREATOR_TYPES[item_type]:
+                return (
+                    f"'{creator.get('creatorType')}' is not a valid creator type for "
+                    f"item type '{item_type}'"
+                )
             if "name" in creator and ("firstName" in creator or "lastName" in creator):
                 return "Creator must have either 'name' or 'firstName'/'lastName'"
         for tag in obj.get("tags", []):

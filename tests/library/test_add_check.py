@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -105,7 +106,7 @@ def test_shipped_library_checks_clean(shipped, run):
 
 def test_check_reports_each_problem_on_its_own_line(shipped, run):
     text = Path("library.bib").read_text(encoding="utf-8")
-    text = text.replace("{yin2024improved,", "{yin2024improved,\n  note = {50% off},", 1)
+    text = text.replace("{yin2023one,", "{yin2023one,\n  note = {50% off},", 1)
     text = text.replace("{lipman2022flow,", "{Yin2024Improved,", 1)
     text += "\n@misc{extra2020,\n  author = {A. Person},\n  year = {2020},\n}\n"
     Path("library.bib").write_text(text, encoding="utf-8")
@@ -116,7 +117,7 @@ def test_check_reports_each_problem_on_its_own_line(shipped, run):
         line.startswith("library.bib:") and "yin2024improved: key used by more than one" in line
         for line in lines
     )
-    assert any("yin2024improved: note would break LaTeX" in line for line in lines)
+    assert any("yin2023one: note would break LaTeX" in line for line in lines)
     assert any("extra2020: no title" in line for line in lines)
     assert any("extra2020: in no category of the reading list" in line for line in lines)
     # the renamed entry is now a duplicate of another paper: FM is "missing" no more, but
@@ -161,8 +162,10 @@ def test_check_finds_the_same_paper_twice_however_its_eprint_is_written(shipped,
 def test_check_a_broken_library(shipped, run):
     Path("library.bib").write_text("@misc{a,\n title = {x\n", encoding="utf-8")
     res = run("check")
-    assert res.exit_code == 1
-    assert res.stderr.startswith("error: library.bib line 1:")
+    assert res.exit_code == 5  # a problem found, reported like any other
+    assert res.stdout.startswith("library.bib:1: ") and "Traceback" not in res.stderr
+    assert "end of file" in res.stdout.splitlines()[0]  # bibtexparser's reason, in one line
+    assert "error" not in res.stderr
 
 
 def test_several_papers_go_to_the_same_new_category(shipped, run):
@@ -172,3 +175,42 @@ def test_several_papers_go_to_the_same_new_category(shipped, run):
     assert [c.heading for c in reading.categories].count("Video Generation") == 1
     video = [p.arxiv_id for p in reading.papers if "Video Generation" in p.categories]
     assert video == ["2405.14867", "2210.02747"]  # in list order of first appearance
+
+
+def test_check_reports_structural_problems_with_lines_and_no_false_alarms(
+    tmp_path, monkeypatch, run
+):
+    monkeypatch.chdir(tmp_path)
+    bib = tmp_path / "lib.bib"
+    bib.write_text(
+        '@string{neurips = "Advances in NeurIPS"}\n'  # 1
+        '@string{neurips = "again"}\n'  # 2
+        "@inproceedings{a, author = {A. B}, title = {T}, year = 2020,\n"  # 3
+        "  booktitle = neurips, month = apr # { 14}}\n"  # 4
+        "@misc{A, author = {C. D}, title = {U}, year = 2021}\n"  # 5
+        "@misc{b, author = {E. F}, title = {V}, title = {W}, year = 2022}\n"  # 6
+        "@techreport{, title = {keyless}}\n"  # 7
+        "@proceedings{p, editor = {G. H}, title = {Proc}, year = 2019}\n"  # 8
+        "@inproceedings{c, author = {I. J}, title = {X}, year = 2019, crossref = {nothere}}\n",
+        encoding="utf-8",
+    )
+    res = run("check", "--library", str(bib))
+    assert res.exit_code == 5
+    lines = res.stdout.splitlines()
+    where = str(bib)
+    assert any(x.startswith(f"{where}:2: ") and "@string 'neurips'" in x for x in lines)
+    assert any(x.startswith(f"{where}:5: A: key used by more than one") for x in lines)
+    assert any(x.startswith(f"{where}:3: a: key used by more than one") for x in lines)
+    assert any(x.startswith(f"{where}:6: b: field title given more than once") for x in lines)
+    assert any(x.startswith(f"{where}:7: ") and "without a key" in x for x in lines)
+    assert any(x.startswith(f"{where}:9: c: crossref 'nothere'") for x in lines)
+    # no false alarms: a macro value is not "unsafe", a proceedings needs no author
+    assert not any("would break LaTeX" in x for x in lines), lines
+    assert not any("p: no author" in x for x in lines), lines
+    # every other command goes on, with one warning line per problem
+    res = run("export", "--library", str(bib))
+    assert res.exit_code == 0
+    warnings = [x for x in res.stderr.splitlines() if x.startswith("warning: ")]
+    assert len(warnings) == 5 and all(re.search(r"line \d+: ", w) for w in warnings)
+    assert "@misc{A," not in res.stdout and "title         = {V}," in res.stdout
+    assert "failed_block" not in res.stderr and "Traceback" not in res.stderr

@@ -113,3 +113,18 @@ def test_categories_without_reading_list_come_from_keywords(shipped, run):
         "Model Distillation",
         "Reinforcement Learning",
     }
+
+
+def test_list_json_is_plain_text(tmp_path, monkeypatch, run):
+    monkeypatch.chdir(tmp_path)
+    bib = tmp_path / "lib.bib"
+    bib.write_text(
+        "@article{a,\n  author = {R{\\'e}jean Ducharme and Aaron van den Oord and others},\n"
+        "  title = {A \\emph{Neural}\n\tProbabilistic   {L}anguage Model at $3\\times$},\n"
+        "  year = {2003},\n}\n",
+        encoding="utf-8",
+    )
+    res = run("list", "--library", str(bib), "--json")
+    (rec,) = json.loads(res.stdout)
+    assert rec["title"] == "A Neural Probabilistic Language Model at 3×"
+    assert rec["authors"] == ["Réjean Ducharme", "Aaron van den Oord", "others"]

@@ -75,13 +75,20 @@ def test_first_push_creates_parent_categories_and_items(zrun, server, zenv):
     }
     assert sorted(children) == sorted(HEADINGS)
     assert len(server.items) == 33
-    assert {i["data"]["itemType"] for i in server.items.values()} == {"preprint"}
+    types = [i["data"]["itemType"] for i in server.items.values()]  # published: by venue
+    assert types.count("preprint") == 13 and len(types) - types.count("preprint") == 20
+    assert set(types) <= {"preprint", "conferencePaper", "journalArticle"}
     library = shipped_library(zenv)
     by_key = {i["data"]["citationKey"]: i["data"] for i in server.items.values()}
     assert sorted(by_key) == sorted(p.key for p in library.papers)
     for paper in library.papers:
         data = by_key[paper.key]
-        assert data["archiveID"] == f"arXiv:{paper.eprint}"
+        if data["itemType"] == "preprint":
+            assert data["archiveID"] == f"arXiv:{paper.eprint}"
+        else:  # a published paper keeps its arXiv link (and is found by it)
+            assert (
+                data["url"] == f"https://arxiv.org/abs/{paper.eprint}" and "archiveID" not in data
+            )
         assert sorted(data["collections"]) == sorted(children[h] for h in paper.categories)
         tags = {t["tag"] for t in data["tags"]}
         assert set(paper.categories) <= tags
@@ -583,7 +590,6 @@ def test_a_push_keeps_what_another_push_saved_in_the_state_meanwhile(zrun, serve
 # -- published versions (issue 9; the item mapping is issue 14's) ---------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 14's conferencePaper/journalArticle items")
 def test_published_papers_change_their_items_type_in_place(zrun, server, zenv):
     from tests.helpers import as_preprints
 
@@ -605,3 +611,75 @@ def test_published_papers_change_their_items_type_in_place(zrun, server, zenv):
         "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition"
     )
     assert {"tag": "to-read"} in now["tags"] and now["collections"] == collections
+
+
+def publish(root: Path, key: str, venue: str) -> None:
+    """Turn a preprint of library.bib into an @inproceedings by hand, as a user would."""
+    path = root / "library.bib"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        f"@misc{{{key},", f"@inproceedings{{{key},\n  booktitle = {{{venue}}},\n  pages = {{1--9}},"
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def test_published_paper_changes_its_item_type_in_place(zrun, server, zenv):
+    assert zrun("zotero", "push").exit_code == 0
+    before = server.item_by_archive_id("arXiv:2412.09611")  # a preprint in the library
+    server.edit_item(before["key"], extra="my notes")
+    server.items[before["key"]]["data"]["tags"].append({"tag": "to-read"})
+    publish(zenv, "dalva2024fluxspace", "International Conference on Learning Representations")
+    res = zrun("zotero", "push", "--force")
+    assert res.exit_code == 0, res.stderr
+    assert len(server.items) == 33  # changed in place, no duplicate
+    data = server.items[before["key"]]["data"]
+    assert data["itemType"] == "conferencePaper"
+    assert data["proceedingsTitle"] == "International Conference on Learning Representations"
+    assert data["pages"] == "1-9" and "archiveID" not in data and "repository" not in data
+    assert data["extra"] == "my notes" and {"tag": "to-read"} in data["tags"]
+    # and a push after that is in step
+    assert zrun("zotero", "push").exit_code == 0
+    assert len(item_writes(server)) == 2
+
+
+@pytest.mark.parametrize(
+    "obj, message",
+    [
+        ({"itemType": "paper", "title": "x"}, "Unknown item type 'paper'"),
+        ({"itemType": "conferencePaper", "publicationTitle": "x"},
+         "'publicationTitle' is not a valid field for type 'conferencePaper'"),
+        ({"itemType": "thesis", "creators": [{"creatorType": "editor", "name": "E"}]},
+         "'editor' is not a valid creator type for item type 'thesis'"),
+        ({"itemType": "preprint", "proceedingsTitle": "x"},
+         "'proceedingsTitle' is not a valid field for type 'preprint'"),
+    ],
+)  # fmt: skip
+def test_server_refuses_what_zotero_refuses(server, obj, message):
+    status, _, result = server._post("items", {}, json.dumps([obj]).encode())
+    assert status == 200 and result["failed"]["0"]["message"] == message
+
+
+def test_hand_written_article_without_eprint_is_pushed_once(zrun, server, zenv):
+    path = zenv / "library.bib"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n@article{kimeldorf1970correspondence,\n"
+        "  author = {Kimeldorf, G.~S. and Wahba, Grace},\n"
+        "  title = {A Correspondence Between Bayesian Estimation and Smoothing by Splines},\n"
+        "  journal = {The Annals of Mathematical Statistics},\n"
+        "  volume = {41}, number = {2}, pages = {495--502}, year = {1970},\n"
+        "  keywords = {Flow Matching Concepts},\n}\n",
+        encoding="utf-8",
+    )
+    res = zrun("zotero", "push")
+    assert res.exit_code == 0, res.stderr
+    (item,) = [i["data"] for i in server.items.values() if i["data"].get("citationKey", "") ==
+               "kimeldorf1970correspondence"]  # fmt: skip
+    assert item["itemType"] == "journalArticle"
+    assert item["publicationTitle"] == "The Annals of Mathematical Statistics"
+    assert (item["volume"], item["issue"], item["pages"]) == ("41", "2", "495-502")
+    assert item["creators"][0] == {"creatorType": "author", "firstName": "G. S.",
+                                   "lastName": "Kimeldorf"}  # fmt: skip
+    assert len(server.items) == 34
+    zenv.joinpath(".difbib-zotero.json").unlink()  # even without the state file:
+    res = zrun("zotero", "push", "--dry-run")
+    assert "create " not in res.stdout and len(server.items) == 34

@@ -27,7 +27,10 @@ JabRef's ``rank1`` .. ``rank5``.
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +43,24 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import Block, Entry, Field
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+    String,
+)
 
-from difbib.errors import BibError
-from difbib.library.latex import make_safe, protect_capitals, tex_to_text
+from difbib.errors import BibError, BibWarning
+from difbib.library.latex import CONTROL_CHARS, make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
 from difbib.sources.textfold import ascii_fold
+
+# bibtexparser logs every block it cannot parse (several lines each); difbib reports
+# each problem once, in one line, with its rule (see parse_bib).
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 #: Fields difbib writes from arXiv's metadata, in the order it writes them.
 ARXIV_FIELDS = (
@@ -195,6 +210,7 @@ class Person:
     family: str = ""
     particle: str = ""
     suffix: str = ""
+    others: bool = False  # BibTeX's "and others": the list goes on (et al.)
 
 
 def split_authors(value: str) -> list[str]:
@@ -202,8 +218,25 @@ def split_authors(value: str) -> list[str]:
     return [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
 
 
+def _tie_to_space(name: str) -> str:
+    """``G.~S.~Kimeldorf`` → ``G. S. Kimeldorf``: BibTeX splits names at ties (``~``)
+    as at spaces; ties inside braces are kept."""
+    out, depth = [], 0
+    for i, ch in enumerate(name):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        out.append(" " if ch == "~" and depth == 0 and (i == 0 or name[i - 1] != "\\") else ch)
+    return "".join(out)
+
+
 def person(name: str) -> Person:
-    """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole."""
+    """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole.
+
+    ``others`` (as in ``and others``) is ``Person(others=True)``; ties (``~``) separate
+    name parts as spaces do.
+    """
+    name = _tie_to_space(name).strip()
+    if name == "others":
+        return Person(others=True)
     braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
     bare = name[1:-1] if braced else name
     if braced or is_group_author(bare) or len(bare.split()) < 2:
@@ -331,36 +364,408 @@ def field_ci(entry: Entry, name: str) -> Field | None:
     return None
 
 
-def parse_bib(text: str, *, source: str = "<string>") -> Library:
-    """Parse BibTeX text; raises :class:`BibError` naming the first broken block."""
+#: BibTeX's month macros (every standard style defines them) and their English names.
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BibProblem:
+    """Something wrong in a ``.bib`` file, and the rule difbib applies to go on."""
+
+    line: int | None  # 1-based
+    key: str | None
+    message: str
+    kind: str = "syntax"  # syntax | duplicate-key | duplicate-string | duplicate-field |
+    #                      no-key | crossref | macro
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def _line(block: Block) -> int | None:
+    return block.start_line + 1 if block.start_line is not None else None
+
+
+def _preserved(block: Block, why: str) -> ParsingFailedBlock:
+    """A block kept in the file as it is, but read as nothing."""
+    return ParsingFailedBlock(ValueError(why), start_line=block.start_line, raw=block.raw)
+
+
+def _first_fields(entry: Entry) -> Entry:
+    """The entry with only the first of each repeated field (as BibTeX reads it)."""
+    seen: set[str] = set()
+    fields = []
+    for f in entry.fields:
+        if f.key.lower() not in seen:
+            seen.add(f.key.lower())
+            fields.append(f)
+    return Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line, raw=entry.raw)
+
+
+def parse_bib(
+    text: str, *, source: str = "<string>", problems: list[BibProblem] | None = None
+) -> Library:
+    """Parse BibTeX text; one bad block never costs the file.
+
+    Each problem is appended to ``problems`` (when given) and the reading goes on by
+    one rule per kind of problem:
+
+    * a block that cannot be parsed, an entry without a key, and a second entry or
+      ``@string`` with a key already used (BibTeX ignores case in keys) are *skipped*:
+      the first one wins. Such blocks stay in the library's blocks as they were
+      written (``sync`` writes them back unchanged), but they are not entries;
+    * a field given twice in one entry: the *first value wins*, as in BibTeX.
+    """
+    found: list[BibProblem] = problems if problems is not None else []
     library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
-    if library.failed_blocks:
-        block = library.failed_blocks[0]
-        line = (block.start_line or 0) + 1
-        reason = str(block.error).splitlines()[0] if str(block.error) else "cannot be parsed"
-        more = len(library.failed_blocks) - 1
-        raise BibError(
-            f"{source} line {line}: {reason}"
-            + (f" (and {more} more broken block(s))" if more else "")
-            + "; fix it by hand (or restore the file from version control) and run again"
-        )
-    return library
+    blocks: list[Block] = []
+    entry_keys: dict[str, int | None] = {}
+    string_keys: dict[str, int | None] = {}
+    for block in library.blocks:
+        line = _line(block)
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            entry = block.ignore_error_block
+            names = Counter(f.key.lower() for f in entry.fields)
+            repeated = ", ".join(sorted(n for n, c in names.items() if c > 1))
+            found.append(
+                BibProblem(
+                    line,
+                    entry.key,
+                    f"{entry.key}: field {repeated} given more than once; the first value is used",
+                    "duplicate-field",
+                )  # fmt: skip
+            )
+            block = RemoveEnclosingMiddleware().transform_block(_first_fields(entry), library)
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            inner = block.ignore_error_block
+            key = getattr(inner, "key", None) or getattr(block, "key", "?")
+            if isinstance(inner, Entry):
+                # bibtexparser compares keys with case; BibTeX does not. Either way:
+                first = entry_keys.get(key.lower())
+                what = "key"
+            else:
+                first = string_keys.get(str(key).lower())
+                what = "@string"
+            found.append(
+                BibProblem(
+                    line,
+                    key,
+                    f"{what} {key!r} is already defined"
+                    + (f" at line {first}" if first else "")
+                    + "; this one is skipped (the first wins)",
+                    "duplicate-key" if what == "key" else "duplicate-string",
+                )  # fmt: skip
+            )
+            blocks.append(block)
+            continue
+        elif isinstance(block, ParsingFailedBlock):
+            error = block.error
+            reason = (getattr(error, "abort_reason", "") or str(error)).strip()
+            reason = reason.splitlines()[0].split(". Note:")[0].rstrip(".") if reason else ""
+            reason = f"cannot be parsed ({reason})" if reason else "cannot be parsed"
+            found.append(BibProblem(line, None, f"{reason}; this block is skipped"))
+            blocks.append(block)
+            continue
+        if isinstance(block, Entry):
+            if CONTROL_CHARS.search(block.key):
+                found.append(
+                    BibProblem(
+                        line,
+                        None,
+                        f"@{block.entry_type} entry whose key holds control characters; skipped",
+                        "no-key",
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "control characters in the key"))
+                continue
+            if not block.key.strip():
+                found.append(
+                    BibProblem(
+                        line, None, f"@{block.entry_type} entry without a key; skipped", "no-key"
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "entry without a key"))
+                continue
+            first = entry_keys.get(block.key.lower())
+            if block.key.lower() in entry_keys:
+                found.append(
+                    BibProblem(
+                        line,
+                        block.key,
+                        f"key {block.key!r} is already used"
+                        + (f" at line {first}" if first else "")
+                        + " (BibTeX ignores case in keys); this entry is skipped "
+                        "(the first wins)",
+                        "duplicate-key",
+                    )  # fmt: skip
+                )
+                blocks.append(_preserved(block, "duplicate key"))
+                continue
+            entry_keys[block.key.lower()] = line
+        elif isinstance(block, String):
+            string_keys.setdefault(block.key.lower(), line)
+        blocks.append(block)
+    return Library(blocks)
 
 
-def read_bib(path: str | Path) -> Library:
-    """Read a ``.bib`` file (a missing file is an empty library)."""
+def read_bib(
+    path: str | Path,
+    *,
+    problems: list[BibProblem] | None = None,
+    warn: bool = True,
+    strict: bool = False,
+) -> Library:
+    """Read a ``.bib`` file (a missing file is an empty library).
+
+    Problems in the file (see :func:`parse_bib`) are appended to ``problems`` and,
+    with ``warn``, issued as :class:`~difbib.errors.BibWarning` (the command line
+    prints each as one ``warning:`` line). A file that cannot be read at all raises
+    :class:`BibError`, and so does, with ``strict`` (for writers such as ``sync``, which
+    would otherwise add a second copy of an entry they cannot read), a block that cannot
+    be parsed.
+    """
     path = Path(path)
     if not path.exists():
         return Library()
+    found: list[BibProblem] = []
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise BibError(
-            f"{str(path)!r} is not UTF-8 (byte {err.start}); convert it to UTF-8 and run again"
-        ) from None
+        data = path.read_bytes()
     except OSError as err:
         raise BibError(f"cannot read {str(path)!r}: {err.strerror}") from None
-    return parse_bib(text, source=str(path))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if strict:  # a writer would silently change the file's encoding
+            raise BibError(
+                f"{str(path)!r} is not UTF-8 (byte {err.start}); convert it to UTF-8 and run again"
+            ) from None
+        # Older .bib files are often Latin-1 / Windows-1252: read them as that.
+        text = data.decode("cp1252", errors="replace")
+        found.append(
+            BibProblem(
+                None,
+                None,
+                f"not UTF-8 (byte {err.start}); read as Windows-1252 "
+                "(Latin-1); convert the file to UTF-8 to be sure",
+                "encoding",
+            )  # fmt: skip
+        )
+    library = parse_bib(text, source=str(path), problems=found)
+    broken = [p for p in found if p.kind == "syntax"]
+    if strict and broken:
+        more = len(broken) - 1
+        reason = broken[0].message.replace("; this block is skipped", "")
+        raise BibError(
+            f"{path} line {broken[0].line}: {reason}"
+            + (f" (and {more} more broken block(s))" if more else "")
+            + "; fix it by hand (or restore the file from version control) and run again"
+        )
+    if problems is not None:
+        problems.extend(found)
+    if warn:
+        for problem in found:
+            warnings.warn(f"{path}: {problem}", BibWarning, stacklevel=2)
+    return library
+
+
+# -- macros, crossref, xdata ------------------------------------------------------
+
+
+def value_pieces(value: str) -> list[tuple[str, bool]]:
+    """The parts of an unenclosed BibTeX value: ``(text, is_macro)`` for each ``#`` operand.
+
+    ``apr # " 14"`` → ``[("apr", True), (" 14", False)]``; ``{a} # b`` →
+    ``[("a", False), ("b", True)]``; numbers are text.
+    """
+    pieces: list[tuple[str, bool]] = []
+    i, n = 0, len(value)
+    while i < n:
+        ch = value[i]
+        if ch.isspace() or ch == "#":
+            i += 1
+        elif ch in '{"':
+            depth, j = 0, i if ch == "{" else i + 1
+            while j < n:
+                c = value[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(c, 0)
+                if (ch == "{" and c == "}" and depth == 0) or (c == '"' and depth == 0):
+                    break
+                j += 1
+            pieces.append((value[i + 1 : j], False))
+            i = j + 1
+        else:
+            m = re.match(r"[^\s#]+", value[i:])
+            assert m
+            word = m.group(0)
+            pieces.append((word, not word.isdigit()))
+            i += len(word)
+    return pieces
+
+
+class Macros:
+    """The ``@string`` macros of a file, case-insensitive, the first definition winning,
+    plus BibTeX's month macros (``jan`` → ``January``)."""
+
+    def __init__(self, strings: Iterable[String] = ()):
+        self.raw: dict[str, tuple[str, bool]] = {}
+        for s in strings:
+            self.raw.setdefault(s.key.lower(), (s.value, s.enclosing == "no-enclosing"))
+        self._done: dict[str, str] = {}
+        self.unknown: set[str] = set()
+
+    def lookup(self, name: str, _active: frozenset[str] = frozenset()) -> str:
+        low = name.lower()
+        if low in self._done:
+            return self._done[low]
+        if low in self.raw and low not in _active:
+            value, expression = self.raw[low]
+            text = self.expand(value, _active | {low}) if expression else value
+            self._done[low] = text
+            return text
+        if low in MONTHS:
+            return MONTHS[low]
+        self.unknown.add(name)
+        return name  # an undefined macro reads as its name (and check reports it)
+
+    def expand(self, value: str, _active: frozenset[str] = frozenset()) -> str:
+        """The text of an unenclosed value (``proc # "CVPR"``), every macro expanded."""
+        return "".join(
+            self.lookup(text, _active) if macro else text for text, macro in value_pieces(value)
+        )
+
+    def field_text(self, f: Field) -> str:
+        """A field's value as text: expanded when it is a macro expression."""
+        if f.enclosing == "no-enclosing" and isinstance(f.value, str):
+            return self.expand(f.value)
+        return str(f.value)
+
+
+#: Fields a ``crossref``/``xdata`` child never takes from its parent: identity,
+#: links to other entries, and difbib's own per-paper fields.
+NOT_INHERITED = frozenset(
+    {"crossref", "xdata", "xref", "ids", "key", "label", "sortkey", "entryset", "doi", "url",
+     "eprint", "eprinttype", "archiveprefix", "primaryclass", "eprintclass", "abstract",
+     "keywords", "ranking", "isbn"}
+)  # fmt: skip
+#: A parent of these types lends its title to the child as ``booktitle`` (biblatex's rule).
+_BOOKLIKE = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings",
+                       "mvcollection", "reference", "mvreference", "periodical"})  # fmt: skip
+
+
+def resolve_entries(library: Library, *, problems: list[BibProblem] | None = None) -> list[Entry]:
+    """Copies of the library's entries as every output reads them.
+
+    ``@string`` macros, ``#`` concatenation and month macros are expanded (``month =
+    dec`` reads ``December``); a ``crossref`` or ``xdata`` entry lends its fields to
+    the entries that name it (a proceedings' ``title`` becomes their ``booktitle``), and
+    those two fields are left out, so each entry stands alone. A repeated field keeps
+    its first value. The library itself is not changed (``sync`` writes it with its
+    macros).
+    """
+    found: list[BibProblem] = problems if problems is not None else []
+    macros = Macros(library.strings)
+    for entry in library.entries:
+        for f in entry.fields:
+            if f.enclosing == "no-enclosing" and isinstance(f.value, str):
+                macros.unknown.clear()
+                macros.expand(f.value)
+                for name in sorted(macros.unknown):
+                    found.append(
+                        BibProblem(
+                            _line(entry),
+                            entry.key,
+                            f"{entry.key}: {f.key} uses "
+                            f"{name!r}, which no @string defines; it reads as its "
+                            "name",
+                            "macro",
+                        )  # fmt: skip
+                    )
+    plain: dict[str, Entry] = {}
+    order: list[Entry] = []
+    for entry in library.entries:
+        seen: set[str] = set()
+        fields = []
+        for f in entry.fields:
+            if f.key.lower() in seen:
+                continue
+            seen.add(f.key.lower())
+            fields.append(Field(f.key, macros.field_text(f)))
+        copy = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
+        plain.setdefault(entry.key.lower(), copy)
+        order.append(copy)
+    done: dict[str, Entry] = {}
+
+    def resolved(entry: Entry, active: frozenset[str]) -> Entry:
+        """The entry with what its parents lend (their own parents first)."""
+        low = entry.key.lower()
+        if low in done:
+            return done[low]
+        fields = list(entry.fields)
+        have = {f.key.lower() for f in fields}
+        for link in ("xdata", "crossref"):
+            ref = field_ci(entry, link)
+            if ref is None:
+                continue
+            for parent_key in [k.strip() for k in ref.value.split(",") if k.strip()]:
+                parent = plain.get(parent_key.lower())
+                if parent is None or parent_key.lower() in active:
+                    why = "names no entry of the file" if parent is None else "is a cycle"
+                    found.append(
+                        BibProblem(
+                            _line(entry),
+                            entry.key,
+                            f"{entry.key}: {link} {parent_key!r} {why}",
+                            "crossref",
+                        )  # fmt: skip
+                    )
+                    continue
+                parent = resolved(parent, active | {low})
+                renames = _inherited_names(parent.entry_type, entry.entry_type, link)
+                for f in parent.fields:
+                    name = renames.get(f.key.lower(), f.key.lower())
+                    if name in NOT_INHERITED or name in have or name in ("title", "subtitle"):
+                        continue
+                    fields.append(Field(name if name != f.key.lower() else f.key, f.value))
+                    have.add(name)
+        fields = [f for f in fields if f.key.lower() not in ("crossref", "xdata")]
+        out = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
+        done[low] = out
+        return out
+
+    return [resolved(entry, frozenset()) for entry in order]
+
+
+_MULTIVOLUME = frozenset({"mvbook", "mvcollection", "mvproceedings", "mvreference"})
+_IN_BOOK = frozenset({"inbook", "incollection", "inproceedings", "conference", "bookinbook",
+                      "suppbook", "suppcollection", "inreference"})  # fmt: skip
+
+
+def _inherited_names(parent_type: str, child_type: str, link: str) -> dict[str, str]:
+    """How a parent's title fields are named in the child (biblatex's inheritance rules).
+
+    A multi-volume work's title is the child's ``maintitle``; a book's, collection's or
+    proceedings' title is the ``booktitle`` of a part of it; a periodical's title is its
+    articles' ``journaltitle``. ``xdata`` lends fields under their own names.
+    """
+    parent_type, child_type = parent_type.lower(), child_type.lower()
+    if link != "crossref":
+        return {}
+    if parent_type in _MULTIVOLUME:
+        return {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
+    if parent_type in _BOOKLIKE and (child_type in _IN_BOOK or child_type not in _BOOKLIKE):
+        return {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
+    if parent_type == "periodical":
+        return {"title": "journaltitle", "subtitle": "journalsubtitle"}
+    return {}
 
 
 def write_bib(blocks: Iterable[Block]) -> str:
@@ -371,6 +776,7 @@ def write_bib(blocks: Iterable[Block]) -> str:
     fmt.value_column = 16  # fixed, so a long hand-added field name does not re-align all
     fmt.block_separator = "\n"
     fmt.trailing_comma = True
+    fmt.parsing_failed_comment = ""  # a block difbib could not read is written back as it was
     stack = [
         AddEnclosingMiddleware(
             reuse_previous_enclosing=False,

@@ -2,9 +2,14 @@
 
 Each problem is a :class:`Problem` with the entry's key and line. The checks:
 
-* duplicate keys (BibTeX compares keys without regard to case) and duplicate papers
-  (two entries with the same arXiv id, however their ``eprint`` writes it);
-* entries missing ``author``, ``title`` or ``year``;
+* the file's structure, with line numbers: blocks that cannot be parsed, duplicate
+  keys (BibTeX compares keys without regard to case), repeated fields and ``@string``
+  names, entries without a key, undefined macros, a ``crossref`` naming no entry
+  (other commands go on past these by the rules of :func:`bibtex.parse_bib`);
+* duplicate papers (two entries with the same arXiv id, however their ``eprint``
+  writes it);
+* entries missing ``author`` (an ``editor`` will do; ``@proceedings`` and the like
+  need neither), ``title`` or ``year``;
 * values that would break a LaTeX build (a bare ``%``, ``&``, ``#``, unbalanced
   braces) or run code (``\\input``): ``difbib export`` makes them safe, but other
   tools read ``library.bib`` as it is;
@@ -15,7 +20,6 @@ Each problem is a :class:`Problem` with the entry's key and line. The checks:
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +51,26 @@ class Problem:
         return f"{where}: {self.key + ': ' if self.key else ''}{self.message}"
 
 
+#: Entry types that BibTeX styles print without an author (by their editor or title).
+NO_AUTHOR_NEEDED = frozenset({"proceedings", "periodical", "collection", "manual", "booklet"})
+
+
 def check_library(
     library_path: str | Path,
     list_path: str | Path | None = None,
     cache_path: str | Path | None = None,
 ) -> list[Problem]:
-    """Every problem found in the library (and against the list, when given)."""
-    library = bibtex.read_bib(library_path)
-    entries = list(library.entries)
+    """Every problem found in the library (and against the list, when given).
+
+    Problems in the file's structure (blocks that cannot be parsed, repeated keys,
+    fields or ``@string`` names, entries without a key, undefined macros, a
+    ``crossref`` to nothing) come first, with their line numbers; then each entry's.
+    Entries are checked as they read: macros expanded, ``crossref`` resolved.
+    """
+    found: list[bibtex.BibProblem] = []
+    library = bibtex.read_bib(library_path, problems=found, warn=False)
+    entries = bibtex.resolve_entries(library, problems=found)
+    raw = {e.key: e for e in library.entries}
     problems: list[Problem] = []
 
     def add(entry, message: str) -> None:
@@ -63,15 +79,29 @@ def check_library(
         )
         problems.append(Problem(entry.key if entry is not None else None, line, message))
 
-    by_key = Counter(e.key.lower() for e in entries)
+    dup_message = "key used by more than one entry (BibTeX ignores case in keys)"
+    duplicated = {p.key.lower() for p in found if p.kind == "duplicate-key" and p.key}
+    for p in found:
+        if p.kind == "duplicate-key":
+            problems.append(Problem(p.key, p.line, f"{dup_message}; only the first is read"))
+        else:
+            message = p.message
+            if p.key and message.startswith(f"{p.key}: "):
+                message = message[len(p.key) + 2 :]
+            problems.append(Problem(p.key, p.line, message))
     eprints: dict[str, str] = {}
     for entry in entries:
-        if by_key[entry.key.lower()] > 1:
-            add(entry, "key used by more than one entry (BibTeX ignores case in keys)")
+        if entry.key.lower() in duplicated:
+            add(entry, dup_message)
         fields = {f.key.lower(): f.value for f in entry.fields}
         for name in REQUIRED:
-            if not fields.get(name, "").strip():
-                add(entry, f"no {name}")
+            if fields.get(name, "").strip():
+                continue
+            if name == "author" and (
+                fields.get("editor", "").strip() or entry.entry_type.lower() in NO_AUTHOR_NEEDED
+            ):
+                continue
+            add(entry, f"no {name}")
         for name, value in fields.items():
             if control_chars(value):
                 add(entry, f"{name} holds control characters ({', '.join(control_chars(value))}) "
@@ -79,7 +109,11 @@ def check_library(
             if too_deep(value):
                 add(entry, f"{name} nests braces {brace_depth(value)} deep (difbib reads up "
                     f"to {MAX_BRACE_DEPTH}); flatten it")  # fmt: skip
+        written = raw.get(entry.key)
         for name in TEXT_FIELDS:
+            original = bibtex.field_ci(written, name) if written is not None else None
+            if original is not None and original.enclosing == "no-enclosing":
+                continue  # a macro (booktitle = neurips): BibTeX expands it, nothing to break
             value = strip_control(fields.get(name) or "")
             if value and make_safe(value) != value:
                 add(entry, f"{name} would break LaTeX or run code: {make_safe(value)!r} is safe")

@@ -56,7 +56,7 @@ SAFE_SYMBOLS = set("%&#_$ {}'`\"^~=.,;:!-/|@\\")
 _ACCENT_LETTERS = set("cvuHdbtrk")  # \c{c}, \v{s}, \u{a}, \H{o}, ... (one-letter words)
 SAFE_COMMANDS |= _ACCENT_LETTERS
 
-_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\$\$|\$|[{}%&#_^<>~]|[^\\${}%&#_^<>~]+", re.S)
+_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\$|[{}%&#_^<>~]|[^\\${}%&#_^<>~]+", re.S)
 
 
 def _escape_text_char(ch: str) -> str:
@@ -87,29 +87,47 @@ def _braces_balanced(tokens: list[str]) -> bool:
     return depth == 0
 
 
-def _math_spans(tokens: list[str]) -> list[tuple[int, int]]:
-    """(start, end) token index pairs of ``$...$`` spans whose content is safe math."""
-    spans: list[tuple[int, int]] = []
+def _math_delimited(tokens: list[str]) -> list[tuple[int, int, bool]]:
+    """(start, end, safe) token indexes of the ``$...$`` and ``$$...$$`` spans.
+
+    As in TeX, ``$$`` opens display math only outside math: ``$4.53$$\\times$`` is two
+    inline formulas, ``$4.53$`` and ``$\\times$``. ``safe`` says whether the content
+    is made only of safe math (see :func:`make_safe`).
+    """
+    spans: list[tuple[int, int, bool]] = []
     i = 0
     while i < len(tokens):
-        if tokens[i] in ("$", "$$"):
-            delim = tokens[i]
-            for j in range(i + 1, len(tokens)):
-                if tokens[j] == delim:
-                    inner = tokens[i + 1 : j]
-                    if _braces_balanced(inner) and all(_safe_math_token(t) for t in inner):
-                        spans.append((i, j))
-                    i = j
-                    break
-        i += 1
+        if tokens[i] != "$":
+            i += 1
+            continue
+        display = i + 1 < len(tokens) and tokens[i + 1] == "$"
+        start = i + 2 if display else i + 1
+        end = None
+        for j in range(start, len(tokens)):
+            if tokens[j] == "$" and (not display or (j + 1 < len(tokens) and tokens[j + 1] == "$")):
+                end = j
+                break
+        if end is None:
+            i += 1
+            continue
+        inner = tokens[start:end]
+        last = end + 1 if display else end
+        safe = bool(inner) and _braces_balanced(inner) and all(_safe_math_token(t) for t in inner)
+        spans.append((i, last, safe))
+        i = last + 1
     return spans
+
+
+def _math_spans(tokens: list[str]) -> list[tuple[int, int]]:
+    """(start, end) token indexes of the math spans whose content is safe math."""
+    return [(start, end) for start, end, safe in _math_delimited(tokens) if safe]
 
 
 def _safe_math_token(tok: str) -> bool:
     if tok.startswith("\\"):
         name = tok[1:]
         return name in SAFE_COMMANDS or (len(name) == 1 and name in SAFE_SYMBOLS)
-    return tok not in ("%", "#", "$", "$$")
+    return tok not in ("%", "#", "$")
 
 
 def make_safe(value: str) -> str:
@@ -125,7 +143,8 @@ def make_safe(value: str) -> str:
     * control characters (NUL, ESC, DEL, ...; see :func:`strip_control`) are dropped:
       TeX stops on them with "invalid character".
     """
-    tokens = _TOKEN.findall(strip_control(value))
+    value, urls = _hold_urls(strip_control(value))
+    tokens = _TOKEN.findall(value)
     math = _math_spans(tokens)
     in_math = set()
     for start, end in math:
@@ -148,15 +167,52 @@ def make_safe(value: str) -> str:
                 out.append(r"\textbackslash{}" + name)
         elif tok in ("{", "}"):
             out.append(tok if balanced else _escape_text_char(tok))
-        elif tok == "$$":
-            out.append(r"\$\$")
         elif tok == "~":
             out.append(tok)
         elif len(tok) == 1 and tok in "%&#_^<>$":
             out.append(_escape_text_char(tok))
         else:
             out.append(tok)
-    return "".join(out)
+    return _restore("".join(out), urls)
+
+
+#: What ``\\url`` takes verbatim even inside another command's argument (url.sty):
+#: no ``%``, ``#``, ``^``, backslash, brace or space.
+_URL_ARG = r"[^{}\\%#^\s]+"
+_URL = re.compile(r"\\url\{(" + _URL_ARG + r")\}")
+_HREF = re.compile(r"\\href\{(" + _URL_ARG + r")\}\{([^{}]*)\}")
+_HELD = re.compile("\ue000(\\d+)\ue001")
+#: A link alone in math (``$\\href{...}{...}$``, as some arXiv abstracts have it) is text.
+_LINK_IN_MATH = re.compile(r"\$\s*(\\(?:href|url)\{[^{}]*\}(?:\{[^{}]*\})?)\s*\$")
+
+
+def _hold(held: list[str], tex: str) -> str:
+    held.append(tex)
+    return f"\ue000{len(held) - 1}\ue001"
+
+
+def _restore(text: str, held: list[str]) -> str:
+    return _HELD.sub(lambda m: held[int(m.group(1))], text) if held else text
+
+
+def _hold_urls(value: str) -> tuple[str, list[str]]:
+    """``\\url{...}`` set aside whole (it is harmless: natbib, IEEEtran and biblatex
+    define it), and ``\\href{URL}{text}`` as ``text (\\url{URL})``, which needs no
+    hyperref. A URL that ``\\url`` cannot take is left to the rules for text."""
+    held: list[str] = []
+    if "\\url" not in value and "\\href" not in value:
+        return value, held
+    value = _LINK_IN_MATH.sub(lambda m: m.group(1), value)
+    value = _HREF.sub(
+        lambda m: (
+            _hold(held, f"\\url{{{m.group(1)}}}")
+            if m.group(2).strip() in ("", m.group(1))
+            else make_safe(m.group(2)) + " (" + _hold(held, f"\\url{{{m.group(1)}}}") + ")"
+        ),
+        value,
+    )
+    value = _URL.sub(lambda m: _hold(held, m.group(0)), value)
+    return re.sub(r"\\url\{([^{}]*)\}", lambda m: m.group(1), value), held
 
 
 _WORD = re.compile(r"[^\W_](?:[\w'’]|-(?=\w))*")
@@ -323,6 +379,17 @@ def text_converter() -> Any:
         get_default_latex_context_db,
     )
 
+    def text_of_arg(node: Any, l2tobj: Any) -> str:
+        args = node.nodeargd.argnlist if node.nodeargd else []
+        return l2tobj.nodelist_to_text([a for a in args if a is not None])
+
+    def accent(combining: str) -> Any:
+        def put(node: Any, l2tobj: Any) -> str:
+            text = text_of_arg(node, l2tobj).strip()
+            return text + combining if text else combining
+
+        return put
+
     db = get_default_latex_context_db()
     db.add_context_category(
         "difbib-escapes",
@@ -335,22 +402,125 @@ def text_converter() -> Any:
             MacroTextSpec("textasciicircum", "^"),
             MacroTextSpec("textunderscore", "_"),
             MacroTextSpec("textbar", "|"),
+            # pylatexenc drops these (or their accent) entirely
+            MacroTextSpec("texttt", text_of_arg),
+            MacroTextSpec("textsf", text_of_arg),
+            MacroTextSpec("textup", text_of_arg),
+            MacroTextSpec("mbox", text_of_arg),
+            MacroTextSpec("widetilde", accent("\u0303")),
+            MacroTextSpec("widehat", accent("\u0302")),
+            MacroTextSpec("overline", accent("\u0305")),
+            MacroTextSpec("underline", accent("\u0332")),
         ],
     )
     return LatexNodes2Text(latex_context=db, math_mode="text")
 
 
+def _drop_comments(value: str) -> str:
+    """TeX comments removed: an unescaped ``%`` to the end of its line.
+
+    A ``%`` right after a number (``63%``, ``50 %``) is a percent sign written as plain
+    text, as arXiv abstracts often have it, and stays.
+    """
+
+    out: list[str] = []
+    i = 0
+    for m in re.finditer(r"%", value):
+        if m.start() < i or re.search(r"(?:\\|\d ?)$", value[max(0, m.start() - 2) : m.start()]):
+            continue
+        out.append(value[i : m.start()])
+        end = value.find("\n", m.start())
+        i = len(value) if end < 0 else end
+    return "".join(out) + value[i:]
+
+
+def _hold_unconvertible(value: str, held: list[str]) -> str:
+    """Set aside, as TeX, what has no faithful text form: control words difbib does not
+    know (``\\foo{x}`` stays ``\\foo{x}``) and math using them (as Zotero keeps arXiv's TeX)."""
+    tokens = _TOKEN.findall(value)
+    math = {start: (end, safe) for start, end, safe in _math_delimited(tokens)}
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if i in math:
+            end, safe = math[i]
+            raw = "".join(tokens[i : end + 1])
+            out.append(raw if safe else _hold(held, raw))
+            i = end + 1
+            continue
+        name = tok[1:]
+        if tok.startswith("\\") and name.isalpha() and name not in SAFE_COMMANDS:
+            j = i + 1
+            while j < len(tokens) and tokens[j] == "{":
+                depth, k = 0, j
+                while k < len(tokens):
+                    depth += {"{": 1, "}": -1}.get(tokens[k], 0)
+                    if depth == 0:
+                        break
+                    k += 1
+                if k >= len(tokens):
+                    break
+                j = k + 1
+            out.append(_hold(held, "".join(tokens[i:j])))
+            i = j
+            continue
+        out.append(tok)
+        i += 1
+    return "".join(out)
+
+
+#: Macros that bibliographies define for themselves or take from a package, and the text
+#: they print (``\\noopsort{key}`` only sorts, ``{\\TeX}`` is a logo).
+_TEXT_MACRO_TEXT = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2ε", "BibTeX": "BibTeX",
+    "XeTeX": "XeTeX", "LuaTeX": "LuaTeX", "METAFONT": "METAFONT", "MF": "METAFONT",
+    "emdash": "—", "endash": "–",
+}  # fmt: skip
+_TEXT_MACROS = re.compile(
+    r"\\(" + "|".join(sorted(_TEXT_MACRO_TEXT, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+)
+
+
+def _url_text(url: str) -> str:
+    """A URL as TeX that prints exactly that URL."""
+    return "".join({"~": r"\textasciitilde{}"}.get(c) or _escape_text_char(c) for c in url)
+
+
 def tex_to_text(value: str, converter: Any = None) -> str:
     """Plain Unicode text from a TeX field value (``63\\%`` → ``63%``, ``{FLUX}`` → ``FLUX``).
 
-    The value is made safe first, so hostile TeX (``\\input{x}``, a bare ``%``)
-    comes out as the text it shows, never interpreted.
+    * accents, escapes, ``~``, ``--`` and font commands become the text they print,
+      and runs of white space one space;
+    * ``\\url{U}`` becomes ``U``, ``\\href{U}{text}`` becomes ``text (U)``;
+    * math becomes text where Unicode has it (``$3\\times$`` → ``3×``,
+      ``$\\widetilde P$`` → ``P̃``);
+    * TeX comments (``% ...``) are dropped; ``63%`` stays a percent sign;
+    * what has no text form (an unknown command, math using one) stays TeX, as typed.
+
+    Nothing is ever interpreted: ``\\input{x}`` comes out as the text ``\\input{x}``.
     """
     if not _TEX_MARKUP.search(value):  # plain already: most names, many abstracts
         return re.sub(r"\s+", " ", value).strip()
     converter = converter or text_converter()
+    held: list[str] = []
+    value = _drop_comments(value)
+    value = _LINK_IN_MATH.sub(lambda m: m.group(1), value)
+    value = _HREF.sub(
+        lambda m: (
+            _url_text(m.group(1))
+            if m.group(2).strip() in ("", m.group(1))
+            else f"{m.group(2)} ({_url_text(m.group(1))})"
+        ),
+        value,
+    )
+    value = re.sub(r"\\url\{([^{}]*)\}", lambda m: _url_text(m.group(1)), value)
+    value = value.replace("\\-", "")  # a hyphenation point prints nothing
+    value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
+    value = _TEXT_MACROS.sub(lambda m: _TEXT_MACRO_TEXT[m.group(1)], value)
+    value = _hold_unconvertible(value, held)
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
-    text = converter.latex_to_text(value)
+    text = _restore(converter.latex_to_text(value), held)
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
 
 

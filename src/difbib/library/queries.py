@@ -18,13 +18,14 @@ from the same options for each of them, and :meth:`Library.select` applies it::
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from bibtexparser.model import Entry
 
-from difbib.errors import BibError, DifbibError, SelectionError
+from difbib.errors import BibError, BibWarning, DifbibError, SelectionError
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
 from difbib.library.latex import MAX_BRACE_DEPTH, brace_depth, tex_to_text, too_deep
@@ -61,8 +62,24 @@ class Paper:
 
     @property
     def plain_title(self) -> str:
-        """The title as text: braces gone, TeX read (``\\textless{}`` → ``<``)."""
-        return tex_to_text(self.title)
+        """The title as plain text (accents, math, ``\\url`` read; white space collapsed)."""
+        return tex_to_text(self.title) if self.title else ""
+
+    @property
+    def plain_authors(self) -> list[str]:
+        """Author names as plain text, as a reader writes them ("Michaël Gharbi",
+        "Aaron van den Oord", "John Smith, Jr."); ``and others`` as "others"."""
+        out = []
+        for name in bibtex.split_authors(self.get("author", "") or ""):
+            p = bibtex.person(name)
+            if p.others:
+                out.append("others")
+            elif p.literal is not None:
+                out.append(p.literal)
+            else:
+                full = " ".join(x for x in (p.given, p.particle, p.family) if x)
+                out.append(f"{full}, {p.suffix}" if p.suffix else full)
+        return out
 
     @property
     def authors(self) -> list[str]:
@@ -171,8 +188,12 @@ class Library:
                 "or pass --library PATH"
             )
         parsed = bibtex.read_bib(library_path)
-        entries = list(parsed.entries)
-        _check_depth(entries, library_path)
+        _check_depth(list(parsed.entries), library_path)
+        # Macros, months and crossref resolved: every output reads the same values.
+        found: list[bibtex.BibProblem] = []
+        entries = bibtex.resolve_entries(parsed, problems=found)
+        for problem in found:
+            warnings.warn(f"{library_path}: {problem}", BibWarning, stacklevel=2)
         categories: list[Category] = []
         if list_path is not None and Path(list_path).exists():
             categories = read_list(list_path).categories

@@ -422,7 +422,7 @@ def sync(
 
     listed = _snapshot(list_path)
     reading = read_list(list_path)
-    bibtex.read_bib(library_path)  # fails early on a broken library
+    bibtex.read_bib(library_path, strict=True)  # fails early on a broken library
     SyncState(state_file, library_path.name)  # and on an unreadable record
     cache = MetadataCache(cache_path, read_only=dry_run, ignore_invalid=refresh)
     previous = dict(cache.papers)
@@ -471,7 +471,7 @@ def sync(
                     if progress is not None:
                         progress(f"{list_path} changed while syncing; reading it again")
                     continue
-            existing = bibtex.read_bib(library_path)
+            existing = bibtex.read_bib(library_path, strict=True, warn=False)
             state = SyncState(state_file, library_path.name)
             written: dict[str, dict[str, str]] = {}
             blocks = build_library(

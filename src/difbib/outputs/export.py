@@ -19,15 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import rispy
-from bibtexparser.middlewares.names import (
-    split_multiple_persons_names,
-)
 from bibtexparser.model import Entry, Field
 
 from difbib.csl.csljson import to_csl_items
 from difbib.errors import SelectionError
 from difbib.library import bibtex
-from difbib.library.bibtex import person
+from difbib.library.datamodel import csl_name, parse_month, ris_fields, ris_name
 from difbib.library.latex import make_safe, protect_capitals, tex_to_text
 from difbib.library.queries import Paper, rating_tag
 
@@ -157,9 +154,32 @@ def _kept_fields(paper: Paper, options: ExportOptions) -> list[Field]:
 # -- BibTeX -----------------------------------------------------------------------
 
 
+def month_macro(value: str) -> str | None:
+    """A month as BibTeX's month macro (``December`` → ``dec``, ``April 14`` →
+    ``apr # { 14}``), which every style prints in its own way (``Dec.`` in IEEEtran);
+    ``None`` when the value is not a month."""
+    month, day = parse_month(value)
+    words = re.findall(r"[A-Za-z]+", value)
+    if month is None or len(words) > 1 or (words and day is None and value.strip() != words[0]):
+        return None
+    macro = list(bibtex.MONTHS)[month - 1]
+    return f"{macro} # {{ {day}}}" if day else macro
+
+
 def bibtex_entry(paper: Paper, values: _Values) -> Entry:
-    """The library entry as sync writes it, values made safe, dropped fields left out."""
-    fields = [Field(f.key, values.tex(f.key, f.value)) for f in _kept_fields(paper, values.options)]
+    """The library entry as sync writes it, values made safe, dropped fields left out.
+
+    ``@string`` macros and ``crossref``/``xdata`` come expanded (the entries are
+    resolved, see :func:`bibtex.resolve_entries`), so an exported selection needs no
+    definitions and no parent entry; months are written as month macros.
+    """
+    fields = []
+    for f in _kept_fields(paper, values.options):
+        macro = month_macro(f.value) if f.key.lower() == "month" else None
+        if macro:
+            fields.append(Field(f.key, macro, enclosing="no-enclosing"))
+        else:
+            fields.append(Field(f.key, values.tex(f.key, f.value)))
     return Entry(paper.entry.entry_type, paper.key, fields)
 
 
@@ -203,6 +223,8 @@ def biblatex_entry(paper: Paper, values: _Values) -> Entry:
             continue  # not in biblatex's data model: the rating goes into keywords
         name = BIBLATEX_RENAME.get(f.key.lower(), f.key)
         value = values.tex(name, f.value)
+        if name.lower() == "month" and parse_month(f.value)[0]:
+            value = str(parse_month(f.value)[0])  # biblatex's month is a number
         if name == "eprinttype":
             value = value.lower()  # biblatex knows "arxiv"
         if name.lower() == "year" and not paper.get("date"):
@@ -237,24 +259,6 @@ def write_biblatex(papers: Sequence[Paper], options: ExportOptions) -> str:
 
 # -- RIS --------------------------------------------------------------------------
 
-#: BibTeX entry type → RIS reference type; arXiv preprints are unpublished work.
-RIS_TYPES = {
-    "article": "JOUR",
-    "inproceedings": "CPAPER",
-    "conference": "CPAPER",
-    "proceedings": "CONF",
-    "book": "BOOK",
-    "incollection": "CHAP",
-    "inbook": "CHAP",
-    "phdthesis": "THES",
-    "mastersthesis": "THES",
-    "thesis": "THES",
-    "techreport": "RPRT",
-    "report": "RPRT",
-    "online": "ELEC",
-    "software": "COMP",
-}
-
 
 class _RisWriter(rispy.RisWriter):
     def set_header(self, count: int) -> str:
@@ -262,45 +266,26 @@ class _RisWriter(rispy.RisWriter):
 
 
 def ris_author(name: str) -> str:
-    """``Family, Given`` (``von Family, Jr, Given``) as RIS wants; group names whole."""
-    p = person(name)
-    if p.literal is not None:
-        return p.literal
-    family = f"{p.particle} {p.family}".strip()
-    return ", ".join(piece for piece in (family, p.suffix, p.given) if piece)
+    """``Family, Given`` (``van den Oord, Aaron``; ``Smith, Jr., John``); groups whole."""
+    csl = csl_name(name)
+    return ris_name(csl) if csl else ""
 
 
 def ris_record(paper: Paper, options: ExportOptions) -> dict:
-    """One reference as a rispy dict."""
+    """One reference as a rispy dict: :func:`datamodel.ris_fields` (type, venue, volume,
+    pages, ...), plus categories and rating as ``KW`` and the arXiv id in ``N1``."""
     drop = options.drop
-
-    def text(name: str) -> str | None:
-        value = paper.get(name)
-        if name in drop or not value:
-            return None
-        return tex_to_text(value)
-
-    entry_type = paper.entry.entry_type.lower()
-    ris_type = RIS_TYPES.get(entry_type, "UNPB" if paper.eprint else "GEN")
-    rec: dict = {"type_of_reference": ris_type, "id": paper.key}
-    author = paper.get("author")
-    if author and "author" not in drop:
-        rec["authors"] = [ris_author(n) for n in split_multiple_persons_names(author)]
-    for name, tag in (("title", "primary_title"), ("abstract", "abstract")):
-        if value := text(name):
-            rec[tag] = value
-    if paper.year and "year" not in drop:
-        rec["year"] = str(paper.year)
-    for name, tag in (("journal", "secondary_title"), ("booktitle", "secondary_title")):
-        if (value := text(name)) and tag not in rec:
-            rec[tag] = value
-    if (doi := paper.get("doi")) and "doi" not in drop:
-        rec["doi"] = url_safe(doi)
-    if (url := paper.get("url")) and "url" not in drop:
-        rec["urls"] = [url_safe(url)]
+    fields = {f.key: f.value for f in reversed(paper.entry.fields) if f.key.lower() not in drop}
+    rec: dict = {"type_of_reference": "GEN", "id": paper.key}
+    rec.update(ris_fields(paper.entry.entry_type, fields))
+    for tag in ("doi",):
+        if tag in rec:
+            rec[tag] = url_safe(rec[tag])
+    if "urls" in rec:
+        rec["urls"] = [url_safe(u) for u in rec["urls"]]
     keywords: list[str] = []
     if "keywords" not in drop:
-        keywords += bibtex.split_keywords(text("keywords"))
+        keywords += bibtex.split_keywords(tex_to_text(paper.get("keywords") or ""))
     if paper.rating and "ranking" not in drop:
         keywords.append(rating_tag(paper.rating))
     if keywords:
@@ -309,7 +294,7 @@ def ris_record(paper: Paper, options: ExportOptions) -> dict:
         note = f"arXiv:{url_safe(paper.arxiv_id or paper.eprint)}"
         if (cls := paper.get("primaryClass")) and "primaryclass" not in drop:
             note += f" [{tex_to_text(cls)}]"
-        rec["notes"] = [note]
+        rec["notes"] = [*rec.get("notes", []), note]
     return rec
 
 
@@ -333,7 +318,6 @@ CSL_VARIABLES = {
     "url": ("URL",),
     "abstract": ("abstract",),
     "keywords": ("keyword", "categories"),
-    "ranking": ("custom",),
 }
 
 
@@ -341,6 +325,11 @@ def write_csl_json(papers: Sequence[Paper], options: ExportOptions) -> str:
     """CSL-JSON (see :mod:`difbib.csl.csljson`) for citeproc-js, pandoc and Zotero."""
     dropped = {v for name in options.drop for v in CSL_VARIABLES.get(name, ())}
     items = [{k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(papers)]
+    if "ranking" in options.drop:  # the rating is custom.rating
+        for item in items:
+            custom = {k: v for k, v in item.pop("custom", {}).items() if k != "rating"}
+            if custom:
+                item["custom"] = custom
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Looking at the library: tables and JSON for ``difbib list`` and ``difbib categories``.
 
 Tables are for people (plain titles, short category slugs, stars); JSON is for
-scripts and carries the full values.
+scripts and carries the full values, as plain text (TeX read, white space collapsed).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def paper_record(library: Library, paper: Paper) -> dict:
         "year": paper.year,
         "rating": paper.rating,
         "title": paper.plain_title,
-        "authors": paper.authors,
+        "authors": paper.plain_authors,
         "categories": list(paper.categories),
         "category_slugs": _slugs(library, paper),
         "eprint": paper.eprint,

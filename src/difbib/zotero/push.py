@@ -4,12 +4,15 @@
 
 * one parent collection (named after the reading list) with one sub-collection per
   category; a paper in two categories sits in both;
-* one ``preprint`` item per paper, with title, creators (group authors as
-  single-field names), abstract, date, repository ``arXiv``, archive ID
-  ``arXiv:ID``, DOI, URL, citation key (difbib's key) and tags for its categories
-  and its rating (``rating:4``);
+* one item per paper, of the type its entry maps to (:mod:`difbib.library.datamodel`,
+  checked against Zotero's schema): a ``preprint`` with repository ``arXiv`` and
+  archive ID ``arXiv:ID``, a ``conferencePaper`` with its ``proceedingsTitle``, a
+  ``journalArticle`` with its ``publicationTitle``, volume, issue, pages, ...; with
+  title, creators (group authors as single-field names), abstract, date, DOI, URL,
+  citation key (difbib's key) and tags for its categories and its rating (``rating:4``);
 * an item is matched to its paper by arXiv id (archive ID, arXiv DOI or URL), so a
-  paper is never added twice, even when the local state file is lost.
+  paper is never added twice, even when the local state file is lost; a paper on no
+  preprint server (an entry written by hand) by its citation key.
 
 Every push records, per arXiv id, the item key and a hash of the managed fields as
 Zotero stored them, in a small JSON state file next to the library
@@ -39,8 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from difbib.fileio import atomic_write_text, locked
-from difbib.library.bibtex import person, split_authors
-from difbib.library.latex import tex_to_text
+from difbib.library.datamodel import (
+    zotero_fields,
+    zotero_managed_fields,
+    zotero_valid_fields,
+)
 from difbib.library.queries import Paper, rating_tag
 from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, arxiv_ids_in_text, parse_arxiv_id
 from difbib.zotero.api import (
@@ -69,6 +75,9 @@ MANAGED_FIELDS = (
     "citationKey",
     "libraryCatalog",
 )
+#: The other fields difbib may write, depending on the item type (``proceedingsTitle``,
+#: ``publicationTitle``, ``volume``, ``pages``, ``publisher``, ...).
+EXTRA_MANAGED_FIELDS = tuple(sorted(zotero_managed_fields() - set(MANAGED_FIELDS)))
 
 
 # -- mapping papers to items ------------------------------------------------------------
@@ -81,39 +90,62 @@ def creators(author_field: str) -> list[dict[str, str]]:
     is a single-field ``name``; others are split into ``firstName``/``lastName``
     (particles stay with the family name, a suffix goes after the given names).
     """
-    out: list[dict[str, str]] = []
-    for raw in split_authors(author_field):
-        p = person(raw)
-        if p.literal is not None:
-            out.append({"creatorType": "author", "name": p.literal})
-            continue
-        given = ", ".join(x for x in (p.given, p.suffix) if x)
-        family = f"{p.particle} {p.family}".strip()
-        out.append({"creatorType": "author", "firstName": given, "lastName": family})
-    return out
+    return zotero_fields("misc", {"author": author_field})["creators"]
 
 
 def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
-    """The Zotero ``preprint`` item for a paper (without key and version)."""
+    """The Zotero item for a paper (without key and version), valid for Zotero's schema.
+
+    Its type and fields are :func:`difbib.library.datamodel.zotero_fields`'s: a preprint
+    is a ``preprint`` (repository ``arXiv``, archive ID ``arXiv:ID``), an
+    ``@inproceedings`` a ``conferencePaper`` with ``proceedingsTitle``, an ``@article``
+    a ``journalArticle`` with ``publicationTitle``, ... Every field of
+    :data:`MANAGED_FIELDS` the type has is present (empty when the paper has no value).
+    """
     eprint = paper.arxiv_id or ""
+    fields = {f.key: f.value for f in reversed(paper.entry.fields)}
+    mapped = zotero_fields(paper.entry.entry_type, fields)
+    item_type = mapped["itemType"]
+    valid = zotero_valid_fields(item_type)
+    item: dict[str, Any] = {"itemType": item_type}
+    for name in MANAGED_FIELDS:
+        if name in valid:
+            item[name] = mapped.get(name, "")
+    for name, value in mapped.items():
+        if name not in ("itemType", "creators") and name in valid:
+            item[name] = value
+    if item_type == "preprint" and eprint:
+        item["libraryCatalog"] = "arXiv.org"
+        item["DOI"] = item.get("DOI") or f"10.48550/arXiv.{eprint}"
+    if eprint and not item.get("url"):
+        item["url"] = f"https://arxiv.org/abs/{eprint}"
+    item["citationKey"] = paper.key
+    item["creators"] = mapped["creators"]
     tags = [{"tag": c} for c in paper.categories]
     if paper.rating:
         tags.append({"tag": rating_tag(paper.rating)})
-    return {
-        "itemType": "preprint",
-        "title": tex_to_text(paper.title),
-        "creators": creators(paper.get("author", "") or ""),
-        "abstractNote": tex_to_text(paper.get("abstract", "") or ""),
-        "date": str(paper.year or paper.get("year", "") or ""),
-        "repository": "arXiv",
-        "archiveID": f"arXiv:{eprint}" if eprint else "",
-        "DOI": paper.get("doi", "") or (f"10.48550/arXiv.{eprint}" if eprint else ""),
-        "url": paper.get("url", "") or (f"https://arxiv.org/abs/{eprint}" if eprint else ""),
-        "citationKey": paper.key,
-        "libraryCatalog": "arXiv.org",
-        "tags": tags,
-        "collections": sorted(set(collection_keys)),
-    }
+    item["tags"] = tags
+    item["collections"] = sorted(set(collection_keys))
+    return item
+
+
+def identity_of(paper: Paper) -> str:
+    """What a paper's item is found by: its arXiv id, or ``key:KEY`` (the citation key)
+    for a paper that is on no preprint server (an entry written by hand)."""
+    return paper.arxiv_id or f"key:{paper.key}"
+
+
+def identities_of(data: dict[str, Any]) -> list[str]:
+    """What an item can be found by: the arXiv id it names, and ``key:`` its citation key."""
+    found = [arxiv_id_of(data) or ""]
+    if data.get("citationKey"):
+        found.append(f"key:{data['citationKey']}")
+    return [i for i in found if i]
+
+
+def label(identity: str) -> str:
+    """``arXiv:2405.14867`` or ``key:smith2020`` for messages."""
+    return identity if identity.startswith("key:") else f"arXiv:{identity}"
 
 
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
@@ -155,6 +187,7 @@ class Ownership:
         return {
             "itemType": data.get("itemType", ""),
             **{f: str(data.get(f) or "") for f in MANAGED_FIELDS},
+            **{f: str(data[f]) for f in EXTRA_MANAGED_FIELDS if data.get(f)},
             "creators": people,
             "tags": sorted({t["tag"] for t in data.get("tags") or [] if self.owns_tag(t["tag"])}),
             "collections": sorted(set(data.get("collections") or []) & self.collections),
@@ -168,16 +201,21 @@ class Ownership:
         """``current`` with difbib's fields, tags and collections replaced by ``desired``'s.
 
         Everything else (Extra, personal tags, other collections, relations) stays. An
-        item of another type (a journal article, say) becomes a preprint and keeps only
-        the fields every type has, as the others may not exist for preprints.
+        item of another type (a preprint that was published, say) changes type in place
+        and keeps only the fields every type has, as the others may not exist for the
+        new type; a managed field the paper no longer has is emptied.
         """
         if current.get("itemType") == desired["itemType"]:
             merged = dict(current)
         else:
             merged = {k: current[k] for k in _ANY_TYPE_FIELDS if k in current}
         merged["itemType"] = desired["itemType"]
-        for name in (*MANAGED_FIELDS, "creators"):
-            merged[name] = desired[name]
+        for name in (*MANAGED_FIELDS, *EXTRA_MANAGED_FIELDS):
+            if name in desired:
+                merged[name] = desired[name]
+            elif merged.get(name):
+                merged[name] = ""
+        merged["creators"] = desired["creators"]
         mine = [t for t in current.get("tags") or [] if not self.owns_tag(t["tag"])]
         merged["tags"] = mine + desired["tags"]
         others = [c for c in current.get("collections") or [] if c not in self.collections]
@@ -284,7 +322,7 @@ class Action:
 
     kind: str  # create | update | unchanged | conflict
     paper: Paper
-    arxiv_id: str
+    arxiv_id: str  # the paper's identity: its arXiv id, or key:KEY (see identity_of)
     desired: dict[str, Any]
     current: dict[str, Any] | None = None  # the Zotero item (key, version, data)
     result: str = ""  # after the push: created, updated, unchanged, skipped, failed: ...
@@ -321,7 +359,7 @@ class PushReport:
         """The plan, one line per collection to create and per paper."""
         lines = [f"create     collection  {name}" for name in self.collections_created]
         for a in self.actions:
-            lines.append(f"{a.kind:<10} {a.paper.key}  arXiv:{a.arxiv_id}  {a.item_key or '-'}")
+            lines.append(f"{a.kind:<10} {a.paper.key}  {label(a.arxiv_id)}  {a.item_key or '-'}")
         return lines
 
     def outcome_lines(self, *, verbose: bool = True) -> list[str]:
@@ -332,12 +370,12 @@ class PushReport:
             if verbose and a.result in ("created", "updated")
         ]
         lines += [
-            f"conflict: {a.paper.key} (arXiv:{a.arxiv_id}, Zotero item {a.item_key}) was "
+            f"conflict: {a.paper.key} ({label(a.arxiv_id)}, Zotero item {a.item_key}) was "
             "edited in Zotero since the last push; skipped (pass --force to overwrite it)"
             for a in self.actions
             if a.kind == CONFLICT
         ]
-        lines += [f"failed: {a.paper.key} (arXiv:{a.arxiv_id}): {why}" for a, why in self.failed]
+        lines += [f"failed: {a.paper.key} ({label(a.arxiv_id)}): {why}" for a, why in self.failed]
         lines += [f"skipped {paper.key}: {why}" for paper, why in self.skipped]
         return lines
 
@@ -410,13 +448,10 @@ def push(
     own = Ownership(tags=set(category_order), collections={parent_key, *children.values()})
     by_id = _items_by_arxiv_id(client, state, progress)
     for paper in papers:
-        aid = paper.arxiv_id
-        if not aid:
-            report.skipped.append((paper, "no arXiv id (eprint) to match a Zotero item by"))
-            continue
         keys = [children[h] for h in paper.categories] or [parent_key]
         desired = item_for(paper, keys)
-        action = Action(CREATE, paper, aid, desired, by_id.get(aid))
+        ident = identity_of(paper)
+        action = Action(CREATE, paper, ident, desired, by_id.get(ident))
         if action.current is not None:
             action.kind = _decide(action, own, state, force)
         report.actions.append(action)
@@ -481,20 +516,18 @@ def _ensure_collections(
 def _items_by_arxiv_id(
     client: ZoteroClient, state: PushState, progress: Callable[[str], None]
 ) -> dict[str, dict[str, Any]]:
-    """The library's top-level items by the arXiv id they are about."""
+    """The library's top-level items by what they can be found by (:func:`identities_of`)."""
     progress(f"reading items of Zotero library {client.prefix}")
     by_id: dict[str, dict[str, Any]] = {}
     for item in client.get_all("items/top"):
-        aid = arxiv_id_of(item.get("data") or {})
-        if not aid:
-            continue
-        if aid not in by_id:
-            by_id[aid] = item
-            continue
-        # Several items for one paper: keep the one the last push wrote in step.
-        progress(f"Zotero holds more than one item for arXiv:{aid}; keeping one in step")
-        if (state.items.get(aid) or {}).get("key") == item["key"]:
-            by_id[aid] = item
+        for aid in identities_of(item.get("data") or {}):
+            if aid not in by_id:
+                by_id[aid] = item
+                continue
+            # Several items for one paper: keep the one the last push wrote in step.
+            progress(f"Zotero holds more than one item for {label(aid)}; keeping one in step")
+            if (state.items.get(aid) or {}).get("key") == item["key"]:
+                by_id[aid] = item
     return by_id
 
 
@@ -547,7 +580,9 @@ def _write_creates(
         result = client.write("items", [a.desired for a in batch])
         if result.already_written:
             # The answer to an earlier try was lost but the items were made: find them.
-            found = {arxiv_id_of(i["data"]): i for i in client.get_all("items/top")}
+            found = {
+                aid: i for i in client.get_all("items/top") for aid in identities_of(i["data"])
+            }
             for action in batch:
                 item = found.get(action.arxiv_id)
                 if item is None:
