@@ -348,3 +348,46 @@ def test_a_styles_text_value_is_rich_text(tmp_path):
     assert render.bibliography(items, style, output="html").entries == [
         "Speak, “friend” &#38; <i>enter</i> T"
     ]
+
+
+def _paper(key: str, families: list[tuple[str, str]], year: int = 2025) -> dict:
+    return {
+        "id": key,
+        "type": "article-journal",
+        "title": f"Paper {key}",
+        "container-title": "Journal",
+        "issued": {"date-parts": [[year]]},
+        "author": [{"family": f, "given": g} for f, g in families],
+    }
+
+
+# Two look-alike papers ("Liu et al. 2025"): the first also names a Jiaheng Liu,
+# whose initials match Jie Liu's.
+_LIU = [("Liu", "Jie"), ("Liu", "Gongye"), ("Liang", "Jiajun")]
+_FLOW = _paper("flow", [*_LIU, ("Li", "Yangguang"), ("Liu", "Jiaheng"), ("Wang", "Xintao")])
+_VIDEO = _paper("video", [*_LIU, ("Yuan", "Ziyang"), ("Liu", "Xiaokun"), ("Zheng", "Mingwu")])
+
+
+@pytest.mark.parametrize("order", [["flow", "video"], ["video", "flow"]])
+def test_grouped_cites_sort_by_their_names_when_the_keys_tie(order):
+    """Harvard sorts cites by year and collapses them: citeproc-js then sorts by the
+    names as printed first, so the cite order does not depend on the order given."""
+    style = resolve("harvard-cite-them-right", ROOT / "styles").path
+    by_key = {"flow": _FLOW, "video": _VIDEO}
+    items = [by_key[k] for k in order]
+    assert render.citation(items, order, style) == (
+        "(Liu, Liu, Liang, Li, et al., 2025; Liu, Liu, Liang, Yuan, et al., 2025)"
+    )
+
+
+@pytest.mark.parametrize("style_name", ["harvard-cite-them-right", "modern-language-association"])
+def test_a_short_name_gets_no_given_name_for_a_namesake_in_its_entry(style_name):
+    """Under the by-cite rule, Jie Liu's namesake Jiaheng Liu (not shown in the cite)
+    does not make the cite print "Jie Liu"; the bibliography, with long names,
+    still tells them apart."""
+    style = resolve(style_name, ROOT / "styles").path
+    cite = render.citation([_FLOW, _VIDEO], ["flow", "video"], style)
+    assert "Jie" not in cite
+    assert "Liu, Liu, Liang, Li, et al." in cite
+    bib = render.bibliography([_FLOW, _VIDEO], style).entries
+    assert any(e.startswith("Liu, Jie") for e in bib)

@@ -72,7 +72,8 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
 8. **Cites keep the order given** when the style's citation has no ``<sort>``
    (the spec; citeproc-js). citeproc-py always put them in bibliography order, so
    Chicago gave ``(Dao et al. 2022; Lipman et al. 2022)`` for "Lipman, Dao". With a
-   ``<sort>``, ties still fall back to bibliography order, as in citeproc-js.
+   ``<sort>``, ties still fall back to bibliography order, as in citeproc-js
+   (grouped cites sort by their names first: fix 22).
 
 9. **``<if disambiguate="true">`` is false** unless disambiguation (fix 12) asks
    for it. citeproc-py treated a condition with no test it knows as true, so MLA
@@ -171,6 +172,25 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     (``"..."``, ``'...'``) were left straight. Quotations are now marked while an
     entry renders and their marks chosen by depth once it is complete
     (:func:`_resolve_quotes`, :func:`value_quotes`): ``“My ‘Amazing’ Title”``.
+
+22. **A document's cites are among its own references.** citeproc-js computes a
+    citation against the items registered in the document (the cited papers of a
+    ``difbib cite`` run), not against a whole library, so the comparison tests cite
+    subsets of the library in several orders. Two rules showed there:
+    (a) a cite's order: with a ``<sort>`` and cite grouping (``collapse`` in an
+    in-text style, or a ``cite-group-delimiter``) and no citation-number sort,
+    citeproc-js sorts by the cite's names as printed, then by the style's keys;
+    each run of cites with the same names takes as its first key the run's first
+    cite's first key and its position, and the cites are sorted again
+    (:func:`_grouped_sort`). So Harvard, which sorts cites by year, gives
+    ``(Liu, Liu, Liang, Li, et al., 2025; Liu, Liu, Liang, Yuan, et al., 2025)``
+    whatever the order given; difbib had kept bibliography order for the tie.
+    (b) Under the ``by-cite`` rule a short name (``form="short"``, as in Harvard's
+    and MLA's cites) is never raised above its form by the name register, so the
+    full given names that look-alike people of one entry get (fix 12's
+    "Chen Junsong"/"Chen Junyu") show only where names are long: Flow-GRPO, which
+    names a Jie and a Jiaheng Liu, is ``Liu, Jie, ...`` in Harvard's bibliography
+    but ``Liu, Liu, ...`` in its cite (difbib printed ``Jie Liu, Liu, ...``).
 
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
@@ -735,10 +755,11 @@ def collation_key(value: Any) -> Any:
     return tuple(words)
 
 
-def _sort(self, items, context):
-    """``Sort.sort`` with citeproc-js's comparison (fix 6); stable, missing keys last."""
+def _sort_columns(self, items, context) -> tuple[list[list], list[bool], list[list]]:
+    """The sort keys of ``items``, one column per ``cs:key``: collation keys,
+    descending flags, and the raw keys."""
     global _sorting
-    keys, descending = [], []
+    keys, descending, raw = [], [], []
     _sorting = True
     _sort_state["register"] = None
     try:
@@ -747,9 +768,16 @@ def _sort(self, items, context):
             _sort_state["keep_et_al"] = any(
                 a in key.attrib for a in ("names-min", "names-use-first", "names-use-last")
             )
-            keys.append([collation_key(k) for k in key.sort_keys(items, context)])
+            raw.append(list(key.sort_keys(items, context)))
+            keys.append([collation_key(k) for k in raw[-1]])
     finally:
         _sorting = False
+    return keys, descending, raw
+
+
+def _sorted_order(keys: list[list], descending: list[bool], count: int) -> list[int]:
+    """The positions 0..count-1 sorted by the key columns (citeproc-js's comparison:
+    missing keys last, ties keep their order)."""
 
     def compare(a: int, b: int) -> int:
         for column, desc in zip(keys, descending, strict=True):
@@ -764,8 +792,42 @@ def _sort(self, items, context):
             return -result if desc else result
         return 0
 
-    order = sorted(range(len(items)), key=cmp_to_key(compare))
-    return [items[i] for i in order]
+    return sorted(range(count), key=cmp_to_key(compare))
+
+
+def _sort(self, items, context):
+    """``Sort.sort`` with citeproc-js's comparison (fix 6); stable, missing keys last."""
+    keys, descending, _ = _sort_columns(self, items, context)
+    return [items[i] for i in _sorted_order(keys, descending, len(items))]
+
+
+def _grouped_sort(sort, rendered, layout):
+    """Cites sorted as citeproc-js sorts them when they are grouped (fix 22).
+
+    With ``collapse`` (or a ``cite-group-delimiter``) and a ``<sort>``, citeproc-js
+    sorts a citation twice: first by the cite's names as printed, then by the
+    style's keys; each run of cites with the same names then takes as its first key
+    the first key of the run's first cite followed by its position, and the cites
+    are sorted again. So the names come together, and among names with equal keys
+    the names decide: Harvard (sorted by year) gives "(Liu, Liu, Liang, Li, et al.,
+    2025; Liu, Liu, Liang, Yuan, et al., 2025)" in either order given.
+    """
+    items = [item for item, _, _ in rendered]
+    keys, descending, _ = _sort_columns(sort, items, layout)
+    names = [collation_key(plain(str(n))) if n else None for _, n, _ in rendered]
+    # the added columns sort in the first key's direction (citeproc-js)
+    first_descending = descending[0] if descending else False
+    order = _sorted_order([names, *keys], [first_descending, *descending], len(items))
+    # citeproc-js appends the position to the key text; difbib's key texts are not
+    # citeproc-js's, so the two are compared in turn (a missing key last)
+    lead: list[Any] = [None] * len(items)
+    previous, first = object(), None
+    for position, i in enumerate(order):
+        if names[i] != previous:
+            previous, first = names[i], (keys[0][i] if keys else None)
+        lead[i] = (1, (), position) if first is None else (0, first, position)
+    order = _sorted_order([lead, *keys], [first_descending, *descending], len(items))
+    return [rendered[i] for i in order]
 
 
 _sort_state: dict[str, Any] = {"keep_et_al": False, "register": None}
@@ -853,20 +915,27 @@ def _render_citation(self, citation, callback):
     """``Layout.render_citation`` without re-ordering cites the style leaves alone (fix 8)."""
     good = [cite for cite in citation.cites if not cite.is_bad()]
     bad = [cite for cite in citation.cites if cite.is_bad()]
-    if self.getparent().sort is not None:
+    sort = self.getparent().sort
+    if sort is not None:
         # ties in the citation sort keep bibliography order (citeproc-js)
         keys = citation.bibliography.keys
         good.sort(key=lambda cite: keys.index(cite.key))
-        good = self.getparent().sort.sort(good, self)
+        good = sort.sort(good, self)
     collapse = (self.getparent().get("collapse") or "").startswith("year")
     # cite grouping: a cite-group-delimiter groups cites by names even without collapse
     collapse = collapse or self.getparent().get("cite-group-delimiter") is not None
-    rendered = []  # (names text, cite text)
+    rendered = []  # (item, names text, cite text)
     for item in good:
         names, text = _render_cite(self, item, suppress_names=False)
         if text is not None:
             rendered.append((item, names, text))
-            self.getparent().cites.append(item)
+    # citeproc-js groups an in-text style's cites with collapse, any with a
+    # cite-group-delimiter
+    in_text = self.get_root().get("class") == "in-text"
+    grouped = (in_text and self.getparent().get("collapse")) or collapse
+    if sort is not None and grouped and len(rendered) > 1 and not _numeric_sort(sort):
+        rendered = _grouped_sort(sort, rendered, self)
+    self.getparent().cites.extend(item for item, _, _ in rendered)
     delimiter = self.get("delimiter", "")
     if collapse and rendered:
         out = _collapse_years(self, rendered, delimiter)
@@ -878,6 +947,12 @@ def _render_citation(self, citation, callback):
         value = callback(item)
         out.append(value or f"{item.key}?")
     return _resolve_quotes(self, self.format(self.wrap(self.join(out))))
+
+
+def _numeric_sort(sort) -> bool:
+    """The citation is sorted by citation number (citeproc-js does not group then)."""
+    first = sort.find("cs:key", sort.nsmap)
+    return first is not None and first.get("variable") == "citation-number"
 
 
 _cite_names: dict[str, Any] = {"capture": False}
@@ -1304,6 +1379,10 @@ class Disambiguation:
     variable: str = "author"
     names: int | None = None  # names to show at least (et-al-use-first)
     givens: tuple[tuple[int, int], ...] = ()  # (name index, 1 = initials / 2 = full)
+    # full given names for people of the entry who look alike (not for short
+    # names under the by-cite rule): {name index: 2}, see _expand_lookalike_names
+    entry_givens: tuple[tuple[int, int], ...] = ()
+    by_cite: bool = True  # givenname-disambiguation-rule is by-cite
     year_suffix: str | None = None
     condition: bool = False  # <if disambiguate="true"> holds
 
@@ -1477,7 +1556,7 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
                 else:
                     table[member] = replace(params, condition=True)
     if add_givens and rule in ("by-cite", "all-names"):
-        _expand_lookalike_names(bib, table)
+        _expand_lookalike_names(bib, table, rule == "by-cite")
     return table
 
 
@@ -1559,13 +1638,17 @@ def _shared_names_counter(
     return out
 
 
-def _expand_lookalike_names(bib, table: dict[str, Disambiguation]) -> None:
+def _expand_lookalike_names(bib, table: dict[str, Disambiguation], by_cite: bool) -> None:
     """Full given names for people in one entry who would otherwise look alike.
 
     As citeproc-js does when given names may be added (rules ``by-cite`` and
     ``all-names``): in SANA-Sprint, Junsong Chen and Junyu Chen both print as
     "Chen J", so both get their full given name. A name whose form the cite
-    disambiguation above already chose keeps it.
+    disambiguation above already chose keeps it. Under ``by-cite`` a short name
+    (``form="short"``, Harvard's and MLA's cites) stays short: citeproc-js's name
+    register never raises a name above the form its element asks for there
+    (fix 22), so "Liu, Jie, ..., Liu, Jiaheng" is "Liu, Jie" in the bibliography
+    and "Liu" in the cite.
     """
     for item in bib.items:
         params = table.get(item.key, _NONE)
@@ -1581,12 +1664,17 @@ def _expand_lookalike_names(bib, table: dict[str, Disambiguation]) -> None:
         for nm in names:
             givens.setdefault(look(nm), set()).add(str(nm.get("given") or ""))
         levels = dict(params.givens)
-        for j, nm in enumerate(names):
-            if j not in levels and nm.get("given") and len(givens[look(nm)]) > 1:
-                levels[j] = 2
-        if levels != dict(params.givens):
+        extra = {
+            j: 2
+            for j, nm in enumerate(names)
+            if j not in levels and nm.get("given") and len(givens[look(nm)]) > 1
+        }
+        if extra:
             table[item.key] = replace(
-                params, variable=variable, givens=tuple(sorted(levels.items()))
+                params,
+                variable=variable,
+                entry_givens=tuple(sorted(extra.items())),
+                by_cite=by_cite,
             )
 
 
@@ -1614,11 +1702,14 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
         params = _params(item)
     else:
         params = _sort_key_givens(self, item, variable, context, sort_options)
-    if params is _NONE or params.variable != variable or not (params.names or params.givens):
+    if params is _NONE or params.variable != variable:
+        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+    form = self.get_option("form", context, sort_options)
+    levels = {} if form == "short" and params.by_cite else dict(params.entry_givens)
+    levels.update(params.givens)
+    if not (params.names or levels):
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     names = list(item.reference.get(variable) or [])
-    levels = dict(params.givens)
-    form = self.get_option("form", context, sort_options)
     swapped = None
     if levels:
         # The chosen forms go on the names themselves (by position, not by given
