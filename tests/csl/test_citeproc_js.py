@@ -253,7 +253,7 @@ def _subsets(items) -> list[list[str]]:
     pairs = [[a, b] for ids in first.values() for n, a in enumerate(ids) for b in ids[n + 1 :]]
     rng = random.Random(69)
     ids = [item["id"] for item in items]
-    return pairs + [rng.sample(ids, rng.randint(3, 7)) for _ in range(6)]
+    return pairs + [rng.sample(ids, rng.randint(2, 10)) for _ in range(10)]
 
 
 @pytest.mark.parametrize("style_name", REFERENCE_STYLES)

@@ -391,3 +391,23 @@ def test_a_short_name_gets_no_given_name_for_a_namesake_in_its_entry(style_name)
     assert "Liu, Liu, Liang, Li, et al." in cite
     bib = render.bibliography([_FLOW, _VIDEO], style).entries
     assert any(e.startswith("Liu, Jie") for e in bib)
+
+
+@pytest.mark.parametrize(
+    ("style_name", "expected"),
+    [
+        ("apa", "(Y. Ma et al., 2026; Z. Ma et al., 2025)"),
+        ("chicago-author-date", "(Y. Ma et al. 2026; Z. Ma et al. 2025)"),
+        ("harvard-cite-them-right", "(Ma, Chen and Lin, 2025; Ma, Wu and Li, 2026)"),
+    ],
+)
+def test_namesakes_among_cited_first_authors_get_given_names(style_name, expected):
+    """The primary-name rules (APA, Chicago) tell apart first
+    authors who share a family name, though their cites already differ by year;
+    by-cite (Harvard) does not."""
+    style = resolve(style_name, ROOT / "styles").path
+    items = [
+        _paper("nami", [("Ma", "Yuxuan"), ("Wu", "Jie"), ("Li", "Wei")], 2026),
+        _paper("cache", [("Ma", "Zhen"), ("Chen", "Hao"), ("Lin", "Yu")], 2025),
+    ]
+    assert render.citation(items, ["nami", "cache"], style) == expected

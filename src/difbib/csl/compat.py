@@ -191,6 +191,16 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     "Chen Junsong"/"Chen Junyu") show only where names are long: Flow-GRPO, which
     names a Jie and a Jiaheng Liu, is ``Liu, Jie, ...`` in Harvard's bibliography
     but ``Liu, Liu, ...`` in its cite (difbib printed ``Jie Liu, Liu, ...``).
+    Grouped cites compare their names as printed with white space ignored like
+    punctuation (``Deng et al.`` before ``D. Liu et al.``), unlike sort keys.
+
+23. **Names told apart across the document.** With a rule other than ``by-cite``
+    (APA's ``primary-name-with-initials``, Chicago's ``primary-name``), citeproc-js
+    gives every name (the first only, for the primary-name rules) the form its
+    name register asks for, whether or not the cites look alike: two cited first
+    authors Yuxuan and Zhen Ma are ``(Y. Ma et al., 2026; Z. Ma et al., 2025)``.
+    It is the register of fix 16, now applied to rendered names too (at least the
+    form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
@@ -814,7 +824,9 @@ def _grouped_sort(sort, rendered, layout):
     """
     items = [item for item, _, _ in rendered]
     keys, descending, _ = _sort_columns(sort, items, layout)
-    names = [collation_key(plain(str(n))) if n else None for _, n, _ in rendered]
+    # the names are compared as printed, where (unlike sort keys, fix 6c) white
+    # space is ignored like punctuation: "Deng et al." before "D. Liu et al."
+    names = [collation_key("".join(plain(str(n)).split())) if n else None for _, n, _ in rendered]
     # the added columns sort in the first key's direction (citeproc-js)
     first_descending = descending[0] if descending else False
     order = _sorted_order([names, *keys], [first_descending, *descending], len(items))
@@ -1031,15 +1043,16 @@ def _collapse_years(layout, rendered, delimiter):
     suffix_delimiter = citation.get(
         "year-suffix-delimiter", citation.get("cite-group-delimiter", delimiter)
     )
+    # only neighbours group: a style that sorts cites has brought the same names
+    # together (fix 22); one that does not keeps "Dalva 2025; Black 2025; Dalva 2024"
     groups: list[list] = []
-    index: dict[str, int] = {}
+    previous = None
     for item, names, text in rendered:
-        if names and names in index:
-            groups[index[names]].append((item, text))
+        if names and names == previous:
+            groups[-1].append((item, text))
         else:
-            if names:
-                index[names] = len(groups)
             groups.append([(item, text)])
+        previous = names
     out: list = []
     previous_collapsed = False
     for group in groups:
@@ -1447,12 +1460,17 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     for item in bib.items:
         cite = Citation([CitationItem(item.key)])
         cite.bibliography = bib
+        # look-alikes are found on the cites as the style writes them, before the
+        # name register's forms (fix 23), as citeproc-js does
+        _active["ambiguous"] = True
         try:
             text = str(citation_el.render(cite, [], lambda _: None))
         except STYLE_FAILURES as err:
             if not raised_in_citeproc(err):
                 raise  # difbib's bug, not the style's
             continue  # a cite the style cannot render is not ambiguous (rendering reports it)
+        finally:
+            _active["ambiguous"] = False
         groups.setdefault(text, []).append(item)
 
     order = {item.key: i for i, item in enumerate(bib.items)}
@@ -1688,7 +1706,7 @@ def _suffix(i: int) -> str:
     return letters
 
 
-_active: dict[str, Any] = {"use_first": None}
+_active: dict[str, Any] = {"use_first": None, "ambiguous": False}
 
 
 class FullGiven(str):
@@ -1700,6 +1718,19 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
     or, in a sort key, the given names citeproc-js's name register asks for (fix 16)."""
     if sort_options is None:
         params = _params(item)
+        floor = _NONE
+        if not _active.get("ambiguous"):
+            floor = _sort_key_givens(self, item, variable, context, sort_options, cites=True)
+        if floor.givens:
+            # names the register asks to tell apart (fix 23), at least as disambiguated
+            levels = dict(floor.givens)
+            for j, level in params.givens:
+                levels[j] = max(level, levels.get(j, 0))
+            params = replace(
+                params if params is not _NONE else floor,
+                variable=variable,
+                givens=tuple(sorted(levels.items())),
+            )
     else:
         params = _sort_key_givens(self, item, variable, context, sort_options)
     if params is _NONE or params.variable != variable:
@@ -1740,6 +1771,23 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
             item.reference[variable] = swapped
 
 
+def _particles_in_keys(item) -> bool:
+    """Whether the register's family keys carry the non-dropping particle: when the
+    style never demotes it (citeproc-js), so "dos Santos" is no namesake of "Santos"."""
+    try:
+        root = item.citation.bibliography.style.root
+    except AttributeError:
+        return False
+    return root.get("demote-non-dropping-particle") == "never"
+
+
+def _family_key(nm, particles: bool) -> str:
+    family = str(nm.get("family") or "")
+    if particles and family and nm.get("non-dropping-particle"):
+        family = f"{family} {nm.get('non-dropping-particle')}"
+    return family
+
+
 def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
     """citeproc-js's name register as sort keys see it: family -> initials -> given names.
 
@@ -1756,27 +1804,31 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
         except AttributeError:
             bibliography = None
         # one register per sort (the cache is reset when a sort starts)
+        # (the cache holds the bibliography itself, so its id is never reused)
         cache = _sort_state.get("register")
-        if cache is not None and cache[0] == (rule, id(bibliography)):
-            return cache[1]
+        if cache is not None and cache[0] == rule and cache[1] is bibliography:
+            return cache[2]
         members = list(bibliography.items) if bibliography is not None else [item]
     register: dict[str, dict[str, set[str]]] = {}
+    particles = _particles_in_keys(item)
     for member in members:
         variable = next((v for v in _NAME_VARIABLES if member.reference.get(v)), None)
         names = list(member.reference.get(variable) or []) if variable else []
         if rule.startswith("primary-name"):
             names = names[:1]
         for nm in names:
-            family, given = str(nm.get("family") or ""), str(nm.get("given") or "")
+            family, given = _family_key(nm, particles), str(nm.get("given") or "")
             if family and given:
                 full = " ".join(given.replace(".", " ").split())
                 register.setdefault(family, {}).setdefault(_given_at(nm, 1), set()).add(full)
     if rule != "by-cite" and bibliography is not None:
-        _sort_state["register"] = ((rule, id(bibliography)), register)
+        _sort_state["register"] = (rule, bibliography, register)
     return register
 
 
-def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambiguation:
+def _sort_key_givens(
+    name_el, item, variable, context, sort_options, cites: bool = False
+) -> Disambiguation:
     """The given-name forms of ``item``'s names in a sort key, as citeproc-js has them (fix 16).
 
     citeproc-js computes sort keys before it disambiguates, with an empty
@@ -1801,6 +1853,8 @@ def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambig
     if not names:
         return _NONE
     rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
+    if cites and rule == "by-cite":
+        return _NONE  # by cite, only look-alike cites get given names (fix 12)
     short = name_el.get_option("form", context, sort_options) == "short"
     with_initials = name_el.get_option("initialize-with", context, sort_options) is not None
     default = 0 if short else 1 if with_initials else 2
@@ -1813,7 +1867,7 @@ def _sort_key_givens(name_el, item, variable, context, sort_options) -> Disambig
     for j, nm in enumerate(names):
         if j > 0 and rule.startswith("primary-name"):
             break
-        initials = register.get(str(nm.get("family") or ""), {})
+        initials = register.get(_family_key(nm, _particles_in_keys(item)), {})
         if not nm.get("given") or _given_at(nm, 1) not in initials:
             continue
         if rule.endswith("with-initials"):
