@@ -110,8 +110,10 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
     the default; other rules are left alone). As in citeproc-js, "et al." is not
     part of the comparison (``Dao, Tri, et al.`` then ``Dao, Tri`` gives ``———``).
 
-14. **collapse="year"** (APA, Chicago, Harvard): cites by the same names are
-    grouped and the names printed once, ``(Dao, 2023a, 2023b)``; citeproc-py ignored
+14. **collapse="year"** (APA, Chicago, Harvard): neighbouring cites by the same
+    names are grouped and the names printed once, ``(Dao, 2023a, 2023b)`` (citeproc-js
+    compares a cite's names with the previous cite's; a style that sorts cites brings
+    them together, fix 22); citeproc-py ignored
     ``collapse``. Likewise ``collapse="citation-number"`` (Nature): ``1–4``.
 
 15. **A label needs its variable** (the spec: ``cs:label`` renders only when the
