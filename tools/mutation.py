@@ -377,6 +377,10 @@ def _run_child(
 
 def run_target(target: Target, timeout: float, verbose: bool) -> tuple[int, int, list[str]]:
     tests = [t for t in target.tests if (ROOT / t).exists()]
+    # Import the tests (and the libraries they use) once, before forking: each child
+    # then only collects and runs them.
+    for module in ["tests.conftest", *(t[:-3].replace("/", ".") for t in tests)]:
+        importlib.import_module(module)
     base = _run_child(None, None, tests, timeout * 4)
     if base != "survived":
         raise SystemExit(f"error: the tests of {target.name} fail unmutated ({base})")

@@ -1,0 +1,59 @@
+"""Capital protection at its edges: which words a style may lowercase, and which not."""
+
+from __future__ import annotations
+
+import pytest
+
+from difbib.library.latex import protect_capitals
+
+
+@pytest.mark.parametrize(
+    ("title", "protected"),
+    [
+        # a lone capital is a name (Model X), but not the article or pronoun
+        ("Model X Reaches", "Model {X} Reaches"),
+        ("A Model of B", "A Model of {B}"),
+        ("I Know, Model A", "I Know, Model A"),
+        ("Z-Image: X", "{Z-Image}: {X}"),
+        # inner capitals and digits
+        ("Use iPhone and 3D in 2024", "Use {iPhone} and {3D} in 2024"),
+        ("x-Y", "{x-Y}"),
+        ("Plain lowercase words", "Plain lowercase words"),
+        # a title's own name (before a colon) is kept whole; elsewhere a leading acronym
+        # is protected alone
+        ("IO-Net: Fast", "{IO-Net}: Fast"),
+        ("Fast IO-Net", "Fast {IO}-Net"),
+        ("ID-GAN Model", "{ID}-{GAN} Model"),
+        # what the user or LaTeX already controls is left alone
+        (r"\emph{DMD} Rocks \% GAN", r"\emph{DMD} Rocks \% {GAN}"),
+        ("{Some DMD words} DMD", "{Some DMD words} {DMD}"),
+        ("Nested {a {DMD}} b DMD", "Nested {a {DMD}} b {DMD}"),
+        ("$x DMD", "$x DMD"),  # an unclosed math group runs to the end
+        ("$x$ DMD $y$", "$x$ {DMD} $y$"),
+        ("", ""),
+    ],
+)
+def test_protection_edges(title, protected):
+    assert protect_capitals(title) == protected
+    assert protect_capitals(protected) == protected
+
+
+def test_without_auto_only_the_terms_are_protected():
+    assert protect_capitals("DMD and Qwen", ["Qwen", "  ", ""], auto=False) == "DMD and {Qwen}"
+    assert protect_capitals("DMD and Qwen", [], auto=False) == "DMD and Qwen"
+
+
+def test_longer_terms_win_and_a_shorter_one_is_still_found_alone():
+    terms = ["FLUX.1", "FLUX.1 Kontext"]
+    got = protect_capitals("FLUX.1 Kontext and FLUX.1 alone", terms)
+    assert got == "{FLUX.1 Kontext} and {FLUX.1} alone"
+    assert protect_capitals(got, terms) == got
+
+
+def test_terms_are_whole_words_outside_user_groups_and_math():
+    got = protect_capitals(
+        "SuperFLUX.1 Kontext, {my FLUX.1 Kontext}, $FLUX.1 Kontext$", ["FLUX.1 Kontext"]
+    )
+    assert got == "{SuperFLUX}.1 Kontext, {my FLUX.1 Kontext}, $FLUX.1 Kontext$"
+    assert protect_capitals("Qwen-Image and Qwen", ["Qwen-Image"]) == "{Qwen-Image} and Qwen"
+    assert protect_capitals("qwen and Qwen", ["Qwen"], auto=False) == "qwen and {Qwen}"
