@@ -37,6 +37,12 @@ def test_names_split_as_scholar_and_bibtex_read_them(name, parts):
     assert name_parts(name) == parts
 
 
+def test_an_empty_name_is_no_name_not_a_crash():
+    for name in ("", "   ", "{}", "{ }"):
+        assert name_parts(name) == ("", "", "")
+    assert scholar_key("{}", 2024, "Improved Matching") == "anon2024improved"
+
+
 def test_family_name_keeps_its_particle_and_nothing_else():
     assert family_name("Laurens van der Maaten") == "van der Maaten"
     assert family_name("Tianwei Yin") == "Yin"

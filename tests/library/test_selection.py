@@ -45,7 +45,13 @@ BIB = r"""
 }
 """
 
-HEADINGS = ["Reinforcement Learning", "Model Distillation", "Diffusion Models", "Video Models"]
+HEADINGS = [
+    "Reinforcement Learning",  # slug reinforcement, aliases rl, reinforcement-learning
+    "Model Distillation",  # slug distillation, aliases md, model-distillation
+    "Diffusion Models",
+    "Video Models",
+    "RLHF Methods",  # slug rlhf: "rl" is a prefix of it
+]
 
 
 @pytest.fixture
@@ -110,6 +116,8 @@ def test_search_folds_accents_and_case_over_title_abstract_and_authors(library):
     assert keys(library.select(search="Müller")) == ["hopper2023compilers"]
     assert keys(library.select(search="nothing like this")) == []
     assert keys(library.select(search="")) == ALL_KEYS  # an empty search is no criterion
+    # papers without an abstract are not found by text they do not hold
+    assert keys(library.select(search="x")) == []
 
 
 def test_criteria_combine_and_keys_are_matched_without_case(library):
@@ -171,6 +179,10 @@ def test_missing_cited_keys_are_each_reported_then_refused(library, tmp_path):
         ("reinf", "Reinforcement Learning"),  # prefix
         ("  DISTILLATION ", "Model Distillation"),
         ("Diffusion", "Diffusion Models"),
+        ("distill", "Model Distillation"),  # a prefix of the slug
+        ("model-dist", "Model Distillation"),  # a prefix of an alias
+        ("rl", "Reinforcement Learning"),  # an exact alias wins over a prefix (rlhf)
+        ("rlh", "RLHF Methods"),
     ],
 )
 def test_categories_are_found_by_the_names_users_type(library, name, heading):
@@ -180,10 +192,29 @@ def test_categories_are_found_by_the_names_users_type(library, name, heading):
 def test_category_names_that_match_several_none_or_nothing_are_refused(library):
     with pytest.raises(SelectionError, match="'models' is ambiguous: it could be .*diffusion"):
         library.category("models")
-    with pytest.raises(SelectionError, match="unknown category 'robotics'; known categories: "):
+    with pytest.raises(SelectionError) as err:
         library.category("robotics")
-    with pytest.raises(SelectionError, match="empty category name"):
+    assert str(err.value) == (
+        "unknown category 'robotics'; known categories: reinforcement, distillation, "
+        "diffusion, video, rlhf (see 'difbib categories')"
+    )
+    with pytest.raises(SelectionError) as err:
+        library.category("models")
+    assert str(err.value) == (
+        "category 'models' is ambiguous: it could be diffusion (Diffusion Models), "
+        "video (Video Models)"
+    )
+    with pytest.raises(SelectionError) as err:
         library.category(" - ")
+    assert str(err.value) == "empty category name; see 'difbib categories'"
     empty = Library([], [])
     with pytest.raises(SelectionError, match="known categories: none"):
         empty.category("rl")
+
+
+def test_a_selection_takes_any_iterable_and_one_way_of_asking():
+    selection = Selection(categories=["rl"], keys=["anon", "ada2022engines"])
+    assert selection.categories == ("rl",) and selection.keys == ("anon", "ada2022engines")
+    lib = Library([], [])
+    with pytest.raises(TypeError, match="^pass a Selection or keyword criteria, not both$"):
+        lib.select(selection, year=2024)
