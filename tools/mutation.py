@@ -375,7 +375,9 @@ def _run_child(
         time.sleep(0.02)
 
 
-def run_target(target: Target, timeout: float, verbose: bool) -> tuple[int, int, list[str]]:
+def run_target(
+    target: Target, timeout: float, verbose: bool, only: str = ""
+) -> tuple[int, int, list[str]]:
     tests = [t for t in target.tests if (ROOT / t).exists()]
     # Import the tests (and the libraries they use) once, before forking: each child
     # then only collects and runs them.
@@ -387,6 +389,8 @@ def run_target(target: Target, timeout: float, verbose: bool) -> tuple[int, int,
     killed = total = 0
     survivors: list[str] = []
     for spec in target.functions:
+        if only not in spec:
+            continue
         _, parts, func = _resolve(spec)
         func = inspect.unwrap(func)
         node, _ = _function_source(func)
@@ -417,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("targets", nargs="*", help="targets to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per mutant")
+    parser.add_argument(
+        "-k", dest="only", default="", help="only the functions whose name contains this"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mutant")
     args = parser.parse_args(argv)
     by_name = {t.name: t for t in TARGETS}
@@ -434,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     all_killed = all_total = 0
     for target in chosen:
         start = time.monotonic()
-        killed, total, survivors = run_target(target, args.timeout, args.verbose)
+        killed, total, survivors = run_target(target, args.timeout, args.verbose, args.only)
         all_killed += killed
         all_total += total
         score = 100 * killed / total if total else 100.0

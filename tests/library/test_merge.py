@@ -129,6 +129,15 @@ def test_a_rating_or_category_gone_from_the_list_is_gone_from_the_entry():
     assert "ranking" not in values
 
 
+def test_a_category_or_rating_new_in_the_list_reaches_the_entry():
+    got = merge(
+        entry(AS_WRITTEN), list_values={"keywords": "Model Distillation", "ranking": "rank3"}
+    )
+    assert fields(got)["keywords"] == "Model Distillation"
+    assert fields(got)["ranking"] == "rank3"
+    assert [f.key for f in got.fields][-2:] == ["keywords", "ranking"]
+
+
 def test_entry_type_follows_the_same_rule():
     base = {**digests(WRITTEN), TYPE_DIGEST: field_digest("misc")}
     assert merge(entry(AS_WRITTEN), base=base, new_type="inproceedings").entry_type == (
