@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from tests.helpers import (
+    NO_VENUE_NETWORK,
     SEED,
     SHIPPED_CACHE,
     SHIPPED_LIBRARY,
@@ -27,15 +28,6 @@ def _private_caches(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
-
-
-#: Semantic Scholar and DBLP are never asked for real: a closed local port by default.
-NO_VENUE_NETWORK = {
-    "DIFBIB_S2_URL": "http://127.0.0.1:9/graph/v1",
-    "DIFBIB_DBLP_URL": "http://127.0.0.1:9",
-    "DIFBIB_VENUES_DELAY": "0",
-    "DIFBIB_VENUES_BACKOFF": "0",
-}
 
 
 @pytest.fixture(autouse=True)

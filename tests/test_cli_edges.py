@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SHIPPED_LIST
+from tests.helpers import SHIPPED_LIST, clean_env, default_sigint
 
 DIFBIB = Path(sys.executable).parent / "difbib"
 
@@ -95,7 +94,7 @@ main()
 @pytest.mark.parametrize("module", ["click", "bibtexparser", "pylatexenc", "citeproc"])
 def test_ctrl_c_while_the_modules_load_is_one_line(shipped, module):
     """The entry point catches a Ctrl-C that lands while the CLI's modules import."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_")}
+    env = clean_env()
     res = subprocess.run(
         [sys.executable, "-c", INTERRUPTED_IMPORT, module],
         cwd=shipped, env=env, capture_output=True, text=True, timeout=60,
@@ -108,11 +107,11 @@ def test_ctrl_c_while_the_modules_load_is_one_line(shipped, module):
 def test_ctrl_c_while_waiting_for_arxiv_is_one_line(project, arxiv_server):
     """A real SIGINT while a sync waits for a silent arXiv: one line, exit 130."""
     arxiv_server.faults.extend(["hang"] * 5)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_")}
+    env = clean_env()
     env.update(DIFBIB_ARXIV_URL=arxiv_server.url, DIFBIB_ARXIV_DELAY="0")
     proc = subprocess.Popen(
         [str(DIFBIB), "sync"], cwd=project, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while not arxiv_server.requests and time.monotonic() < deadline:

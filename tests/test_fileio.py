@@ -13,15 +13,11 @@ import pytest
 from difbib.fileio import atomic_write_text, lock_path, locked
 from difbib.library import bibtex
 from difbib.sources.readinglist import read_list
+from tests.helpers import clean_env
 
 DIFBIB = Path(sys.executable).parent / "difbib"
 #: Papers in the shipped cache that are not under Reinforcement Learning.
 NOT_IN_RL = ["2506.15742", "2505.22705", "2503.09641", "2412.09611", "2205.14135"]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_")}
-    return {**env, **extra}
 
 
 def start(*args: str, cwd: Path, **env: str) -> subprocess.Popen:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from difbib.project import find_config, load_project
-from tests.helpers import SHIPPED_CACHE, SHIPPED_LIBRARY, SHIPPED_LIST, SHIPPED_TERMS
+from tests.helpers import (
+    NO_VENUE_NETWORK,
+    SHIPPED_CACHE,
+    SHIPPED_LIBRARY,
+    SHIPPED_LIST,
+    SHIPPED_TERMS,
+)
 
 
 @pytest.fixture
@@ -16,7 +22,7 @@ def proj(tmp_path, monkeypatch):
     """A project folder p/ with the shipped files, and an unrelated folder other/."""
     import os
 
-    for var in [v for v in os.environ if v.startswith("DIFBIB_")]:
+    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in NO_VENUE_NETWORK]:
         monkeypatch.delenv(var)
     root = tmp_path / "p"
     root.mkdir()

@@ -7,6 +7,8 @@ in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -64,3 +66,25 @@ def as_preprints(library: Path) -> None:
     lib = bibtex.read_bib(library)
     blocks = [as_preprint(b) if b in lib.entries else b for b in lib.blocks]
     library.write_text(bibtex.write_bib(blocks), encoding="utf-8")
+
+
+#: Semantic Scholar and DBLP are never asked for real: a closed local port by default.
+NO_VENUE_NETWORK = {
+    "DIFBIB_S2_URL": "http://127.0.0.1:9/graph/v1",
+    "DIFBIB_DBLP_URL": "http://127.0.0.1:9",
+    "DIFBIB_VENUES_DELAY": "0",
+    "DIFBIB_VENUES_BACKOFF": "0",
+}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a difbib child process: no DIFBIB_* settings of the caller's,
+    the venue services pointed at a closed port (no test reaches the network), then ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_")}
+    return {**env, **NO_VENUE_NETWORK, **extra}
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that must see Ctrl-C even when the test runner was started
+    in the background (where the shell ignores SIGINT, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -171,3 +171,24 @@ def test_a_broken_cache_is_one_clear_error(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(DifbibError, match="venues cache"):
         VenueCache(path)
+
+
+def test_no_network_fails_at_once_without_retries(tmp_path):
+    """A refused connection (no network, a closed port) is not retried: one try, no wait."""
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    waits: list[float] = []
+    client = VenueLookup(
+        VenueCache(tmp_path / "venues-cache.json"),
+        s2_url=f"http://127.0.0.1:{port}/graph/v1",
+        dblp_url=f"http://127.0.0.1:{port}",
+        sleep=waits.append,
+        delay=0,
+    )
+    result = client.lookup(IDS)
+    assert waits == []
+    assert set(result.unchecked) == set(IDS)
+    assert "Semantic Scholar: cannot connect" in result.unchecked[IDS[0]]

@@ -416,7 +416,7 @@ def _worth_retrying(err: Exception) -> bool:
     if isinstance(err, requests.ConnectionError):
         # A refused connection or an unknown host fails the same way a second time,
         # but a connection dropped in the middle of an answer is worth another try.
-        return _dropped(err)
+        return connection_dropped(err)
     # Rate exceeded, an empty, cut or incomplete feed, an answer cut mid-transfer.
     return isinstance(
         err,
@@ -428,7 +428,8 @@ def _worth_retrying(err: Exception) -> bool:
     )
 
 
-def _dropped(err: requests.ConnectionError) -> bool:
+def connection_dropped(err: requests.ConnectionError) -> bool:
+    """Whether a connection failed mid-answer (worth a retry), not refused or unresolved."""
     text = repr(err.args)
     return any(
         mark in text

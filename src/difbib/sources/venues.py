@@ -41,6 +41,7 @@ from bibtexparser.middlewares import RemoveEnclosingMiddleware
 
 from difbib.errors import DifbibError, FetchError
 from difbib.fileio import atomic_write_text
+from difbib.sources.arxiv import connection_dropped
 
 S2_URL = "https://api.semanticscholar.org/graph/v1"
 DBLP_URL = "https://dblp.org"
@@ -400,6 +401,12 @@ class VenueLookup:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.Timeout:
                 last = "timed out"
+                continue
+            except requests.ConnectionError as err:
+                if not connection_dropped(err):
+                    # refused or unknown host: a second try fails the same way (no network)
+                    raise VenueServiceError(f"{service}: cannot connect") from err
+                last = "connection dropped"
                 continue
             except requests.RequestException:
                 last = "cannot connect"
