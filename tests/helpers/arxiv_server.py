@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from tests.helpers.local_server import LocalServer
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "arxiv"
 _ENTRY = re.compile(r"<entry>.*?</entry>", re.S)
@@ -71,22 +71,7 @@ class ArxivRecordings:
         return head + "".join("  " + e + "\n" for e in page) + "</feed>\n"
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A client that hung up (after a timeout) is not an error worth printing.
-
-    Without this, a reply to a client that gave up on a ``hang`` fault prints a
-    ``BrokenPipeError`` traceback on stderr, possibly in the middle of a later test.
-    """
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-class ArxivServer:
+class ArxivServer(LocalServer):
     """A threaded HTTP server on 127.0.0.1; use as a context manager."""
 
     def __init__(self, recordings: ArxivRecordings | None = None):
@@ -94,32 +79,11 @@ class ArxivServer:
         self.requests: list[str] = []
         self.faults: list[str] = []
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def do_GET(self):
-                server._handle(self)
-
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._serve()
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/api/query"
-
-    def __enter__(self) -> ArxivServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return self.base + "/api/query"
 
     # -- counting helpers for tests -----------------------------------------------
 
@@ -143,7 +107,7 @@ class ArxivServer:
         handler.end_headers()
         handler.wfile.write(data)
 
-    def _handle(self, handler) -> None:
+    def _handle(self, handler, method: str) -> None:
         with self.lock:
             self.requests.append(handler.path)
             fault = self.faults.pop(0) if self.faults else None

@@ -27,10 +27,11 @@ import json
 import re
 import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from tests.helpers.local_server import LocalServer
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 VENUES = DATA / "venues" / "venues.json"
@@ -130,8 +131,10 @@ def dblp_bibtex(entry: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class VenueServer:
+class VenueServer(LocalServer):
     """Semantic Scholar and DBLP on one local port; use as a context manager."""
+
+    methods = ("GET", "POST")
 
     def __init__(self, venues_path: Path = VENUES):
         entries = json.loads(venues_path.read_text(encoding="utf-8"))
@@ -146,27 +149,7 @@ class VenueServer:
         self.faults: list[str] = []
         self.down = False
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                server._handle(self, "GET")
-
-            def do_POST(self):
-                server._handle(self, "POST")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        self._serve()
 
     @property
     def s2_url(self) -> str:
@@ -185,14 +168,6 @@ class VenueServer:
             "DIFBIB_VENUES_DELAY": "0",
             "DIFBIB_VENUES_BACKOFF": "0",
         }
-
-    def __enter__(self) -> VenueServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def count(self, method: str) -> int:
         return sum(1 for r in self.requests if r[0] == method)

@@ -33,10 +33,12 @@ import json
 import random
 import string
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
+
+from tests.helpers.local_server import LocalServer
 
 #: Zotero's data schema, as the real API serves it at /schema (a verbatim copy of
 #: zotero/zotero-schema, shipped in difbib's package data): item types, the fields
@@ -58,8 +60,11 @@ COMMON = {"key", "version", "itemType", "creators", "tags", "collections", "rela
 KEY_CHARS = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
 
-class ZoteroServer:
+class ZoteroServer(LocalServer):
     """A threaded HTTP server on 127.0.0.1 holding one Zotero library."""
+
+    methods = ("GET", "POST")
+    protocol_version = "HTTP/1.1"
 
     def __init__(self, *, api_key: str, library_type: str = "user", library_id: str = "4242"):
         self.api_key = api_key
@@ -78,33 +83,8 @@ class ZoteroServer:
         self.log: list[tuple[str, str, dict[str, list[str]], dict[str, str]]] = []
         self.lock = threading.Lock()
         self._rng = random.Random(5)
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def do_GET(self):
-                server._handle(self, "GET")
-
-            def do_POST(self):
-                server._handle(self, "POST")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> ZoteroServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve()
+        self.url = self.base
 
     # -- helpers for tests ---
 
