@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.helpers.zotero_server import ZoteroServer  # noqa: E402
 
-from difbib import bibtex  # noqa: E402
+from difbib.library import bibtex  # noqa: E402
 from difbib.library.queries import Library  # noqa: E402
 from difbib.zotero.push import ZoteroClient, ZoteroSettings, push  # noqa: E402
 
