@@ -590,16 +590,15 @@ def sync(
 
 def _fetcher_parts(offline: bool, arxiv: dict) -> tuple[Any, dict]:
     """The arxiv client (None offline) and Fetcher options for these CLI options."""
-    from difbib.sources.arxiv import make_client
+    from dataclasses import replace
 
-    client = (
-        None
-        if offline
-        else make_client(
-            base_url=arxiv["arxiv_url"], delay_seconds=arxiv["delay"], timeout=arxiv["timeout"]
-        )
+    from difbib.sources.arxiv import ARXIV_POLICY, make_client
+
+    client = None if offline else make_client(base_url=arxiv["arxiv_url"])
+    policy = replace(
+        ARXIV_POLICY, delay=arxiv["delay"], backoff=arxiv["backoff"], timeout=arxiv["timeout"]
     )
-    return client, {"backoff": arxiv["backoff"]}
+    return client, {"policy": policy}
 
 
 def _run_sync(

@@ -8,7 +8,8 @@ It answers ``/api/query`` as arXiv does, built from one recorded feed per paper
 * ``search_query=ti:word AND ti:word`` → the entries whose title holds every word.
 
 Tests can queue faults (``server.faults.append("503")``): each request takes the
-next one: ``"503"``, ``"429"``, ``"rate"`` (the plain-text ``Rate exceeded.``),
+next one: ``"503"``, ``"429"`` (both with ``Retry-After: server.retry_after``
+when it is set), ``"rate"`` (the plain-text ``Rate exceeded.``),
 ``"empty"`` (a feed with no entry), ``"garbage"``, ``"hang"`` (3 s of silence,
 then the answer), ``"truncate"`` (HTTP 200, the feed cut 700 bytes before its end,
 as a dropped connection leaves it), ``"incomplete"`` (a whole feed whose entries
@@ -78,6 +79,7 @@ class ArxivServer(LocalServer):
         self.recordings = recordings or ArxivRecordings()
         self.requests: list[str] = []
         self.faults: list[str] = []
+        self.retry_after: str | None = None
         self.lock = threading.Lock()
         self._serve()
 
@@ -114,10 +116,11 @@ class ArxivServer(LocalServer):
         parts = urlparse(handler.path)
         if parts.path != "/api/query":
             return self._reply(handler, 404, "not found", "text/plain")
+        after = {"Retry-After": self.retry_after} if self.retry_after is not None else {}
         if fault == "503":
-            return self._reply(handler, 503, "busy", "text/plain", {"Retry-After": "1"})
+            return self._reply(handler, 503, "busy", "text/plain", after)
         if fault == "429":
-            return self._reply(handler, 429, "slow down", "text/plain")
+            return self._reply(handler, 429, "slow down", "text/plain", after)
         if fault == "rate":
             return self._reply(handler, 200, "Rate exceeded.", "text/plain")
         if fault == "garbage":

@@ -16,9 +16,10 @@ is never used. DBLP records exist for the papers venues.json gives a ``dblp_key`
 
 Tests change the world with ``server.s2[ARXIV_ID] = {...}`` (or ``None``) and
 ``server.dblp[KEY] = "@inproceedings{...}"``, and queue faults
-(``server.faults.append("429")``): ``"429"`` (with ``Retry-After: 0``), ``"503"``,
-``"down"`` (every request from then on answers 503). Every request is recorded in
-``server.requests`` as ``(method, path, number of ids)``.
+(``server.faults.append("429")``): ``"429"`` (with ``Retry-After:
+server.retry_after``, 0 by default), ``"503"``, ``"down"`` (every request from then
+on answers 503). Every request is recorded in ``server.requests`` as ``(method,
+path, number of ids)``.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ class VenueServer(LocalServer):
         self.requests: list[tuple[str, str, int]] = []
         self.faults: list[str] = []
         self.down = False
+        self.retry_after = "0"
         self.lock = threading.Lock()
         self._serve()
 
@@ -206,7 +208,7 @@ class VenueServer(LocalServer):
                 429,
                 '{"message": "Too Many Requests"}',
                 "application/json",
-                {"Retry-After": "0"},
+                {"Retry-After": self.retry_after},
             )
         path = urlparse(handler.path).path
         if method == "POST" and path == "/graph/v1/paper/batch":

@@ -19,9 +19,10 @@ It serves one library (``/users/ID`` or ``/groups/ID``) with:
   schema, :data:`SCHEMA`) fails that object with code 400;
 * faults that tests queue (``server.faults.append(...)``), one per request, or
   for one kind of request (``server.faults_on["POST", "items"] = ["drop"]``):
-  ``"429"``/``"503"`` (with ``Retry-After: server.retry_after``), ``"backoff"``
-  (answers normally with ``Backoff: server.backoff``), ``"drop"`` (does the request,
-  then closes the connection without an answer);
+  ``"429"``/``"503"`` (with ``Retry-After: server.retry_after``), ``"409"`` (library
+  locked, without ``Retry-After``), ``"backoff"`` (answers normally with ``Backoff:
+  server.backoff``), ``"drop"`` (does the request, then closes the connection
+  without an answer), ``"hang"`` (1 s of silence, then the answer);
 * ``server.fail_archive_ids``: items with these archive IDs fail (code 500).
 
 Every request is recorded in ``server.log`` as ``(method, path, query, headers)``.
@@ -33,6 +34,7 @@ import json
 import random
 import string
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,10 @@ class ZoteroServer(LocalServer):
                 fault = self.faults.pop(0) if self.faults else None
         if fault in ("429", "503"):
             return self._send(h, int(fault), {"Retry-After": self.retry_after}, "Too busy")
+        if fault == "409":
+            return self._send(h, 409, {}, "Library locked")
+        if fault == "hang":
+            time.sleep(1.0)
         given = h.headers.get("Zotero-API-Key") or ""
         auth = h.headers.get("Authorization") or ""
         if auth.startswith("Bearer "):

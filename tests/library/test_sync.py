@@ -457,13 +457,14 @@ def test_persistent_failure_leaves_the_library_as_it_was(synced, run_online, arx
 def test_backoff_doubles_between_retries(project, arxiv_server):
     from difbib.sources.arxiv import Fetcher, make_client
     from difbib.sources.cache import MetadataCache
+    from difbib.sources.http import RetryPolicy
 
     waits = []
     arxiv_server.faults.extend(["503", "rate", "429"])
     fetcher = Fetcher(
         MetadataCache(None),
-        client=make_client(base_url=arxiv_server.url, delay_seconds=0),
-        backoff=2.0,
+        client=make_client(base_url=arxiv_server.url),
+        policy=RetryPolicy(backoff=2.0, delay=0),
         sleep=waits.append,
     )
     found = fetcher.fetch_ids(["2405.14867"])

@@ -10,16 +10,24 @@ import pytest
 from difbib.errors import FetchError
 from difbib.sources.arxiv import Fetcher, make_client
 from difbib.sources.cache import MetadataCache
+from difbib.sources.http import RetryPolicy
 
 
-def fetcher_for(server, *, retries: int = 4, timeout: float = 30.0, messages=None) -> Fetcher:
+def fetcher_for(
+    server,
+    *,
+    retries: int = 4,
+    timeout: float = 30.0,
+    backoff: float = 0,
+    messages=None,
+    sleep=None,
+) -> Fetcher:
     return Fetcher(
         MetadataCache(None),
-        client=make_client(base_url=server.url, delay_seconds=0, timeout=timeout),
-        retries=retries,
-        backoff=0,
+        client=make_client(base_url=server.url),
+        policy=RetryPolicy(retries=retries, backoff=backoff, timeout=timeout, delay=0),
         progress=(messages.append if messages is not None else None),
-        sleep=lambda s: None,
+        sleep=sleep or (lambda s: None),
     )
 
 
@@ -120,10 +128,9 @@ def test_http_404_is_not_retried_but_429_and_503_are(arxiv_server):
     assert len(arxiv_server.requests) == 3
     bad = Fetcher(
         MetadataCache(None),
-        client=make_client(base_url=arxiv_server.url.replace("/api/query", "/nope"),
-                           delay_seconds=0),
-        backoff=0,
-    )  # fmt: skip
+        client=make_client(base_url=arxiv_server.url.replace("/api/query", "/nope")),
+        policy=RetryPolicy(backoff=0, delay=0),
+    )
     with pytest.raises(FetchError, match="HTTP 404"):
         bad.fetch_ids(["2405.14867"])
     assert len(arxiv_server.requests) == 4
@@ -155,3 +162,42 @@ def test_a_slow_answer_within_the_timeout_is_taken(arxiv_server):
     found = fetcher_for(arxiv_server, timeout=10).fetch_ids(["2405.14867"])
     assert "2405.14867" in found
     assert len(arxiv_server.requests) == 1
+
+
+# -- the one retry policy (issue 16.6) ---------------------------------------------------
+
+
+def test_retry_after_is_waited_out_instead_of_the_backoff(arxiv_server):
+    arxiv_server.faults.extend(["503", "429"])
+    arxiv_server.retry_after = "7"
+    waits: list[float] = []
+    fetcher = fetcher_for(arxiv_server, backoff=2.0, sleep=waits.append)
+    assert "2405.14867" in fetcher.fetch_ids(["2405.14867"])
+    assert waits == [7.0, 7.0]
+    assert len(arxiv_server.requests) == 3 and fetcher.stats.retries == 2
+
+
+def test_requests_to_arxiv_are_three_seconds_apart(arxiv_server):
+    """arXiv's terms: one request every three seconds; the default policy keeps them."""
+    waits: list[float] = []
+    fetcher = Fetcher(
+        MetadataCache(None), client=make_client(base_url=arxiv_server.url), sleep=waits.append
+    )
+    fetcher.fetch_ids(["2405.14867"])
+    fetcher.find_by_title("Flow Matching for Generative Modeling")
+    assert len(arxiv_server.requests) == 2
+    assert len(waits) == 1 and 2.0 < waits[0] <= 3.0  # 3 s after the first answer came
+
+
+def test_the_arxiv_package_sends_through_the_session_difbib_configures(arxiv_server):
+    """difbib reaches into ``arxiv.Client._session`` (there is no public way to give a
+    timeout or check answers): this fails if a new arxiv version stops using it."""
+    import arxiv
+    import requests
+
+    from difbib.sources.arxiv import arxiv_session
+
+    assert isinstance(arxiv_session(arxiv.Client()), requests.Session)
+    fetcher = fetcher_for(arxiv_server)
+    fetcher.fetch_ids(["2405.14867"])
+    assert fetcher.service.requests == len(arxiv_server.requests) == 1

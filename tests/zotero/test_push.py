@@ -10,6 +10,7 @@ import pytest
 
 from difbib.library import bibtex
 from difbib.library.queries import Library
+from difbib.zotero.api import ZoteroError
 from difbib.zotero.push import ZoteroClient, ZoteroSettings, push
 from tests.helpers import SEED_HEADINGS, Run
 from tests.helpers.zotero_server import ZoteroServer
@@ -329,8 +330,45 @@ def test_cli_waits_out_503(zrun, server):
     server.faults_on["GET", "collections"] = ["503"]  # Retry-After: 1
     res = zrun("zotero", "push", "-k", "labs2025flux")
     assert res.exit_code == 0, res.stderr
-    assert "HTTP 503" in res.stderr and "waiting 1 s" in res.stderr
+    assert "Zotero: HTTP 503; retrying in 1s" in res.stderr
     assert len(server.items) == 1
+
+
+def client_for(server, **kw) -> tuple[ZoteroClient, list[float]]:
+    settings = ZoteroSettings(api_key=KEY, library_type="user", library_id="4242",
+                              api_url=server.url)  # fmt: skip
+    waits: list[float] = []
+    return ZoteroClient(settings, sleep=waits.append, clock=lambda: 1000.0, **kw), waits
+
+
+def test_a_locked_library_is_retried_with_doubling_backoff_then_given_up(server):
+    """409 carries no Retry-After: 1 s, 2 s, ...; after the last try, one clear error."""
+    client, waits = client_for(server, max_retries=2)
+    server.faults_on["GET", "collections"] = ["409", "409"]
+    assert client.get_all("collections") == []
+    assert waits == [1.0, 2.0] and client.requests_made == 3
+    server.faults_on["GET", "collections"] = ["409"] * 3
+    with pytest.raises(ZoteroError, match=r"did not answer after 3 tries \(HTTP 409"):
+        client.get_all("collections")
+    assert waits == [1.0, 2.0, 1.0, 2.0]
+    assert [p for m, p, _, _ in server.log].count("/users/4242/collections") == 6
+
+
+def test_a_silent_zotero_times_out(server):
+    client, waits = client_for(server, timeout=0.2, max_retries=1)
+    server.faults += ["hang", "hang"]
+    with pytest.raises(ZoteroError, match=r"after 2 tries \(timed out\)"):
+        client.get_all("collections")
+    assert len(server.log) == 2 and waits == [1.0]
+
+
+def test_nothing_listening_fails_at_once_without_waiting(server):
+    closed = ZoteroServer(api_key=KEY)  # bound, never started, then closed
+    closed.httpd.server_close()
+    client, waits = client_for(closed)
+    with pytest.raises(ZoteroError, match="cannot connect to the Zotero API .*connection refused"):
+        client.get_all("collections")
+    assert waits == [] and client.requests_made == 1
 
 
 def test_lost_answer_is_retried_without_duplicates(zrun, server):

@@ -3,15 +3,17 @@
 * Ids are fetched in batches: one request for up to 100 ids (``id_list=a,b,c``).
 * Papers without a usable id are found by one title search each, accepted only when
   arXiv's title closely matches the list's (see :func:`titles_match`).
-* Requests are spaced by arXiv's 3 seconds (the ``arxiv`` client does this), and
-  every request has a timeout (``timeout``, 30 s by default).
+* Requests follow difbib's one retry policy (:mod:`difbib.sources.http`), with
+  arXiv's settings (:data:`ARXIV_POLICY`): 3 seconds between requests, as arXiv
+  asks; a timeout on every request (30 s); HTTP 429 and 5xx, timeouts and dropped
+  connections retried four times after ``Retry-After`` or with backoff (5 s
+  doubling); a refused connection or an unknown host reported at once, in one
+  line, as is another HTTP error.
 * An answer is accepted only whole: the feed must parse to its end, every entry
   must carry an id, a title, authors, dates and a primary class, and an entry for
   an id that was not asked for is dropped (and said so), never counted as found.
-* What is worth retrying is retried with exponential backoff: HTTP 429 and 5xx,
-  timeouts, arXiv's plain-text ``Rate exceeded.``, an empty, cut-off or incomplete
-  feed. What is not is reported at once, in one line: a refused connection, an
-  unknown host, another HTTP error.
+  A feed that fails these checks (cut short, malformed, incomplete, arXiv's
+  plain-text ``Rate exceeded.``) is a failed try: retried, then reported.
 * Everything fetched goes into the :class:`~difbib.sources.cache.MetadataCache`, so a second
   run asks arXiv nothing.
 """
@@ -24,14 +26,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
 import arxiv
 import requests
 from lxml import etree
-from requests.adapters import HTTPAdapter
 
 from difbib.errors import FetchError, OfflineError
 from difbib.sources.cache import MetadataCache
+from difbib.sources.http import GaveUp, Retryable, RetryPolicy, Service, Unreachable
 from difbib.sources.readinglist import normalize_title
 from difbib.sources.record import ArxivRecord
 
@@ -41,90 +44,69 @@ BATCH_SIZE = 100
 TITLE_MATCH_THRESHOLD = 0.9
 _SEARCH_STOPWORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "via", "by"}
 
-
-class RateExceeded(arxiv.ArxivError):
-    """arXiv answered with its plain-text throttling message instead of a feed."""
-
-
-class NotAFeed(arxiv.ArxivError):
-    """arXiv answered something that is not an Atom feed."""
-
-
-class MalformedFeed(NotAFeed):
-    """arXiv answered a feed that is not well-formed XML."""
-
+#: Seconds each request to arXiv may take (connecting, then between bytes).
+DEFAULT_TIMEOUT = 30.0
+#: How arXiv is asked: 3 s apart (arXiv's terms of use), five tries, 5 s backoff.
+ARXIV_POLICY = RetryPolicy(retries=4, backoff=5.0, timeout=DEFAULT_TIMEOUT, delay=3.0)
 
 _STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
 
 
-class IncompleteAnswer(arxiv.ArxivError):
-    """A feed entry lacks fields every arXiv record has (id, title, authors, ...)."""
-
-
-#: Seconds each request to arXiv may take (connecting, then between bytes).
-DEFAULT_TIMEOUT = 30.0
-
-
-def _check_feed_response(response: requests.Response, *args, **kwargs) -> None:
-    """A ``requests`` response hook: turn non-feed answers into retryable errors.
+def _check_feed_response(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """A ``requests`` response hook: an answer that is not a whole feed is a failed try.
 
     arXiv throttles with a plain-text ``Rate exceeded.`` body (sometimes with HTTP
     200), which the ``arxiv`` package would parse as an empty, malformed feed and
-    return as "no results". Raising here makes it a retryable error instead.
+    return as "no results". Raising :class:`~difbib.sources.http.Retryable` here
+    makes it a retried try instead.
     """
     if response.status_code != 200:
         return
     head = response.content[:200].lstrip()
     if head.startswith(b"Rate exceeded"):
-        raise RateExceeded(response.url, 0, "arXiv answered 'Rate exceeded.'")
+        raise Retryable("rate exceeded")
     if not head.startswith(b"<"):
-        raise NotAFeed(response.url, 0, "arXiv answered something that is not a feed")
+        raise Retryable("not a feed")
     # The arxiv package parses in lxml's "recover" mode, which accepts a feed that is
     # not well-formed XML and may silently drop text after the first error (an
     # unescaped ``&`` in one place once cost a ``&lt;`` elsewhere: "(<16GB VRAM)"
     # became "(16GB VRAM)"). Text from a broken feed cannot be trusted: retry it.
     try:
         etree.fromstring(response.content, parser=_STRICT_XML)
-    except etree.XMLSyntaxError as err:
-        raise MalformedFeed(response.url, 0, f"arXiv answered a malformed feed ({err})") from None
+    except etree.XMLSyntaxError:
+        raise Retryable("malformed feed") from None
 
 
-def make_client(
-    *,
-    base_url: str | None = None,
-    delay_seconds: float = 3.0,
-    page_size: int = BATCH_SIZE,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> arxiv.Client:
-    """An ``arxiv.Client`` that makes one request per try (difbib retries itself).
+def make_client(*, base_url: str | None = None, page_size: int = BATCH_SIZE) -> arxiv.Client:
+    """An ``arxiv.Client`` that makes one request per try and checks every answer.
 
     ``base_url`` points the client at another server (e.g. a local one serving
-    recorded responses): ``http://127.0.0.1:8000/api/query``. ``timeout`` bounds
-    each request: the connection, and each wait for more of the answer.
+    recorded responses): ``http://127.0.0.1:8000/api/query``. The client neither
+    waits nor retries itself: a :class:`Fetcher` paces, times out and retries its
+    requests by :data:`ARXIV_POLICY` (see :func:`arxiv_session`).
     """
-    client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
+    client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
     if base_url:
         client.query_url_format = base_url.rstrip("?") + "?{}"
-    # The arxiv package has no option for timeouts or for checking the body, so we
-    # configure the requests Session it sends every page through.
-    session = client._session
-    session.hooks["response"].append(_check_feed_response)
-    adapter = _TimeoutAdapter(timeout)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    arxiv_session(client).hooks["response"].append(_check_feed_response)
     return client
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """Gives every request a timeout (``requests`` has none by default)."""
+def arxiv_session(client: arxiv.Client) -> requests.Session:
+    """The ``requests`` session an ``arxiv.Client`` sends every page through.
 
-    def __init__(self, timeout: float):
-        super().__init__()
-        self.timeout = timeout
-
-    def send(self, request, **kwargs):  # type: ignore[override]
-        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
-        return super().send(request, **kwargs)
+    The ``arxiv`` package (2.x to 4.x) has no public way to give it a session, a
+    timeout or a check of the answer, so difbib reaches for its private
+    ``_session``: here, and nowhere else. ``tests/sources/test_arxiv.py`` fails if
+    a new version of the package stops sending through it.
+    """
+    session = getattr(client, "_session", None)
+    if not isinstance(session, requests.Session):
+        raise RuntimeError(
+            f"arxiv {getattr(arxiv, '__version__', '')} has no requests session to send "
+            "through; difbib needs a version that has (see difbib.sources.arxiv)"
+        )
+    return session
 
 
 def titles_match(listed: str, found: str) -> float:
@@ -181,6 +163,9 @@ class Fetcher:
     """Gets :class:`ArxivRecord` s by id or title, from the cache or from arXiv.
 
     ``offline`` forbids requests; ``refresh`` ignores (and rewrites) cached answers.
+    ``client`` is an ``arxiv.Client`` from :func:`make_client` (one by default);
+    ``policy`` how arXiv is asked (:data:`ARXIV_POLICY` by default: delay, timeout,
+    retries, backoff), with ``sleep`` to wait.
     ``progress`` receives one-line messages for the user (stderr in the CLI);
     ``on_plan`` the number of requests still to make (see :meth:`plan`, and again when
     it grows) and ``on_request`` a call after each request done, for a progress bar.
@@ -195,26 +180,33 @@ class Fetcher:
         client: arxiv.Client | None = None,
         offline: bool = False,
         refresh: bool = False,
-        retries: int = 4,
-        backoff: float = 5.0,
+        policy: RetryPolicy = ARXIV_POLICY,
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_plan: Callable[[int], None] | None = None,
         on_request: Callable[[], None] | None = None,
-    ):
+    ) -> None:
         self.cache = cache
-        self.client = client
+        self._client = client
         self.offline = offline
         self.refresh = refresh
-        self.retries = retries
-        self.backoff = backoff
-        self.progress = progress or (lambda msg: None)
-        self.sleep = sleep
+        self.progress: Callable[[str], None] = progress or (lambda msg: None)
+        self.service = Service("arXiv", policy, sleep=sleep, progress=self.progress)
+        if client is not None:
+            self.service.attach(arxiv_session(client))
         self.stats = FetchStats()
-        self.on_plan = on_plan or (lambda total: None)
-        self._on_request = on_request or (lambda: None)
+        self.on_plan: Callable[[int], None] = on_plan or (lambda total: None)
+        self._on_request: Callable[[], None] = on_request or (lambda: None)
         self.planned = 0
         self.made = 0
+
+    @property
+    def client(self) -> arxiv.Client:
+        """The ``arxiv.Client`` requests go through (made on first use)."""
+        if self._client is None:
+            self._client = make_client()
+            self.service.attach(arxiv_session(self._client))
+        return self._client
 
     def plan(self, ids: Iterable[str], titles: Iterable[str]) -> int:
         """The requests fetching these ids and searching these titles will make.
@@ -345,52 +337,58 @@ class Fetcher:
     def _run(
         self, search: arxiv.Search, what: str, expect_results: bool = False
     ) -> list[ArxivRecord]:
-        """Run one search (one request) with retries and exponential backoff.
+        """Run one search (one request per try) under the retry policy.
 
         Only what may pass is retried (see the module docstring); a refused
         connection, an unknown host or an HTTP error other than 429 and 5xx fails at
         once. The answer is checked whole: a record missing a field every arXiv paper
-        has makes the request a failed one.
+        has makes the try a failed one.
         """
-        if self.client is None:
-            self.client = make_client()
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                wait = self.backoff * 2 ** (attempt - 1)
-                self.stats.retries += 1
-                self.progress(f"  {what}: {_describe(last)}; retrying in {wait:g}s")
-                self.sleep(wait)
+        client = self.client
+        where = client.query_url_format.split("?")[0]
+
+        def cannot_reach(reason: str) -> FetchError:
+            return FetchError(
+                f"arXiv ({where}) cannot be reached for the {what}: {reason}; check the "
+                "network (or --arxiv-url), or use --offline with the cache"
+            )
+
+        def attempt(try_number: int) -> list[ArxivRecord]:
             self.stats.requests += 1
             try:
-                records = [_record(r) for r in self.client.results(search)]
-            except (arxiv.ArxivError, requests.RequestException) as err:
-                if not _worth_retrying(err):
-                    raise FetchError(
-                        f"arXiv ({_where(self.client)}) cannot be reached for the {what}: "
-                        f"{_describe(err)}; check the network (or --arxiv-url), or use "
-                        "--offline with the cache"
-                    ) from None
-                last = err
-                continue
-            if expect_results and not records and attempt == 0 and self.retries:
+                records = [_record(r) for r in client.results(search)]
+            except arxiv.HTTPError as err:  # not 429 or 5xx: those are retried
+                raise cannot_reach(f"HTTP {err.status}") from None
+            except arxiv.UnexpectedEmptyPageError:
+                raise Retryable("empty answer") from None
+            except requests.RequestException as err:  # a bad URL, too many redirects
+                raise cannot_reach(type(err).__name__) from None
+            if expect_results and not records and try_number == 0 and self.service.policy.retries:
                 # arXiv sometimes answers an empty page for ids it has: try once more
                 # (only once: ids that do not exist also give an empty page).
-                last = arxiv.UnexpectedEmptyPageError("", attempt, None)  # type: ignore[arg-type]
-                continue
+                raise Retryable("empty answer")
             return records
-        raise FetchError(
-            f"arXiv did not answer the {what} after {self.retries + 1} tries "
-            f"({_describe(last)}); try again later, or use --offline with the cache"
-        )
+
+        def count(failure: Retryable, wait: float) -> None:
+            self.stats.retries += 1
+
+        try:
+            return self.service.call(attempt, f"  {what}", on_retry=count)
+        except Unreachable as err:
+            raise cannot_reach(err.reason) from None
+        except GaveUp as err:
+            raise FetchError(
+                f"arXiv did not answer the {what} after {err.tries} tries "
+                f"({err.reason}); try again later, or use --offline with the cache"
+            ) from None
 
 
 def _record(result: arxiv.Result) -> ArxivRecord:
-    """The record of one feed entry, or :class:`IncompleteAnswer` if fields are missing."""
+    """The record of one feed entry; a failed try if fields every arXiv paper has are missing."""
     try:
         rec = ArxivRecord.from_result(result)
     except (AttributeError, TypeError, ValueError, AssertionError) as err:
-        raise IncompleteAnswer("", 0, f"an entry cannot be read ({err})") from None
+        raise Retryable(f"incomplete answer: an entry cannot be read ({err})") from None
     missing = [
         name
         for name, value in (
@@ -403,71 +401,5 @@ def _record(result: arxiv.Result) -> ArxivRecord:
         if not value
     ]
     if missing:
-        raise IncompleteAnswer("", 0, f"arXiv:{rec.id} has no {', '.join(missing)}")
+        raise Retryable(f"incomplete answer: arXiv:{rec.id} has no {', '.join(missing)}")
     return rec
-
-
-def _worth_retrying(err: Exception) -> bool:
-    """Whether a failed request may pass when tried again (429, 5xx, timeouts, ...)."""
-    if isinstance(err, arxiv.HTTPError):
-        return err.status == 429 or err.status >= 500
-    if isinstance(err, requests.Timeout):
-        return True
-    if isinstance(err, requests.ConnectionError):
-        # A refused connection or an unknown host fails the same way a second time,
-        # but a connection dropped in the middle of an answer is worth another try.
-        return connection_dropped(err)
-    # Rate exceeded, an empty, cut or incomplete feed, an answer cut mid-transfer.
-    return isinstance(
-        err,
-        (
-            arxiv.ArxivError,
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-        ),
-    )
-
-
-def connection_dropped(err: requests.ConnectionError) -> bool:
-    """Whether a connection failed mid-answer (worth a retry), not refused or unresolved."""
-    text = repr(err.args)
-    return any(
-        mark in text
-        for mark in (
-            "RemoteDisconnected",
-            "ProtocolError",
-            "Connection reset",
-            "IncompleteRead",
-            "timed out",
-        )
-    )
-
-
-def _where(client: arxiv.Client) -> str:
-    url = client.query_url_format.split("?")[0]
-    return url
-
-
-def _describe(err: Exception | None) -> str:
-    if isinstance(err, arxiv.HTTPError):
-        return f"HTTP {err.status}"
-    if isinstance(err, RateExceeded):
-        return "rate exceeded"
-    if isinstance(err, arxiv.UnexpectedEmptyPageError):
-        return "empty answer"
-    if isinstance(err, MalformedFeed):
-        return "malformed feed"
-    if isinstance(err, NotAFeed):
-        return "not a feed"
-    if isinstance(err, IncompleteAnswer):
-        return f"incomplete answer: {err.message}"
-    if isinstance(err, requests.Timeout):
-        return "timed out"
-    if isinstance(err, requests.ConnectionError):
-        text = repr(err.args)
-        if "NameResolution" in text or "Name or service not known" in text:
-            return "unknown host"
-        if "Connection refused" in text or "ConnectionRefused" in text:
-            return "connection refused"
-        return "cannot connect"
-    return type(err).__name__ if err else "no answer"

@@ -13,10 +13,12 @@ Two services, asked as little as possible:
   DBLP key that is not an arXiv one (``journals/corr/...``), i.e. at most once per
   published paper.
 
-Both are asked through one ``requests`` session: requests are spaced by ``delay``
-seconds; an HTTP 429 or 5xx, a connection error or a timeout is retried (four
-times by default) after the server's ``Retry-After`` when it gives one, or else with
-exponential backoff (5 s doubling), as the arXiv client does. A service that still
+Both are asked through one ``requests`` session under difbib's one retry policy
+(:mod:`difbib.sources.http`), as arXiv is: requests are spaced by ``delay`` seconds
+(1 by default) and time out after ``timeout``; an HTTP 429 or 5xx, a dropped
+connection or a timeout is retried (four times by default) after the server's
+``Retry-After`` when it gives one, or else with exponential backoff (5 s
+doubling); a refused connection or an unknown host is not retried. A service that
 does not answer raises :class:`VenueServiceError`; the caller keeps what it had.
 
 Every answer goes into a :class:`VenueCache` (``venues-cache.json``, committed for
@@ -31,24 +33,22 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import bibtexparser
 import requests
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import RemoveEnclosingMiddleware
 
 from difbib.errors import DifbibError, FetchError
 from difbib.fileio import atomic_write_text
-from difbib.sources.arxiv import connection_dropped
+from difbib.sources.http import GaveUp, RetryPolicy, Service, Unreachable
 
 S2_URL = "https://api.semanticscholar.org/graph/v1"
 DBLP_URL = "https://dblp.org"
 S2_BATCH_SIZE = 500
 S2_FIELDS = "title,authors,year,venue,publicationVenue,journal,externalIds,publicationTypes"
 CACHE_FORMAT = 1
-MAX_RETRY_AFTER = 300.0
 
 
 class VenueServiceError(FetchError):
@@ -117,7 +117,7 @@ class DblpRecord:
     @classmethod
     def from_bibtex(cls, key: str, text: str) -> DblpRecord:
         """Parse DBLP's BibTeX answer; raises ValueError when it holds no entry."""
-        lib = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        lib = parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
         if not lib.entries:
             raise ValueError("no BibTeX entry in DBLP's answer")
         entry = lib.entries[0]
@@ -154,7 +154,7 @@ def _unbrace(text: str) -> str:
 
 def is_arxiv_dblp_key(key: str | None) -> bool:
     """DBLP files arXiv preprints under ``journals/corr``: not a published version."""
-    return bool(key) and key.startswith("journals/corr/")
+    return key is not None and key.startswith("journals/corr/")
 
 
 # -- cache ------------------------------------------------------------------------
@@ -270,21 +270,23 @@ class VenueLookup:
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
-    ):
+    ) -> None:
         self.cache = cache
         self.s2_url = (s2_url or S2_URL).rstrip("/")
         self.dblp_url = (dblp_url or DBLP_URL).rstrip("/")
         self.api_key = api_key
         self.offline = offline
         self.refresh = refresh
-        self.delay = delay
-        self.retries = retries
-        self.backoff = backoff
-        self.timeout = timeout
-        self.progress = progress or (lambda msg: None)
-        self.sleep = sleep
-        self.session = session or requests.Session()
-        self._last_request: float | None = None
+        self.progress: Callable[[str], None] = progress or (lambda msg: None)
+        policy = RetryPolicy(retries=retries, backoff=backoff, timeout=timeout, delay=delay)
+        # One service for both: the delay spaces every request to either.
+        self.service = Service(
+            "Semantic Scholar and DBLP",
+            policy,
+            session=session,
+            sleep=sleep,
+            progress=self.progress,
+        )
 
     def lookup(self, arxiv_ids: Iterable[str]) -> LookupResult:
         """Answers for these papers: from the cache, else one S2 batch per 500 and DBLP."""
@@ -380,58 +382,26 @@ class VenueLookup:
     def _request(
         self, service: str, method: str, url: str, stats: LookupStats, **kwargs: Any
     ) -> requests.Response:
-        """One request with spacing, retries, ``Retry-After`` and backoff; 404 is an answer."""
-        last = "no answer"
-        retry_after: float | None = None
-        for attempt in range(self.retries + 1):
-            wait = 0.0
-            if attempt:
-                stats.retries += 1
-                wait = self.backoff * 2 ** (attempt - 1) if retry_after is None else retry_after
-                self.progress(f"  {service}: {last}; retrying in {wait:g}s")
-                self.sleep(wait)
-            elif self._last_request is not None and self.delay:
-                since = time.monotonic() - self._last_request
-                if since < self.delay:
-                    self.sleep(self.delay - since)
-            retry_after = None
+        """One request under the retry policy; an answer other than 404 and 2xx is refused."""
+
+        def attempt(try_number: int) -> requests.Response:
             stats.requests += 1
-            self._last_request = time.monotonic()
-            try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.Timeout:
-                last = "timed out"
-                continue
-            except requests.ConnectionError as err:
-                if not connection_dropped(err):
-                    # refused or unknown host: a second try fails the same way (no network)
-                    raise VenueServiceError(f"{service}: cannot connect") from err
-                last = "connection dropped"
-                continue
-            except requests.RequestException:
-                last = "cannot connect"
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                last = f"HTTP {response.status_code}"
-                retry_after = _retry_after(response.headers.get("Retry-After"))
-                continue
+            response = self.service.session.request(method, url, **kwargs)
             if response.status_code >= 400 and response.status_code != 404:
                 raise VenueServiceError(
                     f"{service} refused the request (HTTP {response.status_code})"
                 )
             return response
-        raise VenueServiceError(f"{service} did not answer after {self.retries + 1} tries ({last})")
 
+        def count(failure: object, wait: float) -> None:
+            stats.retries += 1
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER))
+        try:
+            return self.service.call(attempt, f"  {service}", on_retry=count)
+        except Unreachable as err:
+            # refused or unknown host: a second try fails the same way (no network)
+            raise VenueServiceError(f"{service}: cannot connect ({err.reason})") from None
+        except GaveUp as err:
+            raise VenueServiceError(
+                f"{service} did not answer after {err.tries} tries ({err.reason})"
+            ) from None

@@ -1,9 +1,11 @@
 """The Zotero Web API v3: settings (where, with which key) and a small HTTP client.
 
 The client does paged reads (``start``/``limit`` until ``Total-Results``) and
-multi-object writes of at most 50 objects; it waits out ``Backoff`` and
-``Retry-After`` (HTTP 429/503), retries lost answers (creations carry a
-``Zotero-Write-Token``, so a retry never creates twice) and reports per-object
+multi-object writes of at most 50 objects, under difbib's one retry policy
+(:mod:`difbib.sources.http`): it waits out ``Backoff`` and ``Retry-After`` (HTTP
+429/503), retries 409 (library locked), 5xx and lost answers (creations carry a
+``Zotero-Write-Token``, so a retry never creates twice: the server answers 412,
+``already_written``), fails at once when nothing listens, and reports per-object
 ``successful``/``unchanged``/``failed`` results.
 
 The API key comes from ``ZOTERO_API_KEY`` or the config file, never from an
@@ -30,9 +32,16 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
 from difbib.errors import DifbibError
+from difbib.sources.http import (
+    GaveUp,
+    Retryable,
+    RetryPolicy,
+    Service,
+    Unreachable,
+    parse_retry_after,
+)
 
 DEFAULT_API_URL = "https://api.zotero.org"
 API_VERSION = "3"
@@ -168,8 +177,9 @@ class WriteResult:
 class ZoteroClient:
     """A small Zotero Web API v3 client: paged reads and batched, retried writes.
 
-    ``sleep`` and ``clock`` are injectable so that tests can check the waits
-    without waiting.
+    ``timeout`` bounds each request; a failed one is tried ``max_retries`` more
+    times, 1 s backoff doubling unless Zotero says how long. ``sleep`` and ``clock``
+    are injectable so that tests can check the waits without waiting.
     """
 
     def __init__(
@@ -182,20 +192,18 @@ class ZoteroClient:
         timeout: float = 30.0,
         max_retries: int = 5,
         progress: Callable[[str], None] = lambda msg: None,
-    ):
+    ) -> None:
         self._settings = settings
         self.base = f"{settings.api_url}/{settings.prefix}"
         self.prefix = settings.prefix
-        self.session = session or requests.Session()
-        self.sleep = sleep
-        self.clock = clock
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.progress = progress
+        policy = RetryPolicy(retries=max_retries, backoff=1.0, timeout=timeout)
+        self.service = Service(
+            "Zotero", policy, session=session, sleep=sleep, clock=clock, progress=progress
+        )
+        self.session = self.service.session
         self.library_version: int | None = None
         self.requests_made = 0
         self.writes_made = 0
-        self._not_before = 0.0
 
     def __repr__(self) -> str:
         return f"ZoteroClient({self.base!r})"
@@ -215,23 +223,6 @@ class ZoteroClient:
         headers.update(extra or {})
         return headers
 
-    def _wait_backoff(self) -> None:
-        remaining = self._not_before - self.clock()
-        if remaining > 0:
-            self.progress(f"Zotero asked for a pause (Backoff); waiting {remaining:.0f} s")
-            self.sleep(remaining)
-        self._not_before = 0.0
-
-    @staticmethod
-    def _seconds(value: str | None) -> float | None:
-        if value is None:
-            return None
-        try:
-            seconds = float(value.strip())
-        except ValueError:
-            return None
-        return max(seconds, 0.0)
-
     def _send(
         self,
         method: str,
@@ -241,7 +232,7 @@ class ZoteroClient:
         body: Any = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        """One request, retried on connection errors, 429, 409 and 5xx.
+        """One request under the retry policy; 409 (library locked) is retried too.
 
         ``Retry-After`` says how long to wait before the retry; ``Backoff`` on any
         response how long to wait before the next request.
@@ -251,70 +242,39 @@ class ZoteroClient:
         extra = dict(headers or {})
         if data is not None:
             extra["Content-Type"] = "application/json"
-        attempt = 0
-        while True:
-            self._wait_backoff()
+
+        def attempt(try_number: int) -> requests.Response:
             self.requests_made += 1
             try:
                 resp = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    headers=self._headers(extra),
-                    timeout=self.timeout,
+                    method, url, params=params, data=data, headers=self._headers(extra)
                 )
-            except (requests.ConnectionError, requests.Timeout) as err:
-                reason = getattr(err.args[0], "reason", None) if err.args else None
-                if isinstance(reason, NewConnectionError):  # nothing listens there: no retry
-                    raise ZoteroError(
-                        f"cannot connect to the Zotero API at {self._settings.api_url}; "
-                        "check your connection or --api-url"
-                    ) from None
-                attempt += 1
-                if attempt > self.max_retries:
-                    raise ZoteroError(
-                        f"cannot reach the Zotero API at {self._settings.api_url} "
-                        f"({type(err).__name__}) after {self.max_retries} retries; "
-                        "check your connection or --api-url, then push again"
-                    ) from None
-                wait = min(2.0 ** (attempt - 1), 60.0)
-                self.progress(
-                    f"Zotero did not answer ({type(err).__name__}); retry in {wait:.0f} s"
-                )
-                self.sleep(wait)
-                continue
             except requests.RequestException as err:
                 raise ZoteroError(
                     f"request to the Zotero API failed ({type(err).__name__}); check --api-url"
                 ) from None
-            backoff = self._seconds(resp.headers.get("Backoff"))
-            if backoff:
-                self._not_before = self.clock() + backoff
-            if resp.status_code in (409, 429) or resp.status_code >= 500:
-                attempt += 1
-                if attempt > self.max_retries:
-                    raise ZoteroError(
-                        f"the Zotero API kept answering HTTP {resp.status_code} "
-                        f"after {self.max_retries} retries; try again later"
-                    )
-                wait = self._seconds(resp.headers.get("Retry-After"))
-                if wait is None:
-                    wait = min(2.0 ** (attempt - 1), 60.0)
-                wait = max(wait, self._not_before - self.clock())  # a longer Backoff wins
-                reason = {409: "library locked", 429: "too many requests"}.get(
-                    resp.status_code, "server busy"
+            if resp.status_code == 409:
+                raise Retryable(
+                    "HTTP 409 (library locked)",
+                    retry_after=parse_retry_after(resp.headers.get("Retry-After")),
                 )
-                self.progress(
-                    f"Zotero answered HTTP {resp.status_code} ({reason}); waiting {wait:.0f} s"
-                )
-                self.sleep(wait)
-                self._not_before = 0.0
-                continue
             version = resp.headers.get("Last-Modified-Version")
             if version and version.isdigit():
                 self.library_version = int(version)
             return resp
+
+        try:
+            return self.service.call(attempt)
+        except Unreachable as err:  # nothing listens there: no retry
+            raise ZoteroError(
+                f"cannot connect to the Zotero API at {self._settings.api_url} ({err.reason}); "
+                "check your connection or --api-url"
+            ) from None
+        except GaveUp as err:
+            raise ZoteroError(
+                f"the Zotero API at {self._settings.api_url} did not answer after "
+                f"{err.tries} tries ({err.reason}); check your connection, or try again later"
+            ) from None
 
     def _fail(self, resp: requests.Response, what: str) -> ZoteroError:
         """The error for an unexpected status, without the key."""
@@ -371,7 +331,10 @@ class ZoteroClient:
             return None
         if resp.status_code != 200:
             raise self._fail(resp, f"reading item {key}")
-        return self._json(resp, f"reading item {key}")
+        item = self._json(resp, f"reading item {key}")
+        if not isinstance(item, dict):
+            raise ZoteroError(f"Zotero answered an unexpected document while reading item {key}")
+        return item
 
     # -- writes ---
 
