@@ -21,10 +21,22 @@ from tests.helpers import (
 from tests.helpers.arxiv_server import ArxivServer
 from tests.helpers.venue_server import VenueServer
 
+#: Set for every test (the user's own folders are never touched); kept by the fixtures below.
+PRIVATE_DIRS = ("DIFBIB_CACHE_DIR", "DIFBIB_CONFIG_DIR", "DIFBIB_RENDER_CACHE_DIR")
+
+
+def _clear_difbib_env(monkeypatch) -> None:
+    """No DIFBIB_* setting of the caller's, except the test folders and closed venue ports."""
+    keep = {*NO_VENUE_NETWORK, *PRIVATE_DIRS}
+    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in keep]:
+        monkeypatch.delenv(var)
+
 
 @pytest.fixture(autouse=True)
 def _private_caches(tmp_path_factory, monkeypatch):
     """Tests never write to the user's caches or read their Zotero settings."""
+    monkeypatch.setenv("DIFBIB_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
+    monkeypatch.setenv("DIFBIB_CONFIG_DIR", str(tmp_path_factory.mktemp("user-config")))
     monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
@@ -56,8 +68,7 @@ def project(tmp_path, monkeypatch):
     shutil.copy(SEED, tmp_path / "papers.md")
     shutil.copy(SHIPPED_TERMS, tmp_path / SHIPPED_TERMS.name)
     monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in NO_VENUE_NETWORK]:
-        monkeypatch.delenv(var)
+    _clear_difbib_env(monkeypatch)
     return tmp_path
 
 
@@ -74,8 +85,7 @@ def shipped(tmp_path, monkeypatch):
     ):
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("DIFBIB_") and v not in NO_VENUE_NETWORK]:
-        monkeypatch.delenv(var)
+    _clear_difbib_env(monkeypatch)
     return tmp_path
 
 

@@ -12,6 +12,7 @@ PACKAGE = ROOT / "src" / "difbib"
 STAGES = {
     "errors": 0,
     "fileio": 0,
+    "userdirs": 0,
     "sources": 1,
     "library": 2,
     "csl": 3,

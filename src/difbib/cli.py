@@ -1090,8 +1090,8 @@ def format_command(
     """Print a formatted bibliography of the library or of a selection.
 
     Rendered with citeproc-py (matching citeproc-js, Zotero's processor) in any
-    CSL style. Entries are cached by content, style and locale (in
-    $XDG_CACHE_HOME/difbib), so a second run is instant.
+    CSL style. Entries are cached by content, style and locale (in the user's
+    cache folder, ~/.cache/difbib on Linux), so a second run is instant.
     """
     from difbib.csl.bibformat import format_bibliography
     from difbib.csl.rendercache import default_dir
@@ -1228,8 +1228,9 @@ def rekey(
 def zotero() -> None:
     """Keep a Zotero library in step with the library (Zotero Web API v3).
 
-    The API key comes from ZOTERO_API_KEY or the config file
-    ($XDG_CONFIG_HOME/difbib/zotero.toml, key api_key), never from an option.
+    The API key comes from ZOTERO_API_KEY or the config file (zotero.toml in
+    the user's config folder, ~/.config/difbib on Linux; key api_key), never from
+    an option.
     """
 
 

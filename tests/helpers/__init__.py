@@ -78,9 +78,11 @@ NO_VENUE_NETWORK = {
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a difbib child process: no DIFBIB_* settings of the caller's,
+    """The environment for a difbib child process: no DIFBIB_* settings of the caller's
+    (but the test's own user folders),
     the venue services pointed at a closed port (no test reaches the network), then ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_")}
+    keep = ("DIFBIB_CACHE_DIR", "DIFBIB_CONFIG_DIR", "DIFBIB_RENDER_CACHE_DIR")  # test folders
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIFBIB_") or k in keep}
     return {**env, **NO_VENUE_NETWORK, **extra}
 
 

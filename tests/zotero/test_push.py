@@ -31,7 +31,7 @@ def zenv(shipped, monkeypatch):
     """No Zotero settings leak in from the machine running the tests."""
     for var in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY_ID", "ZOTERO_LIBRARY_TYPE", "ZOTERO_API_URL"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(shipped / "config"))
+    monkeypatch.setenv("DIFBIB_CONFIG_DIR", str(shipped / "config" / "difbib"))
     monkeypatch.delenv("DIFBIB_ZOTERO_CONFIG", raising=False)
     return shipped
 

@@ -9,9 +9,11 @@ unchanged; the sorted order is kept
 likewise for the exact list of items. A changed entry gets a new key and is
 rendered again; everything else is read back.
 
-Where: ``$DIFBIB_RENDER_CACHE_DIR``, else ``$XDG_CACHE_HOME/difbib``, else
-``~/.cache/difbib`` (a user cache, not the project folder: rendered text is derived
-data, and the library folder may be read-only or under version control). One JSON
+Where: ``$DIFBIB_RENDER_CACHE_DIR``, else the user's cache folder
+(:func:`difbib.userdirs.user_cache_dir`: ``~/.cache/difbib`` on Linux, the
+platform's own elsewhere, ``$DIFBIB_CACHE_DIR`` if set); a user cache, not the
+project folder: rendered text is derived data, and the library folder may be
+read-only or under version control. One JSON
 file per style/locale/output, written atomically under a lock (entries another
 process saved meanwhile are kept); a cache file that is unreadable or of the wrong
 shape is ignored and rewritten. ``--no-cache`` turns it off.
@@ -28,6 +30,7 @@ from typing import Any
 
 from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_text, locked
+from difbib.userdirs import user_cache_dir
 
 #: Entries kept per cache file (the most recently used ones).
 MAX_ENTRIES = 20000
@@ -37,8 +40,7 @@ def default_dir() -> Path:
     """The cache folder (see the module docstring)."""
     if os.environ.get("DIFBIB_RENDER_CACHE_DIR"):
         return Path(os.environ["DIFBIB_RENDER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "difbib"
+    return user_cache_dir()
 
 
 def digest(*parts: Any) -> str:

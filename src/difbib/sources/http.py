@@ -62,7 +62,6 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import requests
-import tenacity
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 
@@ -215,6 +214,8 @@ class Service:
         :class:`GaveUp` after the last try; any other exception of ``attempt``
         (:class:`Unreachable` among them) goes through at once.
         """
+        import tenacity  # here: only a run that asks a service pays for its import
+
         label = what or self.name
         tries = iter(range(self.policy.retries + 1))
 

@@ -42,6 +42,7 @@ from difbib.sources.http import (
     Unreachable,
     parse_retry_after,
 )
+from difbib.userdirs import user_config_dir
 
 DEFAULT_API_URL = "https://api.zotero.org"
 API_VERSION = "3"
@@ -74,15 +75,14 @@ class ZoteroSettings:
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
-    """The config file: ``$DIFBIB_ZOTERO_CONFIG``, else ``$XDG_CONFIG_HOME/difbib/zotero.toml``.
-
-    ``XDG_CONFIG_HOME`` defaults to ``~/.config``.
+    """The config file: ``$DIFBIB_ZOTERO_CONFIG``, else ``zotero.toml`` in the user's
+    config folder (:func:`difbib.userdirs.user_config_dir`: ``~/.config/difbib`` on
+    Linux, the platform's own elsewhere, ``$DIFBIB_CONFIG_DIR`` if set).
     """
     env = os.environ if env is None else env
     if env.get("DIFBIB_ZOTERO_CONFIG"):
         return Path(env["DIFBIB_ZOTERO_CONFIG"]).expanduser()
-    base = env.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
-    return Path(base) / "difbib" / CONFIG_NAME
+    return user_config_dir(env) / CONFIG_NAME
 
 
 def read_config(path: Path) -> dict[str, Any]:
