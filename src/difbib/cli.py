@@ -29,7 +29,9 @@ from difbib.errors import BibWarning, DifbibError, ExitCode
 from difbib.outputs.export import FORMATS
 
 if TYPE_CHECKING:
+    from difbib.library.published import VenueOptions
     from difbib.library.queries import Library, Paper, Selection
+    from difbib.sources.http import RetryPolicy
 
 
 #: Command parameters that name a project file → the project's key for it.
@@ -330,48 +332,94 @@ def select_papers(
     return library, library.select(selection, warn=say)
 
 
-def arxiv_options(f: Callable) -> Callable:
-    """How to reach arXiv: endpoint, delay between requests, retry backoff."""
+def policy_options(
+    service: str,
+    *,
+    flags: str,
+    env: str,
+    param: str,
+    delay: float,
+    delay_note: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--{flags}delay``, ``--{flags}backoff`` and ``--{flags}timeout`` for one web
+    service, given to the command as one :class:`~difbib.sources.http.RetryPolicy`
+    argument named ``param``; each also from ``{env}_DELAY``, ``_BACKOFF``, ``_TIMEOUT``.
+    """
+    names = ("delay", "backoff", "timeout")
+    dest = {name: f"{param}_{name}" for name in names}
     options = [
         click.option(
-            "--arxiv-url",
-            envvar="DIFBIB_ARXIV_URL",
-            default=None,
-            metavar="URL",
-            help="arXiv API endpoint (default: arXiv's own). Env: DIFBIB_ARXIV_URL.",
-        ),
-        click.option(
-            "--delay",
+            f"--{flags}delay",
+            dest["delay"],
             type=click.FloatRange(min=0),
             metavar="SECONDS",
-            default=3.0,
+            default=delay,
             show_default=True,
-            envvar="DIFBIB_ARXIV_DELAY",
-            help="Seconds between requests to arXiv (arXiv asks for 3).",
+            envvar=f"{env}_DELAY",
+            help=f"Seconds between requests to {service}{delay_note}. Env: {env}_DELAY.",
         ),
         click.option(
-            "--backoff",
+            f"--{flags}backoff",
+            dest["backoff"],
             type=click.FloatRange(min=0),
             metavar="SECONDS",
             default=5.0,
             show_default=True,
-            envvar="DIFBIB_ARXIV_BACKOFF",
-            help="Seconds before the first retry of a failed request; doubles on each retry.",
+            envvar=f"{env}_BACKOFF",
+            help="Seconds before the first retry of a failed request when the server "
+            f"gives no Retry-After; doubles on each retry. Env: {env}_BACKOFF.",
         ),
         click.option(
-            "--timeout",
+            f"--{flags}timeout",
+            dest["timeout"],
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
             default=30.0,
             show_default=True,
-            envvar="DIFBIB_ARXIV_TIMEOUT",
-            help="Seconds each request to arXiv may take to connect, and to send more "
-            "of its answer. Env: DIFBIB_ARXIV_TIMEOUT.",
+            envvar=f"{env}_TIMEOUT",
+            help=f"Seconds each request to {service} may take to connect, and to send "
+            f"more of its answer. Env: {env}_TIMEOUT.",
         ),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            from difbib.sources.http import RetryPolicy
+
+            kwargs[param] = RetryPolicy(**{name: kwargs.pop(dest[name]) for name in names})
+            return f(*args, **kwargs)
+
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def arxiv_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """How to reach arXiv: ``arxiv_url`` (None: arXiv's own) and ``arxiv_policy``
+    (delay between requests, retry backoff, timeout)."""
+    f = policy_options(
+        "arXiv",
+        flags="",
+        env="DIFBIB_ARXIV",
+        param="arxiv_policy",
+        delay=3.0,
+        delay_note=" (arXiv asks for 3)",
+    )(f)
+    return click.option(
+        "--arxiv-url",
+        envvar="DIFBIB_ARXIV_URL",
+        default=None,
+        metavar="URL",
+        help="arXiv API endpoint (default: arXiv's own). Env: DIFBIB_ARXIV_URL.",
+    )(f)
+
+
+def offline_option(help: str = "Use only the cache; never ask arXiv.") -> Callable[..., Any]:
+    """``--offline``: no request to any service."""
+    return click.option("--offline", is_flag=True, help=help)
 
 
 @click.group(cls=DifbibGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -397,8 +445,13 @@ def cli(debug: bool) -> None:
 # -- published versions (issue 9): sync's lookup options, export/format presentation --------
 
 
-def venue_lookup_options(f: Callable) -> Callable:
-    """Options of the published-version lookup (Semantic Scholar, then DBLP)."""
+def venue_lookup_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the published-version lookup (Semantic Scholar, then DBLP); the
+    command gets them as keyword arguments of :func:`_venue_options`."""
+    f = policy_options(
+        "Semantic Scholar and DBLP", flags="venue-", env="DIFBIB_VENUES", param="venue_policy",
+        delay=1.0,
+    )(f)  # fmt: skip
     options = [
         click.option(
             "--venue-cache",
@@ -419,22 +472,6 @@ def venue_lookup_options(f: Callable) -> Callable:
             envvar="DIFBIB_DBLP_URL",
             metavar="URL",
             help="DBLP. Env: DIFBIB_DBLP_URL.",
-        ),
-        click.option(
-            "--venue-delay",
-            type=click.FloatRange(min=0),
-            default=1.0,
-            show_default=True,
-            envvar="DIFBIB_VENUES_DELAY",
-            help="Seconds between requests to Semantic Scholar and DBLP. Env: DIFBIB_VENUES_DELAY.",
-        ),
-        click.option(
-            "--venue-backoff",
-            type=click.FloatRange(min=0),
-            default=5.0,
-            show_default=True,
-            envvar="DIFBIB_VENUES_BACKOFF",
-            help="First retry wait without Retry-After (doubles). Env: DIFBIB_VENUES_BACKOFF.",
         ),
     ]
     for option in reversed(options):
@@ -466,9 +503,8 @@ def _venue_options(
     venues_file: Path | None = None,
     s2_url: str | None = None,
     dblp_url: str | None = None,
-    venue_delay: float = 1.0,
-    venue_backoff: float = 5.0,
-):
+    venue_policy: RetryPolicy | None = None,
+) -> VenueOptions:
     from difbib.library.published import VenueOptions
 
     return VenueOptions(
@@ -478,31 +514,33 @@ def _venue_options(
             s2_url=s2_url,
             dblp_url=dblp_url,
             api_key=os.environ.get("S2_API_KEY") or None,
-            delay=venue_delay,
-            backoff=venue_backoff,
+            policy=venue_policy,
         ),
     )
 
 
 def _venue_env() -> dict[str, Any]:
     """The lookup options from the environment, for commands without them (difbib add)."""
+    from dataclasses import replace
+
+    from difbib.sources.venues import VENUE_POLICY
+
     env = os.environ.get
-    out: dict[str, Any] = {
+    seconds: dict[str, float] = {}
+    for key in ("delay", "backoff", "timeout"):
+        name = f"DIFBIB_VENUES_{key.upper()}"
+        if env(name):
+            try:
+                seconds[key] = float(env(name, ""))
+            except ValueError:
+                raise DifbibError(f"{name} must be a number of seconds") from None
+    return {
         "venue_cache": Path(v) if (v := env("DIFBIB_VENUE_CACHE")) else None,
         "venues_file": Path(v) if (v := env("DIFBIB_VENUES")) else None,
         "s2_url": env("DIFBIB_S2_URL"),
         "dblp_url": env("DIFBIB_DBLP_URL"),
+        "venue_policy": replace(VENUE_POLICY, **seconds),
     }
-    for key, name in (
-        ("venue_delay", "DIFBIB_VENUES_DELAY"),
-        ("venue_backoff", "DIFBIB_VENUES_BACKOFF"),
-    ):
-        if env(name):
-            try:
-                out[key] = float(env(name, ""))
-            except ValueError:
-                raise DifbibError(f"{name} must be a number of seconds") from None
-    return out
 
 
 def _report_venues(report: Any, *, quiet: bool, dry_run: bool) -> None:
@@ -541,7 +579,7 @@ prefer_option = click.option(
 @list_option
 @library_option
 @cache_option
-@click.option("--offline", is_flag=True, help="Use only the cache; never ask arXiv.")
+@offline_option()
 @click.option(
     "--refresh", is_flag=True, help="Ask arXiv again for every paper, ignoring the cache."
 )
@@ -557,9 +595,7 @@ def sync(
     refresh: bool,
     dry_run: bool,
     arxiv_url: str | None,
-    delay: float,
-    backoff: float,
-    timeout: float,
+    arxiv_policy: RetryPolicy,
     quiet: bool,
     **venue: Any,
 ) -> None:
@@ -582,22 +618,20 @@ def sync(
         offline=offline,
         refresh=refresh,
         dry_run=dry_run,
-        arxiv=dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout),
+        arxiv_url=arxiv_url,
+        arxiv_policy=arxiv_policy,
         quiet=quiet,
         venue=venue,
     )
 
 
-def _fetcher_parts(offline: bool, arxiv: dict) -> tuple[Any, dict]:
+def _fetcher_parts(
+    offline: bool, arxiv_url: str | None, policy: RetryPolicy
+) -> tuple[Any, dict[str, Any]]:
     """The arxiv client (None offline) and Fetcher options for these CLI options."""
-    from dataclasses import replace
+    from difbib.sources.arxiv import make_client
 
-    from difbib.sources.arxiv import ARXIV_POLICY, make_client
-
-    client = None if offline else make_client(base_url=arxiv["arxiv_url"])
-    policy = replace(
-        ARXIV_POLICY, delay=arxiv["delay"], backoff=arxiv["backoff"], timeout=arxiv["timeout"]
-    )
+    client = None if offline else make_client(base_url=arxiv_url)
     return client, {"policy": policy}
 
 
@@ -609,17 +643,18 @@ def _run_sync(
     offline: bool,
     refresh: bool,
     dry_run: bool,
-    arxiv: dict,
+    arxiv_url: str | None,
+    arxiv_policy: RetryPolicy,
     quiet: bool,
-    venue: dict | None = None,
+    venue: dict[str, Any] | None = None,
 ) -> None:
     """Run a sync, report it on stderr, and exit 3 if papers were left unresolved."""
     from difbib.library.sync import sync as run_sync
     from difbib.outputs.progress import RequestBar
 
-    client, fetcher_options = _fetcher_parts(offline, arxiv)
+    client, fetcher_options = _fetcher_parts(offline, arxiv_url, arxiv_policy)
     venues = _venue_options(library_path, cache_path, **(venue or _venue_env()))
-    bar = RequestBar(sys.stderr, delay=arxiv["delay"])
+    bar = RequestBar(sys.stderr, delay=arxiv_policy.delay)
     if not quiet:
         fetcher_options.update(on_plan=bar.plan, on_request=bar.step)
     # Ctrl-C: the group prints one line; every answer so far is in the cache already.
@@ -680,7 +715,7 @@ def _run_sync(
 @click.option("--new-category", metavar="HEADING", help="Start a new category (a new ## section).")
 @click.option("--rating", "-r", type=click.IntRange(1, 5), metavar="N", help="Stars, 1 to 5.")
 @click.option("--no-sync", is_flag=True, help="Only edit the reading list; do not sync.")
-@click.option("--offline", is_flag=True, help="Use only the cache; never ask arXiv.")
+@offline_option()
 @list_option
 @library_option
 @cache_option
@@ -697,9 +732,7 @@ def add(
     library_path: Path,
     cache_path: Path,
     arxiv_url: str | None,
-    delay: float,
-    backoff: float,
-    timeout: float,
+    arxiv_policy: RetryPolicy,
     quiet: bool,
 ) -> None:
     """Add papers (arXiv ids or URLs) to a category of the reading list.
@@ -715,8 +748,7 @@ def add(
     from difbib.sources.arxiv import Fetcher
     from difbib.sources.cache import MetadataCache
 
-    arxiv = dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout)
-    client, options = _fetcher_parts(offline, arxiv)
+    client, options = _fetcher_parts(offline, arxiv_url, arxiv_policy)
     fetcher = Fetcher(
         MetadataCache(cache_path),
         client=client,
@@ -740,7 +772,8 @@ def add(
             offline=offline,
             refresh=False,
             dry_run=False,
-            arxiv=arxiv,
+            arxiv_url=arxiv_url,
+            arxiv_policy=arxiv_policy,
             quiet=quiet,
         )
 
@@ -750,7 +783,7 @@ def add(
 @click.option("--category", "-c", metavar="NAME", help="Put its arXiv papers on the list here.")
 @click.option("--rekey", is_flag=True, help="Print USER_KEY LIBRARY_KEY pairs for 'difbib rekey'.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
-@click.option("--offline", is_flag=True, help="With --category: use only the cache.")
+@offline_option("With --category: use only the cache.")
 @list_option
 @library_option
 @cache_option
@@ -765,9 +798,7 @@ def import_(
     library_path: Path,
     cache_path: Path,
     arxiv_url: str | None,
-    delay: float,
-    backoff: float,
-    timeout: float,
+    arxiv_policy: RetryPolicy,
 ) -> None:
     """Merge BIB_FILE into the library: papers already there (same arXiv id, DOI, or
     title and first author) are merged, the others added as they are.
@@ -804,9 +835,7 @@ def import_(
             for a in plan.arxiv_added():
                 say(f"would add arXiv:{a.arxiv_id} ({a.new_key}) to the list under {category!r}")
         else:
-            client, options = _fetcher_parts(
-                offline, dict(arxiv_url=arxiv_url, delay=delay, backoff=backoff, timeout=timeout)
-            )
+            client, options = _fetcher_parts(offline, arxiv_url, arxiv_policy)
             fetcher = Fetcher(
                 MetadataCache(cache_path), client=client, offline=offline, progress=say, **options
             )

@@ -17,9 +17,9 @@ is never used. DBLP records exist for the papers venues.json gives a ``dblp_key`
 Tests change the world with ``server.s2[ARXIV_ID] = {...}`` (or ``None``) and
 ``server.dblp[KEY] = "@inproceedings{...}"``, and queue faults
 (``server.faults.append("429")``): ``"429"`` (with ``Retry-After:
-server.retry_after``, 0 by default), ``"503"``, ``"down"`` (every request from then
-on answers 503). Every request is recorded in ``server.requests`` as ``(method,
-path, number of ids)``.
+server.retry_after``, 0 by default), ``"503"``, ``"hang"`` (1 s of silence, then
+the answer), ``"down"`` (every request from then on answers 503). Every request is
+recorded in ``server.requests`` as ``(method, path, number of ids)``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,8 @@ class VenueServer(LocalServer):
             fault = self.faults.pop(0) if self.faults else None
             if fault == "down":
                 self.down = True
+        if fault == "hang":
+            time.sleep(1.0)
         if self.down or fault == "503":
             return self._reply(handler, 503, '{"message": "unavailable"}', "application/json")
         if fault == "429":

@@ -229,6 +229,19 @@ def test_throttling_is_waited_out(project, run_online, venue_server):
     assert res.stderr.strip().endswith(SUMMARY)
 
 
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_venue_timeout_bounds_a_silent_service(project, run_online, venue_server, how):
+    """Semantic Scholar stays silent for 1 s per request: a 0.2 s timeout gives up on each."""
+    venue_server.faults += ["hang"] * 2
+    args, env = (["--venue-timeout", "0.2"], {}) if how == "option" else (
+        [], {"DIFBIB_VENUES_TIMEOUT": "0.2"})  # fmt: skip
+    res = run_online("sync", *args, env={"DIFBIB_VENUES_BACKOFF": "0", **env})
+    assert res.exit_code == 0, res.stderr
+    assert "Semantic Scholar: timed out; retrying in 0s" in res.stderr
+    assert venue_server.count("POST") == 3  # two silent tries, then the answer
+    assert res.stderr.strip().endswith(SUMMARY)
+
+
 def test_a_venue_written_in_the_list_is_confirmed_or_reported(project, run_online):
     text = Path("papers.md").read_bytes()
     marker = b"**One-step Diffusion with Distribution Matching Distillation**"

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from difbib.errors import DifbibError
+from difbib.sources.http import RetryPolicy
 from difbib.sources.venues import DblpRecord, VenueCache, VenueLookup
 from tests.helpers import DATA
 from tests.helpers.venue_server import VenueServer
@@ -20,13 +21,16 @@ def server():
         yield s
 
 
-def lookup(server, tmp_path, **kw):
+def lookup(server, tmp_path, retries: int = 4, **kw):
     waits: list[float] = []
-    kw.setdefault("delay", 0)
-    kw.setdefault("backoff", 0.5)
     cache = VenueCache(tmp_path / "venues-cache.json")
     client = VenueLookup(
-        cache, s2_url=server.s2_url, dblp_url=server.dblp_url, sleep=waits.append, **kw
+        cache,
+        s2_url=server.s2_url,
+        dblp_url=server.dblp_url,
+        sleep=waits.append,
+        policy=RetryPolicy(retries=retries, backoff=0.5, delay=0),
+        **kw,
     )
     return client, waits
 
@@ -175,7 +179,7 @@ def test_no_network_fails_at_once_without_retries(tmp_path):
         s2_url=f"http://127.0.0.1:{port}/graph/v1",
         dblp_url=f"http://127.0.0.1:{port}",
         sleep=waits.append,
-        delay=0,
+        policy=RetryPolicy(delay=0),
     )
     result = client.lookup(IDS)
     assert waits == []

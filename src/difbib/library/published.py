@@ -440,7 +440,7 @@ class VenueOptions:
     """How ``difbib sync`` finds published versions.
 
     ``lookup`` holds :class:`~difbib.sources.venues.VenueLookup` keyword arguments
-    (``s2_url``, ``dblp_url``, ``api_key``, ``delay``, ``backoff``, ``session``, ...).
+    (``s2_url``, ``dblp_url``, ``api_key``, ``policy``, ``session``, ...).
     """
 
     cache_path: str | Path

@@ -49,6 +49,8 @@ DBLP_URL = "https://dblp.org"
 S2_BATCH_SIZE = 500
 S2_FIELDS = "title,authors,year,venue,publicationVenue,journal,externalIds,publicationTypes"
 CACHE_FORMAT = 1
+#: How the two services are asked: 1 s apart, five tries, 5 s backoff, 30 s timeout.
+VENUE_POLICY = RetryPolicy(retries=4, backoff=5.0, timeout=30.0, delay=1.0)
 
 
 class VenueServiceError(FetchError):
@@ -252,7 +254,11 @@ class LookupResult:
 
 
 class VenueLookup:
-    """Finds published versions of arXiv papers; see the module docstring."""
+    """Finds published versions of arXiv papers; see the module docstring.
+
+    ``policy`` says how the services are asked (:data:`VENUE_POLICY` by default),
+    ``sleep`` how to wait; ``progress`` receives one-line messages for the user.
+    """
 
     def __init__(
         self,
@@ -263,10 +269,7 @@ class VenueLookup:
         api_key: str | None = None,
         offline: bool = False,
         refresh: bool = False,
-        delay: float = 1.0,
-        retries: int = 4,
-        backoff: float = 5.0,
-        timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
@@ -278,11 +281,10 @@ class VenueLookup:
         self.offline = offline
         self.refresh = refresh
         self.progress: Callable[[str], None] = progress or (lambda msg: None)
-        policy = RetryPolicy(retries=retries, backoff=backoff, timeout=timeout, delay=delay)
         # One service for both: the delay spaces every request to either.
         self.service = Service(
             "Semantic Scholar and DBLP",
-            policy,
+            policy or VENUE_POLICY,
             session=session,
             sleep=sleep,
             progress=self.progress,
