@@ -201,3 +201,17 @@ def test_the_arxiv_package_sends_through_the_session_difbib_configures(arxiv_ser
     fetcher = fetcher_for(arxiv_server)
     fetcher.fetch_ids(["2405.14867"])
     assert fetcher.service.requests == len(arxiv_server.requests) == 1
+
+
+def test_an_arxiv_client_made_elsewhere_is_checked_too(arxiv_server):
+    """A cut feed is a failed try even through an ``arxiv.Client`` not made by make_client."""
+    import arxiv
+
+    client = arxiv.Client(delay_seconds=0, num_retries=0)
+    client.query_url_format = arxiv_server.url + "?{}"
+    arxiv_server.faults.append("truncate")
+    fetcher = Fetcher(
+        MetadataCache(None), client=client, policy=RetryPolicy(delay=0), sleep=lambda s: None
+    )
+    assert fetcher.fetch_ids(["2405.14867"])["2405.14867"].primary_class == "cs.CV"
+    assert len(arxiv_server.requests) == 2 and fetcher.stats.retries == 1

@@ -193,7 +193,7 @@ class Fetcher:
         self.progress: Callable[[str], None] = progress or (lambda msg: None)
         self.service = Service("arXiv", policy, sleep=sleep, progress=self.progress)
         if client is not None:
-            self.service.attach(arxiv_session(client))
+            self._use(client)
         self.stats = FetchStats()
         self.on_plan: Callable[[int], None] = on_plan or (lambda total: None)
         self._on_request: Callable[[], None] = on_request or (lambda: None)
@@ -205,8 +205,15 @@ class Fetcher:
         """The ``arxiv.Client`` requests go through (made on first use)."""
         if self._client is None:
             self._client = make_client()
-            self.service.attach(arxiv_session(self._client))
+            self._use(self._client)
         return self._client
+
+    def _use(self, client: arxiv.Client) -> None:
+        """Send ``client``'s requests under this fetcher's policy, checking every answer."""
+        session = arxiv_session(client)
+        self.service.attach(session)
+        if _check_feed_response not in session.hooks["response"]:
+            session.hooks["response"].append(_check_feed_response)
 
     def plan(self, ids: Iterable[str], titles: Iterable[str]) -> int:
         """The requests fetching these ids and searching these titles will make.
