@@ -1286,6 +1286,16 @@ def zotero() -> None:
     help="The Zotero API (default https://api.zotero.org). Env: ZOTERO_API_URL.",
 )
 @click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    default=30.0,
+    show_default=True,
+    envvar="DIFBIB_ZOTERO_TIMEOUT",
+    help="Seconds each request to Zotero may take to connect, and to send more of its "
+    "answer. Env: DIFBIB_ZOTERO_TIMEOUT.",
+)
+@click.option(
     "--collection",
     "collection_name",
     metavar="NAME",
@@ -1308,6 +1318,7 @@ def zotero_push(
     old_type: str | None,
     old_id: str | None,
     api_url: str | None,
+    timeout: float,
     collection_name: str | None,
     state_path: Path | None,
     force: bool,
@@ -1344,7 +1355,7 @@ def zotero_push(
         title = read_list(list_path).title if list_path.exists() else None
         collection_name = title or library_path.stem
     progress = (lambda msg: None) if quiet else say
-    client = ZoteroClient(settings, progress=progress)
+    client = ZoteroClient(settings, progress=progress, timeout=timeout)
     report = run_push(
         client,
         papers,

@@ -362,6 +362,17 @@ def test_a_silent_zotero_times_out(server):
     assert len(server.log) == 2 and waits == [1.0]
 
 
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_push_timeout_option(zrun, server, how):
+    server.faults_on["GET", "collections"] = ["hang"]  # 1 s of silence, once
+    args, env = (["--timeout", "0.2"], {}) if how == "option" else (
+        [], {"DIFBIB_ZOTERO_TIMEOUT": "0.2"})  # fmt: skip
+    res = zrun("zotero", "push", "-k", "labs2025flux", *args, env=env)
+    assert res.exit_code == 0, res.stderr
+    assert "Zotero: timed out; retrying in 1s" in res.stderr
+    assert len(server.items) == 1
+
+
 def test_nothing_listening_fails_at_once_without_waiting(server):
     closed = ZoteroServer(api_key=KEY)  # bound, never started, then closed
     closed.httpd.server_close()
