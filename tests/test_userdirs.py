@@ -50,3 +50,20 @@ def test_format_caches_in_the_user_cache_folder(shipped, run, monkeypatch, tmp_p
     res = run("format", "--style", "apa", "-k", "yin2024improved")
     assert res.exit_code == 0, res.stderr
     assert list((tmp_path / "user-cache").glob("*.json"))
+
+
+def test_a_config_file_where_older_difbib_looked_is_still_found(monkeypatch, tmp_path):
+    """On macOS and Windows the config folder moved from ~/.config/difbib."""
+    monkeypatch.delenv("DIFBIB_CONFIG_DIR")
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    platform_dir = tmp_path / "Library" / "Application Support" / "difbib"
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *a, **k: str(platform_dir))
+    assert config_path() == platform_dir / "zotero.toml"  # nothing anywhere: the new place
+    legacy = tmp_path / ".config" / "difbib" / "zotero.toml"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('api_key = "x"\n')
+    assert config_path() == legacy
+    platform_dir.mkdir(parents=True)
+    (platform_dir / "zotero.toml").write_text('api_key = "y"\n')
+    assert config_path() == platform_dir / "zotero.toml"  # the new place wins

@@ -82,7 +82,15 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("DIFBIB_ZOTERO_CONFIG"):
         return Path(env["DIFBIB_ZOTERO_CONFIG"]).expanduser()
-    return user_config_dir(env) / CONFIG_NAME
+    path = user_config_dir(env) / CONFIG_NAME
+    if not path.exists() and not env.get("DIFBIB_CONFIG_DIR"):
+        # Where difbib looked on every platform before it used the platform's folder
+        # (the same folder on Linux): a file there is still found on macOS and Windows.
+        base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        legacy = Path(base) / "difbib" / CONFIG_NAME
+        if legacy.exists():
+            return legacy
+    return path
 
 
 def read_config(path: Path) -> dict[str, Any]:
