@@ -234,20 +234,30 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, TypeAlias, TypedDict, cast, overload
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
-from citeproc.source import DateRange, LiteralDate
+from citeproc.source import CitationItem as _Item
+from citeproc.source import Date, DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 from lxml import etree
+
+#: What citeproc-py's rendering gives: a ``String`` (a ``str``), a ``MixedString``
+#: (segments, some case-protected), or plain text.
+RenderedText: TypeAlias = "str | MixedString"
+#: A rendered cite: the item, the text of its first names element, its text.
+_Cite: TypeAlias = "tuple[_Item, str | None, RenderedText]"
+#: What a callback makes of a cite whose item is not in the bibliography.
+_Callback: TypeAlias = "Callable[[_Item], str | None]"
 
 #: The attribute on a style's root that records the output locale (fix 7).
 LOCALE_ATTRIBUTE = "difbib-output-locale"
 
 
-def set_output_locale(style: Any, locale: str) -> None:
+def set_output_locale(style: CitationStylesStyle, locale: str) -> None:
     """Record the output locale on a parsed citeproc-py style (fix 7)."""
     style.root.set(LOCALE_ATTRIBUTE, locale)
 
@@ -256,12 +266,14 @@ def set_output_locale(style: Any, locale: str) -> None:
 QUOTE_END = "\ue000"
 
 
-def _capitalize_if_lower(word):
+def _capitalize_if_lower(word: String) -> String:
     """Capitalise ``word``'s first character only if the word is all lowercase."""
     return word.capitalize_first() if str(word).islower() else word
 
 
-def _case(self, text, language=None):
+def _case(
+    self: model.TextCased, text: String | MixedString | None, language: str | None = None
+) -> RenderedText | None:
     """``TextCased.case`` with the spec's rule for capitalize-first/-all (fix 1) and
     title case for English only (fix 7)."""
     if text is None:  # a name part the name lacks (no given name): nothing to case
@@ -433,7 +445,7 @@ def _capitalise_js(word: str) -> str:
     return lead + stripped[0].upper() + stripped[1:]
 
 
-def _title_case(self, text):
+def _title_case(self: model.TextCased, text: String | MixedString) -> String:
     """Title case as citeproc-js does it (fix 7).
 
     The spec: "Title case conversion (with text-case set to "title") for English-
@@ -449,7 +461,7 @@ def _title_case(self, text):
     a skip word that ends the text. Case-protected text (``nocase``) and text in
     small caps, superscript or subscript stay as they are.
     """
-    tokens: list[list] = []  # [kind, text]: "str", "tag" or "keep"
+    tokens: list[list[str]] = []  # [kind, text]: "str", "tag" or "keep"
     segments = list(text) if isinstance(text, MixedString) else [text]
     for segment in segments:
         if isinstance(segment, NoCase):
@@ -517,7 +529,7 @@ def _title_case(self, text):
 QUOTE_OPEN, QUOTE_CLOSE = "\ue020", "\ue021"
 
 
-def _quote(self, string):
+def _quote(self: model.Quoted, string: RenderedText) -> RenderedText:
     """``Quoted.quote`` that marks the closing quote when punctuation goes inside (fix 2)
     and leaves the choice of quote marks to the depth (fix 21)."""
     if self.get("quotes", "false").lower() != "true":
@@ -526,7 +538,7 @@ def _quote(self, string):
     return QUOTE_OPEN + string + QUOTE_CLOSE + (QUOTE_END if piq else "")
 
 
-def _resolve_quotes(element, text):
+def _resolve_quotes(element: model.CitationStylesElement, text: RenderedText) -> RenderedText:
     """``text`` with its quotation marks chosen by depth (fix 21). The spec
     (cs:text, quotes): "... the open-quote and close-quote terms ... Nested quotes
     are rendered with the open-inner-quote and close-inner-quote terms"; citeproc-js
@@ -596,8 +608,8 @@ def value_quotes(text: str) -> str:
 _MOVE = re.compile(r"(.?)(.)" + QUOTE_END + r"((?:</[a-z]+>)*)([.,])", re.S)
 
 
-def _move_inside(m: re.Match) -> str:
-    inner_last, quote, tags, punct = m.groups()
+def _move_inside(m: re.Match[str]) -> str:
+    inner_last, quote, tags, punct = m.groups("")  # (every group takes part)
     if punct == "." and inner_last in (".", "?", "!"):
         # "Why?". and "Etc.". keep the quoted text's own mark (as citeproc-js does)
         return inner_last + quote + tags
@@ -633,7 +645,9 @@ def typographic_apostrophes(
     return [{k: (v if k in _APOSTROPHE_EXEMPT else walk(v)) for k, v in i.items()} for i in items]
 
 
-def _initialize(self, given, mark, context):
+def _initialize(
+    self: model.Name, given: str, mark: str, context: model.CitationStylesElement | None
+) -> str:
     """``Name.initialize`` honouring ``initialize="false"`` (fix 4) and full given
     names chosen by disambiguation (fix 12)."""
     if isinstance(given, FullGiven):
@@ -654,11 +668,13 @@ def _initialize(self, given, mark, context):
     return _original_initialize(self, given, mark, context)
 
 
-def _render_entry(self, item, joiner):
+def _render_entry(
+    self: model.Layout, item: _Item, joiner: Callable[[str, str], str] | None
+) -> RenderedText | None:
     """One bibliography entry with its margin field set apart (fix 3)."""
     self.repressed = {}
     first = None
-    rest = []
+    rest: list[RenderedText] = []
     for child in self.iterchildren():
         try:
             text = child.render(item)
@@ -678,22 +694,25 @@ def _render_entry(self, item, joiner):
     return String(str(first) + " " + str(body))
 
 
-def _render_bibliography(self, citation_items):
+def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> list[RenderedText]:
     """``Layout.render_bibliography`` with fixes 3 and 13, entry by entry."""
     bibliography = self.getparent()
     second_field = bibliography.get("second-field-align") is not None
-    joiner = getattr(self.get_formatter(), "second_field", None)
+    # difbib's formatters join the margin field to the rest (fix 3); citeproc-py's have none
+    joiner: Callable[[str, str], str] | None = getattr(self.get_formatter(), "second_field", None)
     substitute = bibliography.get("subsequent-author-substitute")
     rule = bibliography.get("subsequent-author-substitute-rule", "complete-all")
     _substitute.update(
-        active=substitute is not None and rule == "complete-all",
-        text=substitute or "",
-        previous=None,
+        {
+            "active": substitute is not None and rule == "complete-all",
+            "text": substitute or "",
+            "previous": None,
+        }
     )
-    output_items = []
+    output_items: list[RenderedText] = []
     try:
         for item in citation_items:
-            _substitute.update(done=False, current=None)
+            _substitute.update({"done": False, "current": None})
             # one output per item ("" if it renders nothing), so callers can pair them
             if second_field:
                 text = _render_entry(self, item, joiner)
@@ -701,16 +720,26 @@ def _render_bibliography(self, citation_items):
                 rendered = _original_render_bibliography(self, [item])
                 text = rendered[0] if rendered else None
             output_items.append(_resolve_quotes(self, text) if text is not None else String(""))
-            _substitute["previous"] = _substitute["current"]
+            _substitute["previous"] = _substitute.get("current")
     finally:
         _substitute["active"] = False
     return output_items
 
 
-_substitute: dict[str, Any] = {"active": False}
+class _SubstituteState(TypedDict, total=False):
+    """subsequent-author-substitute while a bibliography renders (fix 13)."""
+
+    active: bool  # the style substitutes (rule complete-all)
+    text: str  # the substitute (MLA's "———")
+    previous: str | None  # the names of the previous entry
+    current: str | None  # the names of this entry
+    done: bool  # this entry's names are seen
 
 
-def _names_render(self, item, *args, **kwargs):
+_substitute: _SubstituteState = {"active": False}
+
+
+def _names_render(self: model.Names, item: _Item, *args: Any, **kwargs: Any) -> RenderedText | None:
     """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
     leaving out a cite's names for year collapsing (fix 14)."""
     cite = _cite_names
@@ -721,7 +750,7 @@ def _names_render(self, item, *args, **kwargs):
         return None if cite["suppress"] else text
     text = _original_names_render(self, item, *args, **kwargs)
     state = _substitute
-    if not state["active"] or state["done"] or kwargs.get("sort_options") is not None:
+    if not state["active"] or state.get("done") or kwargs.get("sort_options") is not None:
         return text
     state["done"] = True
     if text is None:
@@ -730,14 +759,19 @@ def _names_render(self, item, *args, **kwargs):
     key = re.sub(r"[,\s]*" + et_al + r"$", "", str(text).strip())
     state["current"] = key
     if key and key == state["previous"]:
-        return self.wrap(self.format(String(state["text"])))
+        return self.wrap(self.format(String(state.get("text", ""))))
     return text
 
 
 _sorting = False
 
 
-def collation_key(value: Any) -> Any:
+#: A sort key as citeproc-js's collator compares it: per word, its runs of digits
+#: (by value) and of other characters.
+CollationKey: TypeAlias = "tuple[tuple[tuple[int, float, str], ...], ...]"
+
+
+def collation_key(value: object) -> CollationKey | None:
     """A sort key comparing like citeproc-js's collator (fix 6c).
 
     citeproc-js turns white space in sort keys into ``|`` and compares with ICU
@@ -767,15 +801,19 @@ def collation_key(value: Any) -> Any:
     return tuple(words)
 
 
-def _sort_columns(self, items, context) -> tuple[list[list], list[bool], list[list]]:
+def _sort_columns(
+    self: model.Sort, items: Sequence[_Item], context: model.CitationStylesElement
+) -> tuple[list[list[CollationKey | None]], list[bool], list[list[Any]]]:
     """The sort keys of ``items``, one column per ``cs:key``: collation keys,
     descending flags, and the raw keys."""
     global _sorting
-    keys, descending, raw = [], [], []
+    keys: list[list[CollationKey | None]] = []
+    descending: list[bool] = []
+    raw: list[list[Any]] = []  # citeproc-py's keys: text, numbers, date keys, None
     _sorting = True
     _sort_state["register"] = None
     try:
-        for key in self.findall("cs:key", self.nsmap):
+        for key in cast("list[model.Key]", self.findall("cs:key", self.nsmap)):  # cs:key: Keys
             descending.append(key.get("sort", "ascending").lower() == "descending")
             _sort_state["keep_et_al"] = any(
                 a in key.attrib for a in ("names-min", "names-use-first", "names-use-last")
@@ -787,9 +825,10 @@ def _sort_columns(self, items, context) -> tuple[list[list], list[bool], list[li
     return keys, descending, raw
 
 
-def _sorted_order(keys: list[list], descending: list[bool], count: int) -> list[int]:
+def _sorted_order(keys: Sequence[Sequence[Any]], descending: list[bool], count: int) -> list[int]:
     """The positions 0..count-1 sorted by the key columns (citeproc-js's comparison:
-    missing keys last, ties keep their order)."""
+    missing keys last, ties keep their order). A column holds keys of one kind
+    (collation keys, or positions), compared with ``<`` and ``>``."""
 
     def compare(a: int, b: int) -> int:
         for column, desc in zip(keys, descending, strict=True):
@@ -800,20 +839,22 @@ def _sorted_order(keys: list[list], descending: list[bool], count: int) -> list[
                 return 1
             if right is None:
                 return -1
-            result = (left > right) - (left < right)
+            result: int = (left > right) - (left < right)
             return -result if desc else result
         return 0
 
     return sorted(range(count), key=cmp_to_key(compare))
 
 
-def _sort(self, items, context):
+def _sort(
+    self: model.Sort, items: list[_Item], context: model.CitationStylesElement
+) -> list[_Item]:
     """``Sort.sort`` with citeproc-js's comparison (fix 6); stable, missing keys last."""
     keys, descending, _ = _sort_columns(self, items, context)
     return [items[i] for i in _sorted_order(keys, descending, len(items))]
 
 
-def _grouped_sort(sort, rendered, layout):
+def _grouped_sort(sort: model.Sort, rendered: list[_Cite], layout: model.Layout) -> list[_Cite]:
     """Cites sorted as citeproc-js sorts them when they are grouped (fix 22).
 
     With ``collapse`` (or a ``cite-group-delimiter``) and a ``<sort>``, citeproc-js
@@ -834,8 +875,9 @@ def _grouped_sort(sort, rendered, layout):
     order = _sorted_order([names, *keys], [first_descending, *descending], len(items))
     # citeproc-js appends the position to the key text; difbib's key texts are not
     # citeproc-js's, so the two are compared in turn (a missing key last)
-    lead: list[Any] = [None] * len(items)
-    previous, first = object(), None
+    lead: list[tuple[int, CollationKey | None, int] | None] = [None] * len(items)
+    previous: object = object()
+    first: CollationKey | None = None
     for position, i in enumerate(order):
         if names[i] != previous:
             previous, first = names[i], (keys[0][i] if keys else None)
@@ -844,19 +886,36 @@ def _grouped_sort(sort, rendered, layout):
     return [rendered[i] for i in order]
 
 
-_sort_state: dict[str, Any] = {"keep_et_al": False, "register": None}
+class _SortState(TypedDict):
+    """What the fixes to sort keys know while keys are computed (fixes 6b, 16)."""
+
+    keep_et_al: bool  # the key sets names-min etc.: "et al." stays
+    # the name register of this sort: (rule, bibliography, register)
+    register: tuple[str, CitationStylesBibliography | None, _Register] | None
 
 
-def _et_al(self):
+#: citeproc-js's name register: family -> initials -> given names (fix 16).
+_Register: TypeAlias = "dict[str, dict[str, set[str]]]"
+
+_sort_state: _SortState = {"keep_et_al": False, "register": None}
+
+
+def _et_al(self: model.Name) -> RenderedText | None:
     """No "et al." in name sort keys, unless the key sets names-min etc. (fix 6b)."""
     if _sorting and not _sort_state["keep_et_al"]:
         return None
     return _original_et_al(self)
 
 
-def _text_process(self, item, context=None, **kwargs):
+def _text_process(
+    self: model.Text,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> tuple[RenderedText | None, str | None]:
     """``Text.process`` passing the sort options on to a called macro (fix 6a), and
     giving no language for an item without one (fix 7: the output locale decides)."""
+    language: str | None
     try:
         language = item.reference.language[:2]
     except model.VariableError:
@@ -864,24 +923,25 @@ def _text_process(self, item, context=None, **kwargs):
     if "macro" in self.attrib and kwargs.get("sort_options") is not None:
         if context is None:
             context = self
-        macro = self.get_macro(self.get("macro"))
+        macro = self.get_macro(self.get("macro", ""))
         return macro.render(item, context, sort_options=kwargs["sort_options"]), language
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
-        return String(_rich(self, self.get("value"))), language
+        return String(_rich(self, self.get("value", ""))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
     return text, language
 
 
-_macros: dict[int, tuple[Any, dict[str, Any]]] = {}
-_calls: dict[int, tuple[Any, bool]] = {}
+_macros: dict[int, tuple[model.Style | model.Locale, dict[str | None, model.Macro]]] = {}
+_calls: dict[int, tuple[model.Parent, bool]] = {}
 
 
-def _get_macro(self, name):
+def _get_macro(self: model.CitationStylesElement, name: str) -> model.Macro:
     """``get_macro`` with the style's macros indexed once (speed)."""
     root = self.get_root()
     entry = _macros.get(id(root))
     if entry is None or entry[0] is not root:
-        index = {m.get("name"): m for m in root.findall("cs:macro", root.nsmap)}
+        # (a cs:macro element is a Macro)
+        index = {m.get("name"): cast(model.Macro, m) for m in root.findall("cs:macro", root.nsmap)}
         entry = _macros[id(root)] = (root, index)
     try:
         return entry[1][name]
@@ -889,8 +949,8 @@ def _get_macro(self, name):
         return _original_get_macro(self, name)
 
 
-def _memo_calls(original):
-    def calls_variable(self):
+def _memo_calls(original: Callable[[model.Parent], bool]) -> Callable[[model.Parent], bool]:
+    def calls_variable(self: model.Parent) -> bool:
         hit = _calls.get(id(self))
         if hit is not None and hit[0] is self:
             return hit[1]
@@ -901,10 +961,11 @@ def _memo_calls(original):
     return calls_variable
 
 
-_xpaths: dict[tuple[int, str], tuple[Any, list]] = {}
+#: (element id, expression) -> (element, result); a result may hold elements, text, ...
+_xpaths: dict[tuple[int, str], tuple[model.CitationStylesElement, list[Any]]] = {}
 
 
-def _xpath_search(self, expression):
+def _xpath_search(self: model.CitationStylesElement, expression: str) -> list[Any]:
     """``xpath_search`` memoised: the style tree does not change (speed)."""
     key = (id(self), expression)
     hit = _xpaths.get(key)
@@ -915,30 +976,34 @@ def _xpath_search(self, expression):
     return result
 
 
-def _reference(self):
+def _reference(self: _Item) -> source.Reference:
     """``CitationItem.reference`` looked up once per cite, not on every variable (speed)."""
     try:
-        return dict.__getitem__(self, "_difbib_reference")
+        cached: source.Reference = dict.__getitem__(self, "_difbib_reference")
+        return cached
     except KeyError:
         reference = self.citation.bibliography.source[self.key]
         dict.__setitem__(self, "_difbib_reference", reference)
         return reference
 
 
-def _render_citation(self, citation, callback):
+def _render_citation(
+    self: model.Layout, citation: source.Citation, callback: _Callback
+) -> RenderedText:
     """``Layout.render_citation`` without re-ordering cites the style leaves alone (fix 8)."""
+    parent = cast(model.Citation, self.getparent())  # the layout of cs:citation
     good = [cite for cite in citation.cites if not cite.is_bad()]
     bad = [cite for cite in citation.cites if cite.is_bad()]
-    sort = self.getparent().sort
+    sort = parent.sort
     if sort is not None:
         # ties in the citation sort keep bibliography order (citeproc-js)
         keys = citation.bibliography.keys
         good.sort(key=lambda cite: keys.index(cite.key))
         good = sort.sort(good, self)
-    collapse = (self.getparent().get("collapse") or "").startswith("year")
+    collapse = (parent.get("collapse") or "").startswith("year")
     # cite grouping: a cite-group-delimiter groups cites by names even without collapse
-    collapse = collapse or self.getparent().get("cite-group-delimiter") is not None
-    rendered = []  # (item, names text, cite text)
+    collapse = collapse or parent.get("cite-group-delimiter") is not None
+    rendered: list[_Cite] = []
     for item in good:
         names, text = _render_cite(self, item, suppress_names=False)
         if text is not None:
@@ -946,14 +1011,14 @@ def _render_citation(self, citation, callback):
     # citeproc-js groups an in-text style's cites with collapse, any with a
     # cite-group-delimiter
     in_text = self.get_root().get("class") == "in-text"
-    grouped = (in_text and self.getparent().get("collapse")) or collapse
+    grouped = (in_text and parent.get("collapse")) or collapse
     if sort is not None and grouped and len(rendered) > 1 and not _numeric_sort(sort):
         rendered = _grouped_sort(sort, rendered, self)
-    self.getparent().cites.extend(item for item, _, _ in rendered)
+    parent.cites.extend(item for item, _, _ in rendered)
     delimiter = self.get("delimiter", "")
     if collapse and rendered:
         out = _collapse_years(self, rendered, delimiter)
-    elif self.getparent().get("collapse") == "citation-number" and rendered:
+    elif parent.get("collapse") == "citation-number" and rendered:
         out = _collapse_numbers(self, rendered)
     else:
         out = [text for _, _, text in rendered]
@@ -963,25 +1028,36 @@ def _render_citation(self, citation, callback):
     return _resolve_quotes(self, self.format(self.wrap(self.join(out))))
 
 
-def _numeric_sort(sort) -> bool:
+def _numeric_sort(sort: model.Sort) -> bool:
     """The citation is sorted by citation number (citeproc-js does not group then)."""
     first = sort.find("cs:key", sort.nsmap)
     return first is not None and first.get("variable") == "citation-number"
 
 
-_cite_names: dict[str, Any] = {"capture": False}
+class _CiteNames(TypedDict, total=False):
+    """A cite's first names element while the cite renders (fix 14)."""
+
+    capture: bool  # a cite is rendering
+    seen: bool  # its first names element has rendered
+    text: str | None  # what that element printed
+    suppress: bool  # and it prints nothing (the cite shows its year alone)
 
 
-def _render_cite(layout, item, suppress_names: bool):
+_cite_names: _CiteNames = {"capture": False}
+
+
+def _render_cite(
+    layout: model.Layout, item: _Item, suppress_names: bool
+) -> tuple[str | None, RenderedText | None]:
     """One cite's text and the text of its first names element (fix 14)."""
     layout.repressed = {}
-    _cite_names.update(capture=True, text=None, seen=False, suppress=suppress_names)
+    _cite_names.update({"capture": True, "text": None, "seen": False, "suppress": suppress_names})
     try:
         output = layout.render_children(item)
     except model.VariableError:
         output = None
     finally:
-        names = _cite_names["text"]
+        names = _cite_names.get("text")
         _cite_names["capture"] = False
     if output is None:
         return names, None
@@ -989,7 +1065,7 @@ def _render_cite(layout, item, suppress_names: bool):
     return names, _rich(layout, prefix) + output + _rich(layout, suffix)
 
 
-def _rich(element, text: str) -> str:
+def _rich(element: model.CitationStylesElement, text: str) -> str:
     """A cite's prefix or suffix, or a style's ``value``, read as rich text like a
     value (fixes 17 and 21, as citeproc-js): quotations marked, markup kept, the rest
     escaped for the output."""
@@ -998,13 +1074,13 @@ def _rich(element, text: str) -> str:
     return escape_value(value_quotes(str(text)), element.preformat)
 
 
-def _collapse_numbers(layout, rendered):
+def _collapse_numbers(layout: model.Layout, rendered: list[_Cite]) -> list[RenderedText]:
     """Runs of three or more consecutive numbers as a range, ``1–4`` (fix 14); a cite
     with a locator is not part of a range."""
-    out = []
-    run: list = []
+    out: list[RenderedText] = []
+    run: list[tuple[int, RenderedText]] = []  # (number, text)
 
-    def flush():
+    def flush() -> None:
         if len(run) >= 3:
             dash = layout.unicode_character("EN DASH")
             out.append(String(str(run[0][1]) + dash + str(run[-1][1])))
@@ -1025,7 +1101,9 @@ def _collapse_numbers(layout, rendered):
     return out
 
 
-def _collapse_years(layout, rendered, delimiter):
+def _collapse_years(
+    layout: model.Layout, rendered: list[_Cite], delimiter: str
+) -> list[RenderedText]:
     """Group cites by identical names and print the names once (fix 14).
 
     The spec (cs:citation): ``collapse="year"`` groups cites by the same names,
@@ -1047,7 +1125,7 @@ def _collapse_years(layout, rendered, delimiter):
     )
     # only neighbours group: a style that sorts cites has brought the same names
     # together (fix 22); one that does not keeps "Dalva 2025; Black 2025; Dalva 2024"
-    groups: list[list] = []
+    groups: list[list[tuple[_Item, RenderedText]]] = []
     previous = None
     for item, names, text in rendered:
         if names and names == previous:
@@ -1055,7 +1133,7 @@ def _collapse_years(layout, rendered, delimiter):
         else:
             groups.append([(item, text)])
         previous = names
-    out: list = []
+    out: list[str] = []
     previous_collapsed = False
     for group in groups:
         runs = _year_runs(layout, group, mode)
@@ -1074,7 +1152,9 @@ def _collapse_years(layout, rendered, delimiter):
     return [String("".join(out))]
 
 
-def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
+def _year_runs(
+    layout: model.Layout, group: list[tuple[_Item, RenderedText]], mode: str
+) -> list[list[tuple[str, str | None]]]:
     """A name group's cites as runs of the same year: (text, suffix) pairs, where a
     cite after the first of its run is printed as its year suffix alone."""
     runs: list[list[tuple[str, str | None]]] = []
@@ -1102,7 +1182,9 @@ def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
     return runs
 
 
-def _join_suffixes(layout, run, delimiter: str, ranged: bool) -> str:
+def _join_suffixes(
+    layout: model.Layout, run: list[tuple[str, str | None]], delimiter: str, ranged: bool
+) -> str:
     """The first cite of a run in full, then the suffixes of the others; with
     ``ranged``, three or more consecutive suffixes as a range (``a–c``)."""
     shown = [run[0][0]] + [str(s) for _, s in run[1:]]
@@ -1133,7 +1215,13 @@ def _suffix_index(suffix: str | None) -> int:
     return n - 1
 
 
-def _if_render(self, item, context=None, delimiter="", **kwargs):
+def _if_render(
+    self: model.If,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    delimiter: str = "",
+    **kwargs: Any,
+) -> RenderedText | None:
     """``If.render`` with ``disambiguate="true"`` false unless fix 12 says so (fix 9)."""
     if self.get("disambiguate", "").lower() == "true" and not _params(item).condition:
         if self.get("match") == "none":
@@ -1149,7 +1237,7 @@ _TRAILING_MARKUP = re.compile(
 )
 
 
-def _normalize_seam(left, other):
+def _normalize_seam(left: object, other: RenderedText) -> RenderedText:
     """``normalize_seam`` looking past closing markup; ``?.``/``!.`` lose the period (fix 10),
     and ``:``/``.`` after ``;``, ``!`` or ``?`` are dropped too (fix 20)."""
     left_str = str(left)
@@ -1169,7 +1257,7 @@ def _normalize_seam(left, other):
     return other
 
 
-def _seam(left, other):
+def _seam(left: RenderedText, other: RenderedText) -> tuple[RenderedText, RenderedText]:
     """``left`` and ``other`` ready to be joined (fixes 10 and 20).
 
     Fix 20, punctuation meeting at a seam as citeproc-js merges it (the suite's
@@ -1223,7 +1311,7 @@ MARKDOWN_SPECIAL = "\\`*_[]<>&#|~"
 _PROTECT_BASE = 0xF0000
 
 
-def protect(text: Any, special: str) -> str:
+def protect(text: object, special: str) -> str:
     """``text`` with the characters of ``special`` protected from citeproc-py."""
     text = str(text)
     for char in special:
@@ -1232,11 +1320,11 @@ def protect(text: Any, special: str) -> str:
     return text
 
 
-def protect_html(text: Any) -> str:
+def protect_html(text: object) -> str:
     return protect(text, HTML_SPECIAL)
 
 
-def protect_markdown(text: Any) -> str:
+def protect_markdown(text: object) -> str:
     return protect(text, MARKDOWN_SPECIAL)
 
 
@@ -1297,7 +1385,7 @@ _MARKUP_CODES = {
 _MARKUP_CHARS = re.compile("[" + "".join(_MARKUP_CODES) + "]")
 
 
-def escape_value(value: str, escape: Any) -> str:
+def escape_value(value: str, escape: Callable[[str], str]) -> str:
     """A CSL-JSON text value for citeproc-py: text escaped with ``escape``, the
     inline markup the spec allows kept (fix 17)."""
     text = str(value)
@@ -1335,7 +1423,7 @@ def unprotect(text: str, output: str) -> str:
     """Escapes and markup in their final form for ``output`` (fixes 11, 17, 19)."""
     if _PROTECTED.search(text):
 
-        def char(m: re.Match) -> str:
+        def char(m: re.Match[str]) -> str:
             c = chr(ord(m.group(0)) - _PROTECT_BASE)
             if output == "html":
                 return _HTML_ENTITIES.get(c, c)
@@ -1347,7 +1435,7 @@ def unprotect(text: str, output: str) -> str:
     if _MARKUP_CHARS.search(text):
         table = _MARKUP_OUTPUT.get(output, {})
 
-        def tag(m: re.Match) -> str:
+        def tag(m: re.Match[str]) -> str:
             kind, closing = _MARKUP_CODES[m.group(0)]
             pair = table.get(kind, ("", ""))
             return pair[1] if closing else pair[0]
@@ -1370,7 +1458,7 @@ _SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPT_CODES}]")
 _SUPERSCRIPT_BASE = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
 
 
-def _superscript(m: re.Match) -> str:
+def _superscript(m: re.Match[str]) -> str:
     char = m.group(0)
     base = _SUPERSCRIPT_BASE.get(char)
     if base is None:
@@ -1403,18 +1491,24 @@ class Disambiguation:
 
 
 _NONE = Disambiguation()
+#: A disambiguation trial: (names shown, given-name levels).
+_Trial: TypeAlias = "tuple[int, tuple[tuple[int, int], ...]]"
+#: A trial's signatures per item key, and the item keys per signature.
+_Buckets: TypeAlias = "tuple[dict[str, _Signature], dict[_Signature, list[str]]]"
 _NAME_VARIABLES = ("author", "editor", "translator")
 
 
-def _params(item) -> Disambiguation:
-    try:
-        table = item.citation.bibliography.difbib_disambiguation
-    except AttributeError:
+def _params(item: _Item) -> Disambiguation:
+    # (set by Bibliography.disambiguate; a bibliography not disambiguated has none)
+    table: dict[str, Disambiguation] | None = getattr(
+        item.citation.bibliography, "difbib_disambiguation", None
+    )
+    if table is None:
         return _NONE
     return table.get(item.key, _NONE)
 
 
-def _given_at(name, level: int) -> str:
+def _given_at(name: Mapping[str, Any], level: int) -> str:
     given = str(name.get("given") or "")
     if level <= 0 or not given:
         return ""
@@ -1423,7 +1517,12 @@ def _given_at(name, level: int) -> str:
     return given
 
 
-def _signature(names, n: int, levels: dict[int, int]) -> tuple:
+#: How a cite's names look for a trial: (family, given) per name shown, then
+#: whether names are left out.
+_Signature: TypeAlias = "tuple[tuple[str, str] | bool, ...]"
+
+
+def _signature(names: Sequence[Mapping[str, Any]], n: int, levels: dict[int, int]) -> _Signature:
     shown = names[:n]
     return tuple(
         (str(nm.get("family") or nm.get("literal") or ""), _given_at(nm, levels.get(j, 0)))
@@ -1431,7 +1530,7 @@ def _signature(names, n: int, levels: dict[int, int]) -> tuple:
     ) + (len(names) > n,)
 
 
-def disambiguate(bib) -> dict[str, Disambiguation]:
+def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     """Decide names, given names, year suffixes for look-alike cites (fix 12).
 
     ``bib`` is a registered (and sorted) ``CitationStylesBibliography``; the result,
@@ -1458,7 +1557,7 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     max_level = 1 if rule.endswith("with-initials") else 2
     base = int(citation_el.get("et-al-use-first", "1") or 1)
 
-    groups: dict[str, list] = {}
+    groups: dict[str, list[_Item]] = {}
     for item in bib.items:
         cite = Citation([CitationItem(item.key)])
         cite.bibliography = bib
@@ -1479,8 +1578,8 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        names_of = {}
-        variable_of = {}
+        names_of: dict[str, list[source.Name]] = {}
+        variable_of: dict[str, str] = {}
         for item in members:
             variable = next((v for v in _NAME_VARIABLES if item.reference.get(v)), None)
             variable_of[item.key] = variable or "author"
@@ -1491,25 +1590,35 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
         # the members are bucketed by signature once, and a cite's look-alikes are its
         # bucket (in the members' order, as a scan of them would find them).
         member_keys = [item.key for item in members]
-        buckets: dict[tuple, tuple[dict[str, tuple], dict[tuple, list[str]]]] = {}
+        buckets: dict[_Trial, _Buckets] = {}
 
         def trial_buckets(
-            n: int, levels: dict[int, int], buckets=buckets, names_of=names_of, keys=member_keys
-        ) -> tuple[dict[str, tuple], dict[tuple, list[str]]]:
+            n: int,
+            levels: dict[int, int],
+            buckets: dict[_Trial, _Buckets] = buckets,
+            names_of: dict[str, list[source.Name]] = names_of,
+            keys: list[str] = member_keys,
+        ) -> _Buckets:
             trial = (n, tuple(sorted(levels.items())))
             hit = buckets.get(trial)
             if hit is None:
                 of = {k: _signature(names_of[k], n, levels) for k in keys}
-                alike: dict[tuple, list[str]] = {}
+                alike: dict[_Signature, list[str]] = {}
                 for k in keys:
                     alike.setdefault(of[k], []).append(k)
                 hit = buckets[trial] = (of, alike)
             return hit
 
+        levels: dict[int, int]
         for item in members:
             names = names_of[item.key]
 
-            def collide(n, levels, key=item.key, trial_buckets=trial_buckets):
+            def collide(
+                n: int,
+                levels: dict[int, int],
+                key: str = item.key,
+                trial_buckets: Callable[[int, dict[int, int]], _Buckets] = trial_buckets,
+            ) -> list[str]:
                 of, alike = trial_buckets(n, levels)
                 return [o for o in alike[of[key]] if o != key]
 
@@ -1556,7 +1665,7 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
         # Year suffixes (or the disambiguate condition) for what is still alike,
         # lettered in bibliography order.
         done: set[str] = set()
-        for key in sorted(unresolved, key=order.get):
+        for key in sorted(unresolved, key=order.__getitem__):
             if key in done:
                 continue
             component = {key}
@@ -1567,7 +1676,7 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
                         component.add(other)
                         todo.append(other)
             done |= component
-            for i, member in enumerate(sorted(component, key=order.get)):
+            for i, member in enumerate(sorted(component, key=order.__getitem__)):
                 params = table[member]
                 if add_suffix:
                     suffix = _suffix(i)
@@ -1581,7 +1690,11 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
 
 
 def _shared_names_counter(
-    members, names_of, levels_of, base: int, by_cite: bool
+    members: list[_Item],
+    names_of: dict[str, list[source.Name]],
+    levels_of: dict[str, dict[int, int]],
+    base: int,
+    by_cite: bool,
 ) -> dict[str, tuple[int, dict[int, int]]]:
     """Names (and, by cite, given names) each look-alike shows, as citeproc-js's
     ``disNames`` decides: ``{key: (names, {name index: given level})}``.
@@ -1597,10 +1710,10 @@ def _shared_names_counter(
     keys = [m.key for m in sorted(members, key=lambda m: (str(len(names_of[m.key])), m.key))]
     givens_max = 2 if by_cite else None
     names_max = len(names_of[keys[0]])
-    counter, givens = base, {}
-    better, better_givens = base, {}
+    counter, givens = base, dict[int, int]()
+    better, better_givens = base, dict[int, int]()
 
-    def cite(key: str) -> tuple:
+    def cite(key: str) -> _Signature:
         levels = givens if by_cite else levels_of.get(key, {})
         return _signature(names_of[key], counter, levels)
 
@@ -1658,7 +1771,9 @@ def _shared_names_counter(
     return out
 
 
-def _expand_lookalike_names(bib, table: dict[str, Disambiguation], by_cite: bool) -> None:
+def _expand_lookalike_names(
+    bib: Bibliography, table: dict[str, Disambiguation], by_cite: bool
+) -> None:
     """Full given names for people in one entry who would otherwise look alike.
 
     As citeproc-js does when given names may be added (rules ``by-cite`` and
@@ -1675,9 +1790,9 @@ def _expand_lookalike_names(bib, table: dict[str, Disambiguation], by_cite: bool
         variable = next((v for v in _NAME_VARIABLES if item.reference.get(v)), None)
         if variable is None:
             continue
-        names = list(item.reference.get(variable))
+        names: list[source.Name] = list(item.reference[variable])
 
-        def look(nm) -> tuple[str, str]:
+        def look(nm: source.Name) -> tuple[str, str]:
             return (str(nm.get("family") or ""), _given_at(nm, 1))
 
         givens: dict[tuple[str, str], set[str]] = {}
@@ -1708,14 +1823,28 @@ def _suffix(i: int) -> str:
     return letters
 
 
-_active: dict[str, Any] = {"use_first": None, "ambiguous": False}
+class _ActiveState(TypedDict):
+    """What disambiguation asks of the names being rendered (fix 12)."""
+
+    use_first: int | None  # names to show at least (et-al-use-first)
+    ambiguous: bool  # look-alikes are being found: no name register yet (fix 23)
+
+
+_active: _ActiveState = {"use_first": None, "ambiguous": False}
 
 
 class FullGiven(str):
     """A given name that disambiguation shows in full: not reduced to initials."""
 
 
-def _name_process(self, item, variable, context=None, sort_options=None, **kwargs):
+def _name_process(
+    self: model.Name,
+    item: _Item,
+    variable: str,
+    context: model.CitationStylesElement | None = None,
+    sort_options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
     """``Name.process`` showing the names and given names disambiguation chose (fix 12),
     or, in a sort key, the given names citeproc-js's name register asks for (fix 16)."""
     if sort_options is None:
@@ -1763,8 +1892,8 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
             shown.append(nm)
         swapped = item.reference[variable]
         item.reference[variable] = shown
-    saved = dict(_active)
-    _active.update(use_first=params.names)
+    saved = _active.copy()
+    _active["use_first"] = params.names
     try:
         return _original_name_process(self, item, variable, context, sort_options, **kwargs)
     finally:
@@ -1773,24 +1902,24 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
             item.reference[variable] = swapped
 
 
-def _particles_in_keys(item) -> bool:
+def _particles_in_keys(item: _Item) -> bool:
     """Whether the register's family keys carry the non-dropping particle: when the
     style never demotes it (citeproc-js), so "dos Santos" is no namesake of "Santos"."""
     try:
         root = item.citation.bibliography.style.root
     except AttributeError:
         return False
-    return root.get("demote-non-dropping-particle") == "never"
+    return bool(root.get("demote-non-dropping-particle") == "never")
 
 
-def _family_key(nm, particles: bool) -> str:
+def _family_key(nm: Mapping[str, Any], particles: bool) -> str:
     family = str(nm.get("family") or "")
     if particles and family and nm.get("non-dropping-particle"):
         family = f"{family} {nm.get('non-dropping-particle')}"
     return family
 
 
-def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
+def _name_register(item: _Item, rule: str) -> _Register:
     """citeproc-js's name register as sort keys see it: family -> initials -> given names.
 
     With ``givenname-disambiguation-rule="by-cite"`` (the default) the register is
@@ -1798,6 +1927,7 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
     the item's own names; otherwise it is shared by every item of the bibliography,
     and the ``primary-name`` rules register first names only.
     """
+    bibliography: CitationStylesBibliography | None
     if rule == "by-cite":
         members = [item]
     else:
@@ -1811,7 +1941,7 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
         if cache is not None and cache[0] == rule and cache[1] is bibliography:
             return cache[2]
         members = list(bibliography.items) if bibliography is not None else [item]
-    register: dict[str, dict[str, set[str]]] = {}
+    register: _Register = {}
     particles = _particles_in_keys(item)
     for member in members:
         variable = next((v for v in _NAME_VARIABLES if member.reference.get(v)), None)
@@ -1829,7 +1959,12 @@ def _name_register(item, rule: str) -> dict[str, dict[str, set[str]]]:
 
 
 def _sort_key_givens(
-    name_el, item, variable, context, sort_options, cites: bool = False
+    name_el: model.Name,
+    item: _Item,
+    variable: str,
+    context: model.CitationStylesElement | None,
+    sort_options: dict[str, Any] | None,
+    cites: bool = False,
 ) -> Disambiguation:
     """The given-name forms of ``item``'s names in a sort key, as citeproc-js has them (fix 16).
 
@@ -1865,7 +2000,7 @@ def _sort_key_givens(
     if default == 2 or (rule.endswith("with-initials") and default == 1):
         return _NONE  # the register cannot ask for more than the name's own form
     register = _name_register(item, rule)
-    levels = {}
+    levels: dict[int, int] = {}
     for j, nm in enumerate(names):
         if j > 0 and rule.startswith("primary-name"):
             break
@@ -1887,7 +2022,12 @@ def _sort_key_givens(
     return Disambiguation(variable=variable, givens=tuple(sorted(levels.items())))
 
 
-def _name_get_option(self, name, context=None, sort_options=None):
+def _name_get_option(
+    self: model.Name,
+    name: str,
+    context: model.CitationStylesElement | None = None,
+    sort_options: dict[str, Any] | None = None,
+) -> Any:  # an option's value, as citeproc-py's
     """``Name.get_option`` raising et-al-use-first to the disambiguated count (fix 12)."""
     value = _original_name_get_option(self, name, context, sort_options)
     if name == "and" and _sorting:
@@ -1897,10 +2037,10 @@ def _name_get_option(self, name, context=None, sort_options=None):
     return value
 
 
-_explicit_suffix: dict[int, tuple[Any, bool]] = {}
+_explicit_suffix: dict[int, tuple[model.Style, bool]] = {}
 
 
-def _renders_year_suffix(element) -> bool:
+def _renders_year_suffix(element: model.CitationStylesElement) -> bool:
     """Whether the style prints ``year-suffix`` itself (``<text variable="year-suffix"/>``)."""
     root = element.get_root()
     if isinstance(root, model.Locale):  # a localized date: look at the style itself
@@ -1912,7 +2052,14 @@ def _renders_year_suffix(element) -> bool:
     return hit[1]
 
 
-def _date_process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+def _date_process(
+    self: model.Date,
+    item: _Item,
+    variable: str | None = None,
+    show_parts: Any = None,  # passed on to citeproc-py as it is
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
     style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
     sort key, the date as the spec sorts it (fix 18)."""
@@ -1936,7 +2083,7 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     return String(plain[:end] + str(suffix) + plain[end:])
 
 
-def _date_sort_key(element, item, variable) -> String | None:
+def _date_sort_key(element: model.Date, item: _Item, variable: str | None) -> String | None:
     """A date in a sort key (fix 18). The spec (Sorting): "Date variables called via
     a macro are returned in the YYYYMMDD format, with zeros substituted for any
     missing date-parts ... Negative years are sorted inversely, e.g. 100BC, 50BC,
@@ -1946,12 +2093,13 @@ def _date_sort_key(element, item, variable) -> String | None:
     value = item.reference.get((variable or element.get("variable") or "").replace("-", "_"))
     if not value:
         return None
+    shown: set[str | None]  # the names of the date-parts shown
     if element.get("form") is not None:
         shown = set((element.get("date-parts") or "year-month-day").split("-"))
     else:
         shown = {part.get("name") for part in element.iterchildren()}
 
-    def key(date) -> str:
+    def key(date: Date | LiteralDate) -> str:
         if isinstance(date, LiteralDate):
             return str(date.text)
         year = date.year + 10000 if "year" in shown else 0
@@ -1965,7 +2113,14 @@ def _date_sort_key(element, item, variable) -> String | None:
     return String(key(value))
 
 
-def _label_process(self, item, variable=None, plural=None, context=None, **kwargs):
+def _label_process(
+    self: model.Label,
+    item: _Item,
+    variable: str | None = None,
+    plural: bool | None = None,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
     """``Label.process`` printing nothing for an empty variable (fix 15)."""
     if variable is None:
         name = self.get("variable") or ""
@@ -2006,26 +2161,30 @@ _original_text_variable = model.Text._variable
 # renders it, in the same process.
 
 
-def _wrap(self, string):
+@overload
+def _wrap(self: model.Affixed, string: RenderedText) -> RenderedText: ...
+@overload
+def _wrap(self: model.Affixed, string: None) -> None: ...
+def _wrap(self: model.Affixed, string: RenderedText | None) -> RenderedText | None:
     """``Affixed.wrap`` with difbib's seams (fix 10)."""
     if string is None:
         return None
     prefix = self.get("prefix", "")
-    suffix = self.get("suffix", "")
+    suffix: RenderedText = self.get("suffix", "")
     string = _normalize_seam(prefix, string)
     text = prefix + string
     text, suffix = _seam(text, suffix)
     return text + suffix
 
 
-def _join_seamed(items, delimiter=""):
+def _join_seamed(items: Iterable[RenderedText], delimiter: str = "") -> RenderedText:
     """citeproc-py's ``join`` with difbib's seams (fix 10)."""
-    items = iter(items)
+    rest = iter(items)
     try:
-        output = next(items)
+        output = next(rest)
     except StopIteration:
         return String("")
-    for item in items:
+    for item in rest:
         output, part = _seam(output, delimiter)
         output = output + part
         output, part = _seam(output, item)
@@ -2033,7 +2192,9 @@ def _join_seamed(items, delimiter=""):
     return output
 
 
-def _delimited_join(self, strings, default_delimiter=""):
+def _delimited_join(
+    self: model.Delimited, strings: Iterable[RenderedText | None], default_delimiter: str = ""
+) -> RenderedText:
     """``Delimited.join`` with difbib's seams (fix 10)."""
     delimiter = self.get("delimiter", default_delimiter)
     try:
@@ -2042,9 +2203,11 @@ def _delimited_join(self, strings, default_delimiter=""):
         return String("")
 
 
-def _render_children(self, item, delimiter="", **kwargs):
+def _render_children(
+    self: model.Parent, item: _Item, delimiter: str = "", **kwargs: Any
+) -> RenderedText | None:
     """``Parent.render_children`` with difbib's seams (fix 10)."""
-    output = []
+    output: list[RenderedText] = []
     for child in self.iterchildren():
         try:
             if isinstance(child, model.Choose):
@@ -2058,7 +2221,9 @@ def _render_children(self, item, delimiter="", **kwargs):
     return _join_seamed(output, delimiter) if output else None
 
 
-def _text_variable(self, item, context):
+def _text_variable(
+    self: model.Text, item: _Item, context: model.CitationStylesElement | None
+) -> RenderedText | None:
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
@@ -2071,19 +2236,19 @@ def _text_variable(self, item, context):
     return text
 
 
-def _format_number_process(self, value, variable):
+def _format_number_process(self: model.FormatNumber, value: object, variable: str) -> RenderedText:
     """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11)."""
     return _original_format_number_process(self, _protected_amp(str(value)), variable)
 
 
-def _style_get_option(self, name):
+def _style_get_option(self: model.Style, name: str) -> Any:  # as citeproc-py's
     """``Style.get_option`` with CSL 1.0.1's ``initialize`` (default "true"; fix 4)."""
     if name == "initialize":
         return self.get(name, "true")
     return _original_get_option(self, name)
 
 
-def _set_locale_list(self, output_locale, validate=False):
+def _set_locale_list(self: model.Style, output_locale: str, validate: bool = False) -> None:
     """``Style.set_locale_list`` reading the locale files with difbib's classes.
 
     The order is citeproc-py's (and the spec's locale fallback): in-style locales
@@ -2104,7 +2269,8 @@ def _set_locale_list(self, output_locale, validate=False):
             return
         path = f"{LOCALES_PATH}/locales-{locale}.xml"
         try:
-            root = etree.parse(path, _parser()).getroot()
+            # (the lookup makes a locale file's root, cs:locale, a Locale)
+            root = cast(model.Locale, etree.parse(path, _parser()).getroot())
         except OSError:
             raise ValueError(f"{locale!r} is not a known locale") from None
         self.locales.append(root)
@@ -2142,7 +2308,8 @@ _METHODS: dict[str, dict[str, Any]] = {
     "else-if": {"render": _if_render},
 }
 
-_MEMO_CALLS = {}  # citeproc-py's calls_variable -> its memoised version (speed)
+#: citeproc-py's calls_variable -> its memoised version (speed)
+_MEMO_CALLS: dict[Callable[[model.Parent], bool], Callable[[model.Parent], bool]] = {}
 
 
 def _difbib_class(cls: type) -> type:
@@ -2174,6 +2341,7 @@ def _difbib_class(cls: type) -> type:
 
 
 def _build_lookup() -> etree.ElementNamespaceClassLookup:
+    cls: type[model.CitationStylesElement]
     for cls in (model.Parent, model.Text, model.Group):
         _MEMO_CALLS[cls.__dict__["calls_variable"]] = _memo_calls(cls.__dict__["calls_variable"])
     lookup = etree.ElementNamespaceClassLookup()
@@ -2226,7 +2394,7 @@ class CitationItem(source.CitationItem):
     """A cite whose reference is looked up once, not on every variable (speed)."""
 
     @property
-    def reference(self):
+    def reference(self) -> source.Reference:
         return _reference(self)
 
 
@@ -2241,6 +2409,9 @@ class Bibliography(CitationStylesBibliography):
       renders nothing), so entries pair with :attr:`keys`; :meth:`bibliography`
       leaves the empty ones out, as citeproc-js does.
     """
+
+    #: what :meth:`disambiguate` decided, per item key (set when it runs)
+    difbib_disambiguation: dict[str, Disambiguation]
 
     def disambiguate(self) -> dict[str, Disambiguation]:
         return disambiguate(self)
