@@ -29,10 +29,16 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from difbib.csl import compat
 from difbib.errors import DifbibError, SelectionError
+
+if TYPE_CHECKING:
+    from difbib.csl.rendercache import RenderCache
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 OUTPUTS = ("text", "html", "markdown")
 
@@ -110,14 +116,16 @@ _MD_URL = re.compile(r"(?<![<(])https?://(?:\\.|[^\s\\<>])+?(?=[.,;]?(?:\s|$))")
 
 
 def _finish_markdown(text: str) -> str:
-    def link(m: re.Match) -> str:
+    def link(m: re.Match[str]) -> str:
         url = re.sub(r"\\(.)", r"\1", m.group(0))
         return f"<{url}>"
 
     return _MD_URL.sub(link, text)
 
 
-def _escape_items(items: Sequence[dict[str, Any]], escape: Callable[[str], str]) -> list[dict]:
+def _escape_items(
+    items: Sequence[dict[str, Any]], escape: Callable[[str], str]
+) -> list[dict[str, Any]]:
     """Items with every string value escaped for the output format."""
 
     def walk(value: Any) -> Any:
@@ -184,7 +192,7 @@ def load_style(path: str | Path, locale: str = "en-US") -> compat.Style:
 # -- rendering ------------------------------------------------------------------
 
 
-def _guarded(style_arg: int) -> Callable:
+def _guarded(style_arg: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Report citeproc-py failing on a style as one :class:`DifbibError` line.
 
     Only the exceptions of :data:`~difbib.csl.compat.STYLE_FAILURES` raised inside citeproc-py are
@@ -192,9 +200,9 @@ def _guarded(style_arg: int) -> Callable:
     unchanged. ``style_arg`` is the position of the style path among the arguments.
     """
 
-    def decorate(function: Callable) -> Callable:
+    def decorate(function: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             try:
                 with _LOCK:
                     return function(*args, **kwargs)
@@ -233,7 +241,7 @@ def _rendered(ids: Sequence[str], entries: Sequence[str]) -> Rendered:
 
 
 def engine(
-    style: compat.Style, items: Sequence[dict], output: str, rich_text: bool = False
+    style: compat.Style, items: Sequence[dict[str, Any]], output: str, rich_text: bool = False
 ) -> compat.Bibliography:
     """A :class:`~difbib.csl.compat.Bibliography` of ``items`` (CSL-JSON) for ``output``,
     with every item registered in the order given.
@@ -265,13 +273,13 @@ def engine(
     return bib
 
 
-def finish(text: Any, output: str) -> str:
+def finish(text: object, output: str) -> str:
     """A rendered entry or citation completed for ``output`` (quote marks resolved,
     Markdown URLs as autolinks)."""
-    text = compat.unprotect(compat.finish(str(text)), output)
+    done = compat.unprotect(compat.finish(str(text)), output)
     if output == "markdown":
-        text = _finish_markdown(text)
-    return text
+        done = _finish_markdown(done)
+    return done
 
 
 @_guarded(1)
@@ -334,7 +342,7 @@ def cached_bibliography(
     style_path: str | Path,
     locale: str = "en-US",
     output: str = "text",
-    cache: Any = None,
+    cache: RenderCache | None = None,
 ) -> Rendered:
     """:func:`bibliography`, reusing entries from a :class:`~difbib.csl.rendercache.RenderCache`.
 
@@ -356,7 +364,7 @@ def cached_bibliography(
         # Same items as a previous run: same order and same disambiguation.
         order, extras = known["ids"], known.get("extras", {})
         keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
-        texts = [cache.get_entry(k) for k in keys]
+        texts: list[str | None] = [cache.get_entry(k) for k in keys]
         if all(t is not None for t in texts):
             return _rendered(order, [str(t) for t in texts])
     # Render what is missing: sort (unless the order is known) and render the
@@ -380,12 +388,12 @@ def cached_bibliography(
     extras = {by_key[k]: repr(v) for k, v in decided.items() if v != compat.Disambiguation()}
     cache.put_order(order_key, {"ids": order, "extras": extras})
     keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
-    texts: list[str | None] = [cache.get_entry(k) for k in keys]
+    texts = [cache.get_entry(k) for k in keys]
     missing = [n for n, t in enumerate(texts) if t is None]
     if missing and style.root.bibliography.get("subsequent-author-substitute") is not None:
         missing = list(range(len(order)))  # an entry depends on the one before it
     rendered = style.render_bibliography([bib.items[n] for n in missing])
     for n, text in zip(missing, rendered, strict=True):
-        texts[n] = finish(text, output)
-        cache.put_entry(keys[n], texts[n])
+        entry = texts[n] = finish(text, output)
+        cache.put_entry(keys[n], entry)
     return _rendered(order, [str(t) for t in texts])

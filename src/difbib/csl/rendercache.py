@@ -26,7 +26,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_text, locked
@@ -62,6 +62,14 @@ def item_digest(item: dict[str, Any]) -> str:
     return digest(item)
 
 
+class SortOrder(TypedDict):
+    """A list of items as the style sorted it: the ids in order, and what
+    disambiguation decided for each (``repr`` of its decision, when not the default)."""
+
+    ids: list[str]
+    extras: dict[str, str]
+
+
 class RenderCache:
     """Rendered entries and sort orders for one style, locale and output kind."""
 
@@ -74,12 +82,12 @@ class RenderCache:
         self.scope = digest(renderer_fingerprint(), citeproc_version, style_bytes, locale, output)
         self.path = Path(folder) / f"rendered-{self.scope[:24]}.json"
         self.entries: dict[str, str] = {}
-        self.orders: dict[str, dict] = {}  # order key -> {"ids": [...], "extras": {...}}
+        self.orders: dict[str, SortOrder] = {}  # order key -> the sorted list
         self.used: dict[str, str] = {}
         self.changed = False
         self.entries, self.orders = self._read()
 
-    def _read(self) -> tuple[dict[str, str], dict[str, dict]]:
+    def _read(self) -> tuple[dict[str, str], dict[str, SortOrder]]:
         """The file's entries and orders; empty when it is missing, stale or not ours."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -120,7 +128,7 @@ class RenderCache:
         self.used[key] = text
         self.changed = True
 
-    def put_order(self, key: str, value: dict) -> None:
+    def put_order(self, key: str, value: SortOrder) -> None:
         """Keep the sorted ids (and disambiguation) of an item list; the last 8 lists."""
         self.orders = {key: value, **{k: v for k, v in list(self.orders.items())[:7] if k != key}}
         self.changed = True
