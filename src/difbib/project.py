@@ -34,6 +34,7 @@ them, and nothing but the CLI imports it.
 
 from __future__ import annotations
 
+import builtins
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ class Project:
     def terms_path(self) -> Path:
         return self.files["protected-terms"]
 
-    def protected_terms(self) -> list[str]:
+    def protected_terms(self) -> builtins.list[str]:  # (``list`` is a property here)
         """The project's protected terms (none when the file does not exist)."""
         from difbib.library.latex import load_terms
 

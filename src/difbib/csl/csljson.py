@@ -27,6 +27,7 @@ schema (``csl-data.json``, v1.0). The type and field mapping is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from difbib.library.datamodel import csl_name, csl_names, csl_variables
@@ -48,6 +49,6 @@ def to_csl_item(paper: Paper) -> dict[str, Any]:
     return item
 
 
-def to_csl_items(papers: list[Paper]) -> list[dict[str, Any]]:
+def to_csl_items(papers: Sequence[Paper]) -> list[dict[str, Any]]:
     """The papers as CSL-JSON items, in the given order."""
     return [to_csl_item(p) for p in papers]

@@ -124,7 +124,7 @@ def name_parts(name: str) -> tuple[str, str, str]:
     if "," in name:
         family, _, given = name.partition(",")
         words = family.split()
-        particle = []
+        particle: list[str] = []
         while len(words) > 1 and words[0][:1].islower():
             particle.append(words.pop(0))
         return given.strip(), " ".join(particle), " ".join(words)
@@ -132,7 +132,7 @@ def name_parts(name: str) -> tuple[str, str, str]:
     if len(words) < 2:
         return "", "", name
     family = words.pop()
-    particle: list[str] = []
+    particle = []
     while len(words) > 1 and words[-1][:1].islower():
         particle.insert(0, words.pop())
     return " ".join(words), " ".join(particle), family
@@ -441,10 +441,10 @@ def parse_bib(
                     "duplicate-field",
                 )  # fmt: skip
             )
-            block = RemoveEnclosingMiddleware().transform_block(_first_fields(entry), library)
+            block = RemoveEnclosingMiddleware().transform_entry(_first_fields(entry), library)
         elif isinstance(block, DuplicateBlockKeyBlock):
             inner = block.ignore_error_block
-            key = getattr(inner, "key", None) or getattr(block, "key", "?")
+            key = str(getattr(inner, "key", None) or getattr(block, "key", "?"))
             if isinstance(inner, Entry):
                 # bibtexparser compares keys with case; BibTeX does not. Either way:
                 first = entry_keys.get(key.lower())

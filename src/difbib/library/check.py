@@ -20,8 +20,11 @@ Each problem is a :class:`Problem` with the entry's key and line. The checks:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from bibtexparser.model import Entry
 
 from difbib.library import bibtex
 from difbib.library.latex import (
@@ -73,7 +76,7 @@ def check_library(
     raw = {e.key: e for e in library.entries}
     problems: list[Problem] = []
 
-    def add(entry, message: str) -> None:
+    def add(entry: Entry | None, message: str) -> None:
         line = (
             (entry.start_line + 1) if entry is not None and entry.start_line is not None else None
         )
@@ -128,7 +131,12 @@ def check_library(
     return problems
 
 
-def _against_list(entries, eprints: dict[str, str], list_path, cache_path) -> list[Problem]:
+def _against_list(
+    entries: Sequence[Entry],
+    eprints: dict[str, str],
+    list_path: str | Path,
+    cache_path: str | Path | None,
+) -> list[Problem]:
     """Problems against the reading list; ``eprints`` maps arXiv ids to entry keys."""
     reading = read_list(list_path)
     cache = MetadataCache(cache_path) if cache_path and Path(cache_path).exists() else None

@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from difbib.library.bibtex import MONTHS, person, split_authors
 from difbib.library.latex import tex_to_text
@@ -390,11 +390,21 @@ def ris_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
 def zotero_schema() -> dict[str, Any]:
     """Zotero's data schema (item types, their fields and creator types, CSL mappings)."""
     text = resources.files("difbib").joinpath("data/zotero-schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+class _ZoteroTables(NamedTuple):
+    """The parts of Zotero's schema difbib looks up."""
+
+    item_types: dict[str, dict[str, str]]  # type -> base field -> its own field name
+    creator_types: dict[str, list[str]]  # type -> its creator types
+    csl_types: dict[str, str]  # CSL type -> Zotero type
+    csl_fields: dict[str, list[str]]  # CSL variable -> Zotero (base) fields
 
 
 @functools.lru_cache(maxsize=1)
-def _zotero_tables() -> tuple[dict, dict, dict, dict]:
+def _zotero_tables() -> _ZoteroTables:
     schema = zotero_schema()
     item_types: dict[str, dict[str, str]] = {}  # type -> base field -> its own field name
     creator_types: dict[str, list[str]] = {}
@@ -407,23 +417,23 @@ def _zotero_tables() -> tuple[dict, dict, dict, dict]:
         item_types[t["itemType"]] = own
         creator_types[t["itemType"]] = [c["creatorType"] for c in t.get("creatorTypes", [])]
     csl_types = {csl: zot[0] for csl, zot in schema["csl"]["types"].items()}
-    csl_fields = dict(schema["csl"]["fields"]["text"])
+    csl_fields: dict[str, list[str]] = dict(schema["csl"]["fields"]["text"])
     csl_fields.update({k: [v] for k, v in schema["csl"]["fields"]["date"].items()})
-    return item_types, creator_types, csl_types, csl_fields
+    return _ZoteroTables(item_types, creator_types, csl_types, csl_fields)
 
 
 def zotero_item_type(csl: str) -> str:
     """The Zotero item type for a CSL type (schema's ``csl.types``; ``document`` if none)."""
-    return _zotero_tables()[2].get(csl, "document")
+    return _zotero_tables().csl_types.get(csl, "document")
 
 
 def zotero_valid_fields(item_type: str) -> set[str]:
     """Fields a Zotero item of this type may have (its own names, not base fields)."""
-    return set(_zotero_tables()[0].get(item_type, {}).values())
+    return set(_zotero_tables().item_types.get(item_type, {}).values())
 
 
 def zotero_creator_types(item_type: str) -> list[str]:
-    return list(_zotero_tables()[1].get(item_type, []))
+    return list(_zotero_tables().creator_types.get(item_type, []))
 
 
 def _zotero_date(parts: list[int]) -> str:

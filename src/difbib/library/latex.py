@@ -146,7 +146,7 @@ def make_safe(value: str) -> str:
     value, urls = _hold_urls(strip_control(value))
     tokens = _TOKEN.findall(value)
     math = _math_spans(tokens)
-    in_math = set()
+    in_math: set[int] = set()  # the tokens inside math
     for start, end in math:
         in_math.update(range(start, end + 1))
     balanced = _braces_balanced([t for k, t in enumerate(tokens) if k not in in_math])
@@ -381,7 +381,8 @@ def text_converter() -> Any:
 
     def text_of_arg(node: Any, l2tobj: Any) -> str:
         args = node.nodeargd.argnlist if node.nodeargd else []
-        return l2tobj.nodelist_to_text([a for a in args if a is not None])
+        text: str = l2tobj.nodelist_to_text([a for a in args if a is not None])
+        return text
 
     def accent(combining: str) -> Any:
         def put(node: Any, l2tobj: Any) -> str:

@@ -45,10 +45,11 @@ from typing import Any
 
 from bibtexparser.model import Entry, Field
 
-from difbib.library.bibtex import VENUE_FIELDS, ascii_fold, family_name, field_ci
+from difbib.library.bibtex import VENUE_FIELDS, family_name, field_ci
 from difbib.library.latex import make_safe
 from difbib.sources.readinglist import normalize_title
 from difbib.sources.record import ArxivRecord
+from difbib.sources.textfold import ascii_fold
 from difbib.sources.venuenames import VenueTable, is_workshop
 from difbib.sources.venues import (
     DblpRecord,
@@ -320,14 +321,23 @@ def decide(
         )
     elif accepted:
         best = accepted[-1]  # DBLP over Semantic Scholar over arXiv's journal_ref
-        fill = {
-            name: next((getattr(v, name) for v in reversed(accepted) if getattr(v, name)), None)
-            for name in ("volume", "number", "pages", "publisher", "doi")
-        }
+
+        def first(name: str) -> str | None:
+            """The detail from the first source (in that order) that has it."""
+            return next((getattr(v, name) for v in reversed(accepted) if getattr(v, name)), None)
+
+        version = replace(
+            best,
+            volume=first("volume"),
+            number=first("number"),
+            pages=first("pages"),
+            publisher=first("publisher"),
+            doi=first("doi"),
+        )
         if years:  # a year from DBLP or arXiv's journal_ref beats Semantic Scholar's
-            fill["year"] = years.pop()
-            fill["venue"] = re.sub(r"\d{4}", str(fill["year"]), best.venue)
-        decision.version = replace(best, **fill)
+            year = years.pop()
+            version = replace(version, year=year, venue=re.sub(r"\d{4}", str(year), best.venue))
+        decision.version = version
         decision.status = "published"
         decision.reason = best.venue
     elif unchecked:

@@ -218,7 +218,7 @@ class Library:
         wanted = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
         if not wanted:
             raise SelectionError("empty category name; see 'difbib categories'")
-        levels = [
+        levels: list[Callable[[Category], bool]] = [
             lambda c: c.slug == wanted,
             lambda c: (
                 wanted in c.aliases

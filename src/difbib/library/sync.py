@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import arxiv
 from bibtexparser.model import Block, Entry, ExplicitComment, Field, ImplicitComment
@@ -192,7 +193,7 @@ class SyncState:
     def __init__(self, path: str | Path, library_name: str):
         self.path = Path(path)
         self.library_name = library_name
-        self.data: dict[str, dict] = {}
+        self.data: dict[str, dict[str, Any]] = {}  # library -> its record, as read
         if self.path.exists():
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -393,7 +394,7 @@ def sync(
     client: arxiv.Client | None = None,
     progress: Callable[[str], None] | None = None,
     warn: Callable[[Notice], None] | None = None,
-    fetcher_options: dict | None = None,
+    fetcher_options: dict[str, Any] | None = None,
     state_path: str | Path | None = None,
     terms: Sequence[str] = (),
     venues: published.VenueOptions | None = None,

@@ -17,6 +17,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import rispy
 from bibtexparser.model import Entry, Field
@@ -105,19 +106,26 @@ def url_safe(value: str) -> str:
     return "".join(out)
 
 
-def _ascii_encoder(unmapped: set[str]):
+class _Encoder(Protocol):
+    """pylatexenc's ``UnicodeToLatexEncoder``, as difbib uses it."""
+
+    def unicode_to_latex(self, s: str, /) -> str: ...
+
+
+def _ascii_encoder(unmapped: set[str]) -> _Encoder:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
     def unknown(char: str) -> str:
         unmapped.add(char)
         return "{\\texttt{U+" + f"{ord(char):04X}" + "}}"
 
-    return UnicodeToLatexEncoder(
+    encoder: _Encoder = UnicodeToLatexEncoder(
         non_ascii_only=True,
         replacement_latex_protection="braces-all",
         unknown_char_policy=unknown,
         unknown_char_warning=False,
     )
+    return encoder
 
 
 class _Values:
@@ -271,12 +279,12 @@ def ris_author(name: str) -> str:
     return ris_name(csl) if csl else ""
 
 
-def ris_record(paper: Paper, options: ExportOptions) -> dict:
+def ris_record(paper: Paper, options: ExportOptions) -> dict[str, Any]:
     """One reference as a rispy dict: :func:`datamodel.ris_fields` (type, venue, volume,
     pages, ...), plus categories and rating as ``KW`` and the arXiv id in ``N1``."""
     drop = options.drop
     fields = {f.key: f.value for f in reversed(paper.entry.fields) if f.key.lower() not in drop}
-    rec: dict = {"type_of_reference": "GEN", "id": paper.key}
+    rec: dict[str, Any] = {"type_of_reference": "GEN", "id": paper.key}
     rec.update(ris_fields(paper.entry.entry_type, fields))
     for tag in ("doi",):
         if tag in rec:
@@ -324,7 +332,9 @@ CSL_VARIABLES = {
 def write_csl_json(papers: Sequence[Paper], options: ExportOptions) -> str:
     """CSL-JSON (see :mod:`difbib.csl.csljson`) for citeproc-js, pandoc and Zotero."""
     dropped = {v for name in options.drop for v in CSL_VARIABLES.get(name, ())}
-    items = [{k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(papers)]
+    items = [
+        {k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(list(papers))
+    ]
     if "ranking" in options.drop:  # the rating is custom.rating
         for item in items:
             custom = {k: v for k, v in item.pop("custom", {}).items() if k != "rating"}

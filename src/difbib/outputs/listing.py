@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from difbib.library.queries import Library, Paper
 
@@ -59,7 +60,7 @@ def papers_table(library: Library, papers: Sequence[Paper], *, width: int | None
     return table(("key", "year", "rating", "title", "categories"), rows, width=width)
 
 
-def paper_record(library: Library, paper: Paper) -> dict:
+def paper_record(library: Library, paper: Paper) -> dict[str, Any]:
     """A paper for ``list --json``."""
     return {
         "key": paper.key,

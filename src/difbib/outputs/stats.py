@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_bytes
@@ -43,6 +44,10 @@ from difbib.library.latex import tex_to_text
 from difbib.library.queries import Library, Paper
 from difbib.outputs.listing import stars, table
 from difbib.sources.readinglist import Category
+
+if TYPE_CHECKING:  # matplotlib is optional (the plot extra)
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 #: The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2002), ordered so
 #: that neighbouring segments contrast in lightness too.
@@ -195,7 +200,7 @@ def stats_table(stats: FieldStats) -> str:
     return "\n".join(parts)
 
 
-def stats_record(stats: FieldStats) -> dict:
+def stats_record(stats: FieldStats) -> dict[str, Any]:
     """The counts as JSON-ready data (years as strings, as JSON keys must be)."""
     return {
         "papers": stats.papers,
@@ -236,7 +241,7 @@ def parse_length(text: str) -> float:
         raise DifbibError(
             f"--width {text!r} is not a length; give e.g. 3.5in, 8.5cm, 85mm or 246pt"
         )
-    inches = float(m.group(1)) * _UNITS.get(m.group(2) or "in")
+    inches = float(m.group(1)) * _UNITS[m.group(2) or "in"]
     if not 1 <= inches <= 20:
         raise DifbibError(f"--width {text!r} is out of range; give 1 to 20 inches")
     return inches
@@ -268,7 +273,7 @@ def style(index: int) -> tuple[str, str]:
     return OKABE_ITO[index % len(OKABE_ITO)], HATCHES[(index // len(OKABE_ITO)) % len(HATCHES)]
 
 
-def figure(stats: FieldStats, *, width: float = 3.5, font_size: float = 8.0):
+def figure(stats: FieldStats, *, width: float = 3.5, font_size: float = 8.0) -> Figure:
     """A matplotlib Figure: papers per year, stacked by category, ``width`` inches wide."""
     require_matplotlib()
     import matplotlib
@@ -277,7 +282,11 @@ def figure(stats: FieldStats, *, width: float = 3.5, font_size: float = 8.0):
 
     if not stats.years:
         raise DifbibError("no selected paper has a year; nothing to plot")
-    rc = {"font.size": font_size, "hatch.linewidth": 0.6, "hatch.color": "white"}
+    rc: dict[RcKeyType, Any] = {
+        "font.size": font_size,
+        "hatch.linewidth": 0.6,
+        "hatch.color": "white",
+    }
     with matplotlib.rc_context(rc):
         cats = stats.categories
         ncol = 1 if width < 2.5 else 2 if width < 5.5 else 3
@@ -345,7 +354,12 @@ def save_figure(stats: FieldStats, path: Path, *, width: float = 3.5) -> None:
     # Fonts: TrueType embedded in PDF (Type 3 fonts are refused by some publishers),
     # glyphs as paths in SVG (viewable without the font).
     buffer = io.BytesIO()
-    rc = {"svg.fonttype": "path", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "difbib"}
+    rc: dict[RcKeyType, Any] = {
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "svg.hashsalt": "difbib",
+    }
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {"Software": None}}
     with matplotlib.rc_context(rc):
         fig.savefig(buffer, format=kind, dpi=300, metadata=metadata[kind])

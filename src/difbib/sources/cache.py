@@ -77,9 +77,9 @@ def parse_record(aid: str, data: Any) -> ArxivRecord:
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             wanted = " or ".join(_TYPE_NAMES[t] for t in types)
             raise ValueError(f"{where}.{name} is {_describe(value)}, not {wanted}")
-        if name in ("authors", "classes") and not all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where}.{name} must be a list of strings")
-        if name in ("published", "updated"):
+        if name in ("published", "updated") and isinstance(value, str):
             try:
                 date.fromisoformat(value)
             except ValueError:

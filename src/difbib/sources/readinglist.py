@@ -827,12 +827,12 @@ def _judge(doc: Document) -> list[tuple[Unit, _Read, str]]:
     for n, _ in candidates:
         level = doc.headings[doc.units[n].section].level
         per_level[level] = per_level.get(level, 0) + 1
-    for n, title in candidates:
+    for n, found in candidates:
         sec = doc.units[n].section
-        if title is not None and per_level[doc.headings[sec].level] < 2:
+        if found is not None and per_level[doc.headings[sec].level] < 2:
             continue
-        if title is not None:
-            reads[n].title, reads[n].title_source = title, "heading"
+        if found is not None:
+            reads[n].title, reads[n].title_source = found, "heading"
         doc.paper_headings.add(sec)
 
     verdicts: list[str] = []
@@ -943,9 +943,9 @@ def _parse_list(text: str, path: Path | None) -> ReadingList:
             holds[h] = True
             h = parent[h]
     levels: dict[int, int] = {}
-    for n, h in enumerate(headings):
+    for n, heading_n in enumerate(headings):
         if holds[n]:
-            levels[h.level] = levels.get(h.level, 0) + 1
+            levels[heading_n.level] = levels.get(heading_n.level, 0) + 1
     level = _category_level(levels, direct_top)
 
     def category_of(section: int) -> int:
@@ -967,8 +967,10 @@ def _parse_list(text: str, path: Path | None) -> ReadingList:
     by_title: dict[str, ListedPaper] = {}
     for unit, read, verdict in judged:
         if verdict == "orphan":
-            ids = ", ".join(dict.fromkeys(f"arXiv:{raw}" for _, raw in read.raw_ids))
-            notices.append(Notice(unit.line, f"{ids} is in a paragraph without a title; skipped"))
+            listed = ", ".join(dict.fromkeys(f"arXiv:{raw}" for _, raw in read.raw_ids))
+            notices.append(
+                Notice(unit.line, f"{listed} is in a paragraph without a title; skipped")
+            )
             continue
         if verdict == "none":
             continue
@@ -1002,8 +1004,10 @@ def _parse_list(text: str, path: Path | None) -> ReadingList:
             venue = next(filter(None, (venue_from_url(link.url) for link in read.links)), None)
         links = read.links
         if len(links) > 1:  # each URL once, where it first appears
-            seen: set[str] = set()
-            links = [link for link in links if not (link.url in seen or seen.add(link.url))]
+            first: dict[str, Link] = {}
+            for link in links:
+                first.setdefault(link.url, link)
+            links = list(first.values())
         paper = ListedPaper(
             title, unit.line, rating, [], links, ids[0] if ids else None, bad, venue, ids[1:]
         )

@@ -90,7 +90,8 @@ def creators(author_field: str) -> list[dict[str, str]]:
     is a single-field ``name``; others are split into ``firstName``/``lastName``
     (particles stay with the family name, a suffix goes after the given names).
     """
-    return zotero_fields("misc", {"author": author_field})["creators"]
+    made: list[dict[str, str]] = zotero_fields("misc", {"author": author_field})["creators"]
+    return made
 
 
 def item_for(paper: Paper, collection_keys: Iterable[str]) -> dict[str, Any]:
@@ -151,7 +152,8 @@ def label(identity: str) -> str:
 def arxiv_id_of(data: dict[str, Any]) -> str | None:
     """The arXiv id (without version) an item is about, from its archive ID, arXiv DOI
     or arXiv URL; ``None`` when it names no valid arXiv id."""
-    raws = arxiv_ids_in_text(str(data.get("archiveID") or ""))
+    raws: list[str | None] = []
+    raws += arxiv_ids_in_text(str(data.get("archiveID") or ""))
     raws += arxiv_ids_in_text(str(data.get("DOI") or ""))
     if data.get("url"):
         raws.append(arxiv_id_from_url(str(data["url"])))
@@ -404,12 +406,8 @@ def _decide(action: Action, own: Ownership, state: PushState, force: bool) -> st
     data = action.current["data"]
     now_zotero = own.digest(data)
     now_local = own.digest(action.desired)
-    last = state.items.get(action.arxiv_id)
-    untouched = (
-        bool(last)
-        and last.get("key") == action.current["key"]
-        and (last.get("zotero") == now_zotero)
-    )
+    last = state.items.get(action.arxiv_id) or {}  # (what the last push wrote)
+    untouched = last.get("key") == action.current["key"] and last.get("zotero") == now_zotero
     if untouched and last.get("local") == now_local:
         return UNCHANGED
     if own.view(data) == own.view(action.desired):
@@ -462,6 +460,7 @@ def push(
         _write_updates(client, report, own, state, force, progress)
         for action in report.actions:
             if action.kind == UNCHANGED:
+                assert action.current is not None  # an unchanged paper has its item
                 _done(action, "unchanged", action.current, own, state)
             elif action.kind == CONFLICT:
                 action.result = "skipped"
