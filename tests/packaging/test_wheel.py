@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,8 @@ def test_wheel_install_finds_difbib_compact_from_any_folder(tmp_path):
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = dist.glob("difbib-*.whl")
+    # PEP 561: the marker that makes type checkers read difbib's annotations
+    assert "difbib/py.typed" in zipfile.ZipFile(wheel).namelist()
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
