@@ -20,7 +20,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from difbib.library.published import VenueOptions
     from difbib.library.queries import Library, Paper, Selection
     from difbib.sources.http import RetryPolicy
+    from difbib.sources.venuenames import VenueTable
+
+#: A command's function, which option decorators return with its signature.
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 #: Command parameters that name a project file → the project's key for it.
@@ -101,7 +105,9 @@ class DifbibGroup(click.Group):
                 warnings.simplefilter("always", BibWarning)
                 shown = warnings.showwarning
 
-                def show(message, category, *args, **kwargs):  # one line per problem
+                def show(  # one line per problem
+                    message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+                ) -> None:
                     if issubclass(category, BibWarning):
                         click.echo(f"warning: {message}", err=True)
                     else:
@@ -207,8 +213,8 @@ class FilePath(click.Path):
     def __init__(self) -> None:
         super().__init__(path_type=Path)
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
-        path = super().convert(value, param, ctx)
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        path = cast(Path, super().convert(value, param, ctx))  # (path_type=Path)
         if Path(path).is_dir():
             flag = param.opts[0] if param is not None and param.opts else "path"
             raise DifbibError(f"{flag} {str(path)!r} is a folder; give a file")
@@ -223,7 +229,7 @@ def _require_given_list(list_path: Path) -> None:
         raise DifbibError(f"reading list {str(list_path)!r} not found (--list)")
 
 
-def _file_option(flag: str, dest: str, default: str, env: str, what: str) -> Callable:
+def _file_option(flag: str, dest: str, default: str, env: str, what: str) -> Callable[[_F], _F]:
     """An option naming a file, with a default and an environment variable."""
     return click.option(
         flag,
@@ -247,7 +253,7 @@ cache_option = _file_option(
 )
 
 
-def selection_options(f: Callable) -> Callable:
+def selection_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The selectors shared by export, list, format and zotero push.
 
     The command receives them as one ``selection`` argument, a
@@ -489,7 +495,7 @@ venues_file_option = click.option(
 )
 
 
-def _venue_table(library_path: Path, venues_file: Path | None):
+def _venue_table(library_path: Path, venues_file: Path | None) -> VenueTable:
     from difbib.sources.venuenames import VenueTable
 
     path = venues_file or current_project().venues or library_path.parent / "difbib-venues.toml"
@@ -550,7 +556,13 @@ def _report_venues(report: Any, *, quiet: bool, dry_run: bool) -> None:
             say(line)
 
 
-def _present(papers: list, library_path: Path, prefer: str, names: str | None, venues_file):
+def _present(
+    papers: list[Paper],
+    library_path: Path,
+    prefer: str,
+    names: str | None,
+    venues_file: Path | None,
+) -> list[Paper]:
     """Papers as export/format should give them: as preprints, or with venue names in a form."""
     from dataclasses import replace
 
@@ -560,7 +572,7 @@ def _present(papers: list, library_path: Path, prefer: str, names: str | None, v
     out = []
     for paper in papers:
         entry = as_preprint(paper.entry) if prefer == "preprint" else paper.entry
-        if table is not None:
+        if table is not None and names:
             entry = with_venue_names(entry, table, names)
         out.append(replace(paper, entry=entry))
     return out
@@ -1048,7 +1060,7 @@ def categories(library_path: Path, list_path: Path, as_json: bool) -> None:
 # -- formatted bibliographies (format, styles, cite) ------------------------------
 
 
-def style_options(f: Callable) -> Callable:
+def style_options(f: _F) -> _F:
     """--style, --locale, --to and --styles-dir, shared by format and cite."""
     options = [
         click.option(
