@@ -237,7 +237,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cmp_to_key
-from typing import Any, TypeAlias, TypedDict, cast, overload
+from typing import IO, Any, TypeAlias, TypedDict, cast, overload
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
 from citeproc.source import CitationItem as _Item
@@ -2290,7 +2290,7 @@ def _set_locale_list(self: model.Style, output_locale: str, validate: bool = Fal
 
 
 #: Per tag, the methods difbib's class replaces (besides the shared ones below).
-_METHODS: dict[str, dict[str, Any]] = {
+_METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
     "text": {"process": _text_process, "_variable": _text_variable},
     "name": {
@@ -2363,6 +2363,10 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
+#: Where a style's XML is: a path, or a file open for reading bytes.
+StyleSource: TypeAlias = "str | os.PathLike[str] | IO[bytes]"
+
+
 class Style(CitationStylesStyle):
     """A CSL style parsed with difbib's element classes (the fixes above).
 
@@ -2373,7 +2377,7 @@ class Style(CitationStylesStyle):
     an unknown locale.
     """
 
-    def __init__(self, source: Any, locale: str | None = None) -> None:
+    def __init__(self, source: StyleSource, locale: str | None = None) -> None:
         self.xml = etree.parse(source, _parser())
         self.root = self.xml.getroot()
         if not isinstance(self.root, model.Style):
@@ -2385,7 +2389,7 @@ class Style(CitationStylesStyle):
         set_output_locale(self, locale)
 
 
-def load_style(source: Any, locale: str | None = None) -> Style:
+def load_style(source: StyleSource, locale: str | None = None) -> Style:
     """A :class:`Style` from a path or file-like object."""
     return Style(source, locale)
 
@@ -2416,10 +2420,10 @@ class Bibliography(CitationStylesBibliography):
     def disambiguate(self) -> dict[str, Disambiguation]:
         return disambiguate(self)
 
-    def entries(self) -> list[Any]:
+    def entries(self) -> list[RenderedText]:
         """One entry per item of :attr:`items`, ``""`` for an item that renders nothing."""
         return self.style.render_bibliography(self.items)
 
-    def bibliography(self) -> list[Any]:
+    def bibliography(self) -> list[RenderedText]:
         """The entries, leaving out items that render nothing (as citeproc-js does)."""
         return [entry for entry in self.entries() if str(entry)]
