@@ -545,7 +545,8 @@ def _venue_env() -> dict[str, Any]:
         "venues_file": Path(v) if (v := env("DIFBIB_VENUES")) else None,
         "s2_url": env("DIFBIB_S2_URL"),
         "dblp_url": env("DIFBIB_DBLP_URL"),
-        "venue_policy": replace(VENUE_POLICY, **seconds),
+        # (seconds names float fields only: delay, backoff, timeout)
+        "venue_policy": replace(VENUE_POLICY, **seconds),  # type: ignore[arg-type]
     }
 
 
