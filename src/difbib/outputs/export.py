@@ -332,9 +332,7 @@ CSL_VARIABLES = {
 def write_csl_json(papers: Sequence[Paper], options: ExportOptions) -> str:
     """CSL-JSON (see :mod:`difbib.csl.csljson`) for citeproc-js, pandoc and Zotero."""
     dropped = {v for name in options.drop for v in CSL_VARIABLES.get(name, ())}
-    items = [
-        {k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(list(papers))
-    ]
+    items = [{k: v for k, v in item.items() if k not in dropped} for item in to_csl_items(papers)]
     if "ranking" in options.drop:  # the rating is custom.rating
         for item in items:
             custom = {k: v for k, v in item.pop("custom", {}).items() if k != "rating"}
