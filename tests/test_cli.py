@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -102,3 +104,41 @@ def test_readme_and_help_document_every_exit_code(run):
     help_text = " ".join(run("--help").stdout.split())
     codes = help_text.split("Exit codes:")[1].split("Options:")[0].strip()
     assert [int(c) for c in re.findall(r"(?:^|, )(\d+) ", codes)] == [int(c) for c in ExitCode]
+
+
+# -- start-up ---------------------------------------------------------------------
+
+#: What the command line must not import before a command needs it (start-up time).
+HEAVY_MODULES = ("bibtexparser", "citeproc", "lxml", "arxiv", "requests")
+
+
+def test_importing_the_command_line_imports_no_heavy_library():
+    code = (
+        "import sys, difbib.cli\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY_MODULES)})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []
+
+
+def test_help_runs_without_the_heavy_libraries():
+    code = "import sys\nfrom difbib import main\nsys.argv = ['difbib', '--help']\nmain()"
+    blocker = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {HEAVY_MODULES!r}:\n"
+        "            raise ImportError('imported at start-up: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", blocker + code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Commands:" in done.stdout and "export" in done.stdout
+
+
+def test_export_format_choices_are_the_exporters_formats(run):
+    from difbib.cli import EXPORT_FORMATS
+    from difbib.outputs.export import FORMATS
+
+    assert list(EXPORT_FORMATS) == list(FORMATS)
+    assert "[bibtex|biblatex|ris|csl-json]" in run("export", "--help").stdout

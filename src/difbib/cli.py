@@ -26,7 +26,6 @@ import click
 
 from difbib import __version__
 from difbib.errors import BibWarning, DifbibError, ExitCode
-from difbib.outputs.export import FORMATS
 
 if TYPE_CHECKING:
     from difbib.library.published import VenueOptions
@@ -37,6 +36,10 @@ if TYPE_CHECKING:
 #: A command's function, which option decorators return with its signature.
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+
+#: The names of :data:`difbib.outputs.export.FORMATS`, for ``--format``'s choices: the
+#: command line imports the exporters (and bibtexparser) only when it exports.
+EXPORT_FORMATS = ("bibtex", "biblatex", "ris", "csl-json")
 
 #: Command parameters that name a project file → the project's key for it.
 PROJECT_FILES = {
@@ -950,7 +953,7 @@ def _no_match() -> None:
     "--format",
     "-f",
     "format_name",
-    type=click.Choice(list(FORMATS), case_sensitive=False),
+    type=click.Choice(list(EXPORT_FORMATS), case_sensitive=False),
     default="bibtex",
     show_default=True,
     help="Output format.",
@@ -996,7 +999,13 @@ def export(
 
     No match is not an error: the output is empty, a note goes to stderr, exit 0.
     """
-    from difbib.outputs.export import ExportOptions, get_format, parse_drop, unused_drops
+    from difbib.outputs.export import (
+        FORMATS,
+        ExportOptions,
+        get_format,
+        parse_drop,
+        unused_drops,
+    )
 
     options = ExportOptions(
         drop=parse_drop(drop, minimal=minimal),

@@ -54,6 +54,7 @@ from bibtexparser.model import (
 )
 
 from difbib.errors import BibError, BibWarning
+from difbib.library.bibsplit import paused_gc, split_blocks
 from difbib.library.latex import CONTROL_CHARS, make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
 from difbib.sources.textfold import ascii_fold
@@ -406,6 +407,7 @@ def _first_fields(entry: Entry) -> Entry:
     return Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line, raw=entry.raw)
 
 
+@paused_gc()
 def parse_bib(
     text: str, *, source: str = "<string>", problems: list[BibProblem] | None = None
 ) -> Library:
@@ -419,13 +421,20 @@ def parse_bib(
       the first one wins. Such blocks stay in the library's blocks as they were
       written (``sync`` writes them back unchanged), but they are not entries;
     * a field given twice in one entry: the *first value wins*, as in BibTeX.
+
+    Files in the common shape (every file ``sync`` writes) are read by
+    :func:`difbib.library.bibsplit.split_blocks`, which gives bibtexparser's blocks
+    several times faster; any other file by bibtexparser itself.
     """
     found: list[BibProblem] = problems if problems is not None else []
-    library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+    parsed = split_blocks(text)  # the common shape, fast; None: anything else
+    if parsed is None:
+        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        parsed = library.blocks
     blocks: list[Block] = []
     entry_keys: dict[str, int | None] = {}
     string_keys: dict[str, int | None] = {}
-    for block in library.blocks:
+    for block in parsed:
         line = _line(block)
         if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
             block.ignore_error_block, Entry
@@ -556,6 +565,7 @@ def read_bib(
                 "encoding",
             )  # fmt: skip
         )
+    del data  # a large file: keep one copy of it, not two
     library = parse_bib(text, source=str(path), problems=found)
     broken = [p for p in found if p.kind == "syntax"]
     if strict and broken:
@@ -661,6 +671,7 @@ _BOOKLIKE = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceed
                        "mvcollection", "reference", "mvreference", "periodical"})  # fmt: skip
 
 
+@paused_gc()
 def resolve_entries(library: Library, *, problems: list[BibProblem] | None = None) -> list[Entry]:
     """Copies of the library's entries as every output reads them.
 
@@ -691,15 +702,24 @@ def resolve_entries(library: Library, *, problems: list[BibProblem] | None = Non
                     )
     plain: dict[str, Entry] = {}
     order: list[Entry] = []
+    linked: set[int] = set()  # the copies with a crossref or xdata field (by id)
     for entry in library.entries:
         seen: set[str] = set()
         fields = []
         for f in entry.fields:
-            if f.key.lower() in seen:
+            low = f.key.lower()
+            if low in seen:
                 continue
-            seen.add(f.key.lower())
-            fields.append(Field(f.key, macros.field_text(f)))
+            seen.add(low)
+            value = f.value
+            if f.enclosing == "no-enclosing" and isinstance(value, str):
+                value = macros.expand(value)
+            elif type(value) is not str:
+                value = str(value)
+            fields.append(Field(f.key, value))
         copy = Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line)
+        if "crossref" in seen or "xdata" in seen:
+            linked.add(id(copy))
         plain.setdefault(entry.key.lower(), copy)
         order.append(copy)
     done: dict[str, Entry] = {}
@@ -709,6 +729,9 @@ def resolve_entries(library: Library, *, problems: list[BibProblem] | None = Non
         low = entry.key.lower()
         if low in done:
             return done[low]
+        if id(entry) not in linked:  # stands alone already: the copy is the answer
+            done[low] = entry
+            return entry
         fields = list(entry.fields)
         have = {f.key.lower() for f in fields}
         for link in ("xdata", "crossref"):
@@ -768,9 +791,30 @@ def _inherited_names(parent_type: str, child_type: str, link: str) -> dict[str, 
     return {}
 
 
+def _writable_copy(block: Block) -> Block:
+    """A copy of ``block`` that writing may change (:class:`AddEnclosingMiddleware`
+    rewrites the values of entries and strings and pops their parser metadata).
+
+    What ``copy.deepcopy`` would give for what the writer reads, at a fraction of
+    its cost; other blocks are written as they are, unchanged.
+    """
+    if isinstance(block, Entry):
+        fields = [Field(f.key, f.value, f.start_line, f.enclosing) for f in block.fields]
+        copy: Block = Entry(block.entry_type, block.key, fields, block.start_line, block.raw)
+    elif isinstance(block, String):
+        copy = String(block.key, block.value, block.start_line, block.raw, block.enclosing)
+    else:
+        return block
+    copy.parser_metadata.update(block.parser_metadata)
+    return copy
+
+
 def write_bib(blocks: Iterable[Block]) -> str:
-    """BibTeX text for these blocks: values braced, aligned, one blank line between."""
-    library = Library(list(blocks))
+    """BibTeX text for these blocks: values braced, aligned, one blank line between.
+
+    The blocks are not changed (the writer works on copies of entries and strings).
+    """
+    library = Library([_writable_copy(b) for b in blocks])
     fmt = bibtexparser.BibtexFormat()
     fmt.indent = "  "
     fmt.value_column = 16  # fixed, so a long hand-added field name does not re-align all
@@ -782,7 +826,7 @@ def write_bib(blocks: Iterable[Block]) -> str:
             reuse_previous_enclosing=False,
             enclose_integers=True,
             default_enclosing="{",
-            allow_inplace_modification=False,
+            allow_inplace_modification=True,  # on the copies
         )
     ]
     return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=fmt)
