@@ -568,6 +568,8 @@ def _present(
     venues_file: Path | None,
 ) -> list[Paper]:
     """Papers as export/format should give them: as preprints, or with venue names in a form."""
+    if prefer != "preprint" and not names:
+        return list(papers)  # as the library has them (and no import of the venue clients)
     from dataclasses import replace
 
     from difbib.library.published import as_preprint, with_venue_names

@@ -107,11 +107,15 @@ def _closing_brace(text: str, opening: int) -> int:
     raise _Unusual
 
 
-def _lines(text: str, start: int, end: int) -> int:
+def _lines(text: str, start: int, end: int, escaped: bool) -> int:
     """The line breaks in ``text[start:end]`` as bibtexparser counts them: a newline
     right after a backslash is not one (its splitter takes ``\\`` + newline for an
-    escaped character), so line numbers after it are one less than an editor's."""
-    return text.count("\n", start, end) - text.count("\\\n", max(start - 1, 0), end)
+    escaped character), so line numbers after it are one less than an editor's.
+    ``escaped``: whether the text has such a newline at all (if not, a plain count)."""
+    lines = text.count("\n", start, end)
+    if escaped:
+        lines -= text.count("\\\n", max(start - 1, 0), end)
+    return lines
 
 
 def _implicit_comment(text: str, start: int, end: int, line: int) -> ImplicitComment | None:
@@ -125,7 +129,9 @@ def _implicit_comment(text: str, start: int, end: int, line: int) -> ImplicitCom
     return ImplicitComment(start_line=line + leading, raw=comment, comment=comment)
 
 
-def _entry(text: str, at: int, brace: int, entry_type: str, line: int) -> tuple[Entry, int]:
+def _entry(
+    text: str, at: int, brace: int, entry_type: str, line: int, escaped: bool
+) -> tuple[Entry, int]:
     """The entry whose ``@`` is at ``at`` and opening brace at ``brace``; and its end.
 
     A braced value is found with ``str.find`` (the next ``}``), which runs at memory
@@ -140,7 +146,7 @@ def _entry(text: str, at: int, brace: int, entry_type: str, line: int) -> tuple[
     start_line, line_pos = line, at
     fields: list[Field] = []
     enclosings: dict[str, str] = {}
-    find, name_match, after_match = text.find, _NAME.match, _AFTER_VALUE.match
+    count, find, name_match, after_match = text.count, text.find, _NAME.match, _AFTER_VALUE.match
     while True:
         name = name_match(text, pos)
         if name is None:  # after a trailing comma: only the entry's end may follow
@@ -153,7 +159,9 @@ def _entry(text: str, at: int, brace: int, entry_type: str, line: int) -> tuple[
         if field_name in enclosings:
             raise _Unusual  # bibtexparser: DuplicateFieldKeyBlock
         equals = name.start(2)
-        line += _lines(text, line_pos, equals)
+        line += count("\n", line_pos, equals)  # _lines, inline: the hot path
+        if escaped:
+            line -= count("\\\n", max(line_pos - 1, 0), equals)
         line_pos = equals
         pos = name.end()
         char = text[pos : pos + 1]
@@ -210,6 +218,7 @@ def split_blocks(text: str) -> list[Block] | None:
 
 
 def _split(text: str) -> list[Block]:
+    escaped = "\\\n" in text  # a backslash before a newline (see _lines)
     blocks: list[Block] = []
     keys: set[str] = set()
     comment_start, comment_line = 0, 0  # where the text between blocks starts
@@ -227,7 +236,7 @@ def _split(text: str) -> list[Block]:
         comment = _implicit_comment(text, comment_start, at, comment_line)
         if comment is not None:
             blocks.append(comment)
-        line += _lines(text, line_pos, at)
+        line += _lines(text, line_pos, at, escaped)
         line_pos = at
         kind = m.group().lower()
         if kind.startswith("@comment"):
@@ -241,11 +250,11 @@ def _split(text: str) -> list[Block]:
         elif kind.startswith(("@preamble", "@string")):
             raise _Unusual
         else:
-            entry, close = _entry(text, at, brace, kind[1:].strip(), line)
+            entry, close = _entry(text, at, brace, kind[1:].strip(), line, escaped)
             if entry.key in keys:
                 raise _Unusual  # bibtexparser: DuplicateBlockKeyBlock
             keys.add(entry.key)
             blocks.append(entry)
-        line += _lines(text, line_pos, close)
+        line += _lines(text, line_pos, close, escaped)
         line_pos = close
         comment_start, comment_line = close + 1, line

@@ -299,10 +299,13 @@ def keywords_value(categories: Iterable[str]) -> str:
     return ", ".join(c.replace(",", " ") for c in categories)
 
 
+_KEYWORD_SEPARATOR = re.compile(r"[,;]")
+
+
 def split_keywords(value: str | None) -> list[str]:
     if not value:
         return []
-    return [k.strip() for k in re.split(r"[,;]", value) if k.strip()]
+    return [k.strip() for k in _KEYWORD_SEPARATOR.split(value) if k.strip()]
 
 
 def rating_value(rating: int | None) -> str | None:

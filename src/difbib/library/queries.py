@@ -28,6 +28,7 @@ from bibtexparser.model import Entry
 from difbib.errors import BibError, BibWarning, DifbibError, SelectionError
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
+from difbib.library.bibsplit import paused_gc
 from difbib.library.latex import MAX_BRACE_DEPTH, brace_depth, tex_to_text, too_deep
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list
@@ -179,6 +180,7 @@ class Library:
             self.papers.append(Paper(entry, cats, rating))
 
     @classmethod
+    @paused_gc()  # builds many objects, none in a cycle (see paused_gc)
     def load(cls, library_path: str | Path, list_path: str | Path | None = None) -> Library:
         """Read ``library.bib``; take categories from the reading list if it exists."""
         library_path = Path(library_path)
