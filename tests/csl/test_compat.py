@@ -173,13 +173,15 @@ def test_xml_that_is_not_a_style_is_a_clear_error(tmp_path):
 # -- fixes found through the CSL test suite, as a user of the Python API meets them --
 
 
-def _custom(tmp_path: Path, citation: str, bibliography: str, name: str = "custom") -> Path:
+def _custom(
+    tmp_path: Path, citation: str, bibliography: str, name: str = "custom", macros: str = ""
+) -> Path:
     path = tmp_path / f"{name}.csl"
     path.write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
         "<info><title>Custom</title><id>x</id><updated>2025-01-01T00:00:00+00:00</updated></info>"
-        f"<citation>{citation}</citation><bibliography>{bibliography}</bibliography></style>",
+        f"{macros}<citation>{citation}</citation><bibliography>{bibliography}</bibliography></style>",
         encoding="utf-8",
     )
     return path
@@ -415,3 +417,68 @@ def test_namesakes_among_cited_first_authors_get_given_names(style_name, expecte
         _paper("cache", [("Ma", "Zhen"), ("Chen", "Hao"), ("Lin", "Yu")], 2025),
     ]
     assert render.citation(items, ["nami", "cache"], style) == expected
+
+
+def test_a_substituted_variable_is_not_printed_again(tmp_path):
+    """The spec (substitute): "Substituted variables are suppressed in the rest of
+    the output to prevent duplication"; a shorthand cs:names inherits the cs:name
+    and cs:label of the names it stands in for, inside a cs:choose too."""
+    macros = (
+        '<macro name="title"><group delimiter=" "><text variable="title"/>'
+        '<text variable="edition" prefix="(" suffix=")"/></group></macro>'
+    )
+    layout = (
+        '<layout><group delimiter="; "><names variable="author"><name/>'
+        '<label prefix=", " form="short"/><substitute><choose><if type="book">'
+        '<names variable="editor"/></if></choose><text macro="title"/></substitute></names>'
+        '<text variable="title"/><names variable="editor"><label form="verb" suffix=" "/>'
+        '<name/></names><group delimiter=" "><number variable="edition" form="ordinal"/>'
+        '<label variable="edition" form="short"/></group></group></layout>'
+    )
+    style = _custom(tmp_path, '<layout><text variable="title"/></layout>', layout, macros=macros)
+    smith = [{"family": "Smith", "given": "Anna"}]
+    doe = [{"family": "Doe"}]
+    items = [
+        {"id": "a", "type": "book", "title": "Book", "editor": smith, "edition": "2"},
+        {"id": "b", "type": "report", "title": "Report", "edition": "3"},
+        {"id": "c", "type": "book", "title": "Third", "author": doe, "editor": smith},
+    ]
+    assert render.bibliography(items, style).entries == [
+        "Anna Smith, ed.; Book; 2nd ed.",  # the editor is the author, once
+        "Report (3)",  # title and edition stood in for the author: neither again
+        "Doe; Third; edited by Anna Smith",  # no substitution: all of it
+    ]
+
+
+def test_a_group_or_macro_whose_variables_are_empty_is_suppressed(tmp_path):
+    """The spec (group): a group "is suppressed if a) at least one rendering element
+    in cs:group calls a variable (either directly or via a macro), and b) all
+    variables that are called are empty"; what counts is the branch taken, and (as
+    in citeproc-js) a called macro is such a group, so a term-only macro counts as
+    rendered ("[n.d.]") and a term beside an empty variable goes ("Unpaged")."""
+    macros = (
+        '<macro name="number"><group delimiter=" "><label variable="number" form="short"/>'
+        '<text variable="number"/></group></macro>'
+        '<macro name="year"><choose><if variable="issued"><date variable="issued">'
+        '<date-part name="year"/></date></if><else><text term="no date" form="short"/>'
+        "</else></choose></macro>"
+        '<macro name="pages"><text term="page" form="short" suffix=" "/>'
+        '<text variable="page"/></macro>'
+    )
+    layout = (
+        '<layout><group delimiter=" "><text variable="title"/>'
+        '<group delimiter=" " prefix="(" suffix=")"><choose><if type="thesis">'
+        '<text value="publication"/></if><else-if variable="number"><text variable="genre"/>'
+        '</else-if></choose><text macro="number"/></group><group delimiter="; " prefix="["'
+        ' suffix="]"><text macro="year"/><text variable="volume"/></group></group>'
+        '<text macro="pages" prefix=", "/></layout>'
+    )
+    style = _custom(tmp_path, '<layout><text variable="title"/></layout>', layout, macros=macros)
+    items = [
+        {"id": "a", "type": "thesis", "title": "Thesis"},
+        {"id": "b", "type": "thesis", "title": "Numbered", "number": "7", "page": "5"},
+    ]
+    assert render.bibliography(items, style).entries == [
+        "Thesis [n.d.]",
+        "Numbered (publication no. 7) [n.d.], p. 5",
+    ]

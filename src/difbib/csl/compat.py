@@ -204,6 +204,31 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     It is the register of fix 16, now applied to rendered names too (at least the
     form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
+24. **Substituted variables are not printed again.** The spec (``cs:substitute``):
+    "Substituted variables are suppressed in the rest of the output to prevent
+    duplication." citeproc-py suppressed only a ``<text variable>`` that was itself
+    the substitute, so an edited book printed its editor twice (APA's
+    ``Smith, A. (Ed.). (2019). Proceedings ... (A. Smith, Ed.; Vol. 12)``) and an
+    entry without author its title twice. As in citeproc-js, every variable the
+    substitution reads (through macros, in the branches taken) is left out of the
+    rest of the entry or cite, with the label of such a variable
+    (:func:`_substitute_render`, :func:`_uses`). Also "A shorthand version of
+    cs:names without child elements ... inherits the attributes values set on the
+    cs:name and cs:et-al child elements of the original cs:names element" (and its
+    label), at any depth: Chicago's substitute holds its ``<names variable="editor"/>``
+    in a ``cs:choose``, where citeproc-py gave the editor a default name
+    (``A. Smith.`` for ``Smith, Anna, ed.``).
+
+25. **A group is suppressed by the variables it reached.** The spec: cs:group "is
+    suppressed if a) at least one rendering element in cs:group calls a variable
+    (either directly or via a macro), and b) all variables that are called are
+    empty". citeproc-py counted a ``cs:choose`` as a rendered variable when any of
+    its branches could render one: APA's thesis got "(Publication)" with no number
+    after it. Now the variables counted are those the rendering reached, and, as in
+    citeproc-js, a called macro is a group of its own: a macro whose variables are
+    all empty prints nothing (no lone "p."), one that prints a term only ("n.d.")
+    counts as rendered (:func:`_group_process`).
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -710,9 +735,26 @@ def _render_bibliography(self, citation_items):
 _substitute: dict[str, Any] = {"active": False}
 
 
+def _names_process(self, item, names_context=None, context=None, **kwargs):
+    """``Names.process`` leaving out the variables a substitution used (fix 24): if
+    none is left, the names are empty and their own cs:substitute applies."""
+    roles = str(self.get("variable") or "").split()
+    left = _uses(self, context, roles)
+    if left == roles:
+        return _original_names_process(self, item, names_context, context, **kwargs)
+    self.set("variable", " ".join(left))
+    try:
+        return _original_names_process(self, item, names_context, context, **kwargs)
+    finally:
+        self.set("variable", " ".join(roles))
+
+
 def _names_render(self, item, *args, **kwargs):
     """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
     leaving out a cite's names for year collapsing (fix 14)."""
+    if _substituting and _substituting[-1] is not self and self.name is None:
+        # a shorthand cs:names in a substitution, at any depth (fix 24)
+        kwargs.setdefault("names_context", _substituting[-1])
     cite = _cite_names
     if cite["capture"] and not cite["seen"] and kwargs.get("sort_options") is None:
         cite["seen"] = True
@@ -861,11 +903,20 @@ def _text_process(self, item, context=None, **kwargs):
         language = item.reference.language[:2]
     except model.VariableError:
         language = None
-    if "macro" in self.attrib and kwargs.get("sort_options") is not None:
-        if context is None:
-            context = self
-        macro = self.get_macro(self.get("macro"))
-        return macro.render(item, context, sort_options=kwargs["sort_options"]), language
+    if "macro" in self.attrib:
+        # a called macro is a group of its own (fix 25)
+        frame = _enter_group()
+        text = None
+        try:
+            if kwargs.get("sort_options") is not None:
+                macro = self.get_macro(self.get("macro"))
+                where = context if context is not None else self
+                text = macro.render(item, where, sort_options=kwargs["sort_options"])
+            else:
+                text, _ = _original_text_process(self, item, context=context, **kwargs)
+        finally:
+            rendered = _leave_group(frame, text is not None)
+        return (text if rendered else None), language
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
         return String(_rich(self, self.get("value"))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
@@ -1916,6 +1967,8 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
     style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
     sort key, the date as the spec sorts it (fix 18)."""
+    if not _uses(self, context, [variable or self.get("variable")]):
+        return None  # substituted earlier (fix 24)
     if kwargs.get("sort_options") is not None and not self.is_locale_date():
         return _date_sort_key(self, item, variable)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
@@ -1965,16 +2018,170 @@ def _date_sort_key(element, item, variable) -> String | None:
     return String(key(value))
 
 
+def _number_process(self, item, context=None, **kwargs):
+    """``Number.process`` rendering nothing for a variable substituted earlier (fix 24)."""
+    if not _uses(self, context, [self.get("variable")]):
+        return None
+    return _original_number_process(self, item, context, **kwargs)
+
+
 def _label_process(self, item, variable=None, plural=None, context=None, **kwargs):
-    """``Label.process`` printing nothing for an empty variable (fix 15)."""
+    """``Label.process`` printing nothing for an empty variable (fix 15) or one
+    substituted earlier (fix 24)."""
     if variable is None:
         name = self.get("variable") or ""
         if name == "locator":
             if not item.has_locator:
                 return None
-        elif name and not item.reference.get(name.replace("-", "_")):
-            return None
+        elif name:
+            empty = not item.reference.get(name.replace("-", "_"))
+            if empty or name in (_done_vars(self, context) or ()):
+                return None
     return _original_label_process(self, item, variable, plural, context, **kwargs)
+
+
+_substituting: list[Any] = []  # the cs:names whose cs:substitute is rendering (fix 24)
+_recorded: list[set[str]] = []  # the variables the substitution read so far (fix 24)
+
+
+def _done_vars(element, context) -> set[str] | None:
+    """The variables substituted earlier in this entry or cite (fix 24), kept on the
+    layout's ``repressed`` table, which citeproc-py resets for every entry, cite
+    and sort key."""
+    try:
+        layout = (context if context is not None else element).get_layout()
+    except (IndexError, AttributeError):  # a locale's date: no layout above it
+        return None
+    return layout.repressed.setdefault("*", set())
+
+
+def _uses(element, context, variables) -> list[str]:
+    """Of ``variables``, which an element may render: the substitution records them
+    all, and a variable substituted earlier is left out (fix 24)."""
+    for recorded in _recorded:
+        recorded.update(variables)
+    done = _done_vars(element, context)
+    return [v for v in variables if not done or v not in done]
+
+
+def _substitute_render(self, item, context=None, **kwargs):
+    """``Substitute.render`` (fix 24): the first child that renders stands in for the
+    names; shorthand ``cs:names`` at any depth (inside ``cs:choose`` too) inherit the
+    substituted element's ``cs:name``, ``cs:et-al`` and ``cs:label``; every variable
+    the substitution reads is left out of the rest of the entry or cite."""
+    names = self.getparent()
+    _substituting.append(names)
+    _recorded.append(set())
+    text = None
+    try:
+        for child in self.iterchildren():
+            try:
+                text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                continue
+            if text:
+                break
+    finally:
+        _substituting.pop()
+        recorded = _recorded.pop()
+    if _recorded:  # a substitution inside a substitution: the outer one records
+        _recorded[-1].update(recorded)
+    done = _done_vars(self, context)
+    if done is not None:
+        done.update(recorded)
+    return text or None
+
+
+_group_frames: list[list[bool]] = []  # per cs:group: [a variable tried, one rendered] (fix 25)
+
+
+def _renders_variable(element) -> bool:
+    """Whether ``element`` renders a variable itself (not through a macro)."""
+    tag = etree.QName(element).localname
+    if tag in ("names", "date", "number"):
+        return True
+    if tag == "text":
+        return "variable" in element.attrib
+    return tag == "label" and element.get("variable") == "locator"
+
+
+def _reporting(render):
+    """``render`` noting, for the cs:group around, that a variable was tried and
+    whether it rendered (fix 25)."""
+
+    def reporting_render(self, *args, **kwargs):
+        if not (_group_frames and _renders_variable(self)):
+            return render(self, *args, **kwargs)
+        frame = _group_frames[-1]
+        frame[0] = True
+        # citeproc-js: year-suffix "always signals that it produces output, even
+        # when it doesn't", so that a group can hold it with the "no date" term
+        if self.get("variable") == "year-suffix":
+            frame[1] = True
+        text = render(self, *args, **kwargs)
+        if text:
+            frame[1] = True
+        return text
+
+    return reporting_render
+
+
+def _enter_group() -> list[bool]:
+    """Start a group's record of its variables (fix 25): [one tried, one rendered]."""
+    frame = [False, False]
+    _group_frames.append(frame)
+    return frame
+
+
+def _leave_group(frame: list[bool], output: bool) -> bool:
+    """End a group's record; whether the group renders (fix 25)."""
+    _group_frames.pop()
+    rendered = output and (frame[1] or not frame[0])
+    if _group_frames:
+        parent = _group_frames[-1]
+        if rendered:
+            parent[1] = True  # a group that renders counts as a rendered variable
+        else:
+            parent[0] = frame[0]  # citeproc-js passes on whether it tried any
+    return rendered
+
+
+def _group_process(self, item, context=None, **kwargs):
+    """``Group.process`` deciding on the variables the group rendered (fix 25).
+
+    The spec: cs:group "is suppressed if a) at least one rendering element in
+    cs:group calls a variable (either directly or via a macro), and b) all
+    variables that are called are empty". citeproc-py judged by the elements a
+    child could render: a cs:choose counted as a rendered variable when any of its
+    branches held one, even if the branch taken printed only a value, so APA's
+    ``identifier-number`` gave "(Publication)" for a thesis without a number. As
+    in citeproc-js, the variables counted are those the rendering reached (in the
+    branches taken); a nested group that renders counts as a rendered variable,
+    and one suppressed passes on whether it tried any. citeproc-js also treats
+    each macro call as a group (:func:`_text_process`): a macro whose variables
+    are all empty renders nothing, and one that prints a term only counts as a
+    rendered variable for the group around it ("n.d." in a group with an empty
+    volume).
+    """
+    frame = _enter_group()
+    output = []
+    delimiter = self.get("delimiter", "")
+    try:
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, model.Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                continue
+            if text is not None:
+                output.append(text)
+    finally:
+        rendered = _leave_group(frame, bool(output))
+    if rendered:
+        return self.join(output)
+    raise model.VariableError
 
 
 # citeproc-py's own functions, kept for the cases the fixes do not change.
@@ -1989,6 +2196,8 @@ _original_name_process = model.Name.process
 _original_label_process = model.Label.process
 _original_date_process = model.Date.process
 _original_names_render = model.Names.render
+_original_names_process = model.Names.process
+_original_number_process = model.Number.process
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
@@ -2062,6 +2271,8 @@ def _text_variable(self, item, context):
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
+    if not _uses(self, context, [self.get("variable")]):
+        return None  # substituted earlier (fix 24)
     text = _original_text_variable(self, item, context)
     if self.get("variable") == "locator" and text is not None:
         # as citeproc-js: no white space around the locator or a range's dash
@@ -2133,11 +2344,14 @@ _METHODS: dict[str, dict[str, Any]] = {
         "get_option": _name_get_option,
         "et_al": _et_al,
     },
-    "names": {"render": _names_render},
+    "names": {"render": _names_render, "process": _names_process},
+    "substitute": {"render": _substitute_render},
+    "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
     "label": {"process": _label_process},
     "date": {"process": _date_process},
+    "group": {"process": _group_process},
     "if": {"render": _if_render},
     "else-if": {"render": _if_render},
 }
@@ -2170,6 +2384,8 @@ def _difbib_class(cls: type) -> type:
     if calls in _MEMO_CALLS:
         namespace["calls_variable"] = _MEMO_CALLS[calls]
     namespace.update(_METHODS.get(tag, {}))
+    if tag in ("names", "date", "number", "text", "label"):
+        namespace["render"] = _reporting(namespace.get("render", cls.render))
     return type(cls.__name__, (cls,), namespace)
 
 
