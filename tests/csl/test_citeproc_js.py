@@ -211,11 +211,6 @@ def test_other_locale_identical_to_citeproc_js(items, style_name):
     assert [render.citation(cited, clusters[0], style.path, "de-DE")] == expected
 
 
-#: Rendering gaps on hand-written entries (csl/compat.py's side, not the data's):
-#: Harvard sorts "de la Fuente" under "de".
-_RENDERING_GAPS = pytest.mark.xfail(reason="rendering gap in citeproc-py, see comment")
-
-
 @pytest.mark.parametrize(
     "style_name",
     [
@@ -224,7 +219,7 @@ _RENDERING_GAPS = pytest.mark.xfail(reason="rendering gap in citeproc-py, see co
         "apa",
         "chicago-author-date",
         "modern-language-association",
-        pytest.param("harvard-cite-them-right", marks=_RENDERING_GAPS),
+        "harvard-cite-them-right",
     ],
 )
 def test_every_entry_type_identical_to_citeproc_js(style_name):

@@ -482,3 +482,29 @@ def test_a_group_or_macro_whose_variables_are_empty_is_suppressed(tmp_path):
         "Thesis [n.d.]",
         "Numbered (publication no. 7) [n.d.], p. 5",
     ]
+
+
+@pytest.mark.parametrize(
+    ("demote", "expected"),
+    [("sort-only", ["carter", "eliot", "fuente"]), ("never", ["carter", "fuente", "eliot"])],
+)
+def test_sort_only_demotes_the_particle_in_sort_keys(tmp_path, demote, expected):
+    """The spec: with "sort-only", "the non-dropping-particle is demoted only when
+    names are sorted": "de la Fuente" sorts under F and still prints "de la Fuente"."""
+    macros = '<macro name="author"><names variable="author"><name/></names></macro>'
+    layout = '<sort><key macro="author"/></sort><layout><text macro="author"/></layout>'
+    style = _custom(tmp_path, layout, layout, macros=macros)
+    root = f'class="in-text" demote-non-dropping-particle="{demote}"'
+    style.write_text(style.read_text().replace('class="in-text"', root))
+    items = [
+        {"id": "eliot", "type": "book", "author": [{"family": "Eliot", "given": "Ann"}]},
+        {"id": "carter", "type": "book", "author": [{"family": "Carter", "given": "Cy"}]},
+        {
+            "id": "fuente",
+            "type": "book",
+            "author": [{"family": "Fuente", "given": "Juan", "non-dropping-particle": "de la"}],
+        },
+    ]
+    out = render.bibliography(items, style)
+    assert out.ids == expected
+    assert "Juan de la Fuente" in out.entries

@@ -229,6 +229,11 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     all empty prints nothing (no lone "p."), one that prints a term only ("n.d.")
     counts as rendered (:func:`_group_process`).
 
+26. **demote-non-dropping-particle="sort-only"** (Harvard): the spec, "the
+    non-dropping-particle is demoted only when names are sorted": "de la Fuente"
+    sorts under F, as "Fuente, Juan de la", while it prints "de la Fuente, J.".
+    citeproc-py treated "sort-only" as "never" in sort keys built from a macro.
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -1943,6 +1948,9 @@ def _name_get_option(self, name, context=None, sort_options=None):
     value = _original_name_get_option(self, name, context, sort_options)
     if name == "and" and _sorting:
         return None  # no "and"/"&" in name sort keys (fix 6b)
+    if name == "demote-non-dropping-particle" and sort_options is not None:
+        # "sort-only": demoted in sort keys, "de la Fuente" under F (fix 26)
+        return "display-and-sort" if str(value).lower() == "sort-only" else value
     if name == "et-al-use-first" and _active["use_first"] and sort_options is None:
         return max(value, _active["use_first"])
     return value
