@@ -508,3 +508,14 @@ def test_sort_only_demotes_the_particle_in_sort_keys(tmp_path, demote, expected)
     out = render.bibliography(items, style)
     assert out.ids == expected
     assert "Juan de la Fuente" in out.entries
+
+
+def test_a_lowercase_word_of_a_given_name_gets_no_initial_mark(tmp_path):
+    """A particle left in the given name ("Aaron van den") is kept as it is between
+    initials, as citeproc-js does; citeproc-py gave "A. van . den ."."""
+    layout = '<layout><names variable="author"><name initialize-with=". "/></names></layout>'
+    style = _custom(tmp_path, layout, layout)
+    people = [("Oord", "Aaron van den"), ("Gogh", "Theo Van"), ("Ng", "A. Y.")]
+    items = [{"id": f, "type": "book", "author": [{"family": f, "given": g}]} for f, g in people]
+    out = render.bibliography(items, style)
+    assert out.entries == ["A. van den Oord", "T. V. Gogh", "A. Y. Ng"]

@@ -44,7 +44,9 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    initials already present. citeproc-py ignored it, so Chicago author-date gave
    ``Cai, Q., J. Chen`` instead of ``Cai, Qi, Jingwen Chen``. Also, as citeproc-js
    does, a lowercase part of a hyphenated given name gets no initial
-   (``Sheng-ming`` becomes ``S.``, not ``S.-. ming .``).
+   (``Sheng-ming`` becomes ``S.``, not ``S.-. ming .``), and a lowercase word of a
+   given name (a particle left there) is kept with no initial mark of its own
+   (``Aaron van den`` becomes ``A. van den``, not ``A. van . den .``).
 
 5. **Typographic apostrophes.** citeproc-js prints a straight apostrophe in a
    field value as ``’`` (``It’s Time``); :func:`typographic_apostrophes` does the
@@ -681,7 +683,29 @@ def _initialize(self, given, mark, context):
         # its own and gets no initial (citeproc-py gave "S.-. ming .").
         parts = [p for p in str(given).split("-") if p and not p[0].islower()]
         given = "-".join(parts) if parts else given
-    return _original_initialize(self, given, mark, context)
+    if self.get_option("initialize-with-hyphen", context):
+        pieces = str(given).split("-")
+    else:
+        pieces = [str(given).replace("-", " ")]
+    return "-".join(_initials(piece, mark) for piece in pieces)
+
+
+def _initials(given: str, mark: str) -> str:
+    """``given``'s words as initials; a lowercase word (a particle: "Aaron van den")
+    is kept as it is, with no initial mark of its own (citeproc-py gave
+    "A. van . den ."; citeproc-js "A. van den")."""
+    out, group = [], []
+    for word in given.replace(".", " ").split():
+        if word[0].isupper():
+            group.append(word[0])
+            continue
+        if group:
+            out.append(mark.join(group) + mark)
+            group = []
+        out.append(word)
+    if group:
+        out.append(mark.join(group) + mark)
+    return " ".join(" ".join(out).split())
 
 
 def _render_entry(self, item, joiner):
