@@ -244,7 +244,10 @@ printed ``213 & 235`` into HTML as is).
 Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
 suppresses repeating years within the cite group, e.g. (Doe 2000a, b)"),
 ``year-suffix-ranged`` ("(Doe 2000a–c,e)"), ``cite-group-delimiter``,
-``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`).
+``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`),
+with citeproc-js's choice of the delimiter between cites (:func:`_splice`): an in-text
+style without a ``cite-group-delimiter`` joins the years of one author with ", "
+(``(Doe 2000a–d, 2001; Roe 1999)``), a note style with the layout's delimiter.
 
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
@@ -1119,8 +1122,6 @@ def _collapse_years(layout, rendered, delimiter):
     """
     citation = layout.getparent()
     mode = citation.get("collapse") or ""  # "": grouping only (a cite-group-delimiter)
-    group_delimiter = citation.get("cite-group-delimiter", ", ")
-    after = citation.get("after-collapse-delimiter", delimiter)
     # as citeproc-js: the cite-group-delimiter when given, else the layout's
     suffix_delimiter = citation.get(
         "year-suffix-delimiter", citation.get("cite-group-delimiter", delimiter)
@@ -1136,22 +1137,45 @@ def _collapse_years(layout, rendered, delimiter):
             groups.append([(item, text)])
         previous = names
     out: list = []
-    previous_collapsed = False
+    last = None  # the group's last cite, and whether it followed one of its names
     for group in groups:
         runs = _year_runs(layout, group, mode)
         text = ""
         for r, run in enumerate(runs):
             joined = _join_suffixes(layout, run, suffix_delimiter, mode == "year-suffix-ranged")
             if r:
-                text += (after if len(runs[r - 1]) > 1 else group_delimiter) + joined
+                text += _splice(layout, delimiter, group[0][0], True, True) + joined
             else:
                 text = joined
         if out:
-            out.append((after if previous_collapsed else delimiter) + text)
+            out.append(_splice(layout, delimiter, last[0], last[1], False) + text)
         else:
             out.append(text)
-        previous_collapsed = len(group) > 1
+        last = (group[-1][0], len(group) > 1)
     return [String("".join(out))]
+
+
+def _splice(layout, delimiter: str, before, before_grouped: bool, grouped: bool) -> str:
+    """The delimiter before a cite (fix 14), as citeproc-js chooses it: ``grouped``
+    if the cite follows one with the same names (their names printed once),
+    ``before`` the cite before it and ``before_grouped`` the same for that one.
+
+    With ``after-collapse-delimiter`` ("the delimiter for cites that follow a
+    collapsed group of cites"): it follows a cite with a locator or ends a group,
+    else the layout's delimiter; a ``cite-group-delimiter`` joins the cites of a
+    group; else an in-text style joins them with ", " ("(Doe 2000a–d, 2001)"),
+    a note style with the layout's delimiter.
+    """
+    citation = layout.getparent()
+    after = citation.get("after-collapse-delimiter")
+    if after is not None:
+        starts = not grouped and (before_grouped or citation.get("collapse") != "year-suffix")
+        return after if before.has_locator or starts else delimiter
+    if grouped and citation.get("cite-group-delimiter") is not None:
+        return citation.get("cite-group-delimiter")
+    if grouped and citation.get("collapse") and layout.get_root().get("class") == "in-text":
+        return ", "
+    return delimiter
 
 
 def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
