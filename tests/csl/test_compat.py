@@ -324,10 +324,14 @@ def test_quotations_in_rich_text_values_nest_with_the_styles_quotes(tmp_path):
     items = [{"id": "a", "type": "book", "title": "He said \"hello\" to 'me' in Life's story"}]
     entries = render.bibliography(items, style, rich_text=True).entries
     assert entries == ["“He said ‘hello’ to ‘me’ in Life’s story”"]
-    # a plain value (difbib's own, from BibTeX) keeps its marks; the style's quotes as ever
-    assert render.bibliography(items, style).entries == [
-        '“He said "hello" to ’me’ in Life’s story”'
-    ]
+    # difbib's own values (from BibTeX, ``Best'' as “Best”) too: citeproc-js reads
+    # quotations in every value, typographic ones included, and moves punctuation
+    # inside nested quotes ("‘Boom.’”", en-US)
+    assert render.bibliography(items, style).entries == entries
+    items = [{"id": "b", "type": "book", "title": "The 1990’s “boom” and more “boom”"}]
+    layout = '<layout suffix="."><text variable="title" quotes="true"/></layout>'
+    style = _custom(tmp_path, layout, layout, name="period")
+    assert render.bibliography(items, style).entries == ["“The 1990’s ‘boom’ and more ‘boom.’”"]
 
 
 def test_format_reports_a_difbib_bug_as_a_bug_not_as_the_styles(shipped, run, monkeypatch):
@@ -517,3 +521,30 @@ def test_a_lowercase_word_of_a_given_name_gets_no_initial_mark(tmp_path):
     items = [{"id": f, "type": "book", "author": [{"family": f, "given": g}]} for f, g in people]
     out = render.bibliography(items, style)
     assert out.entries == ["A. van den Oord", "T. V. Gogh", "A. Y. Ng"]
+
+
+def test_page_ranges_keep_a_longer_last_page_whole(tmp_path):
+    """page-range-format "minimal-two"/"minimal": digits repeated in the second number
+    are left out only where they repeat (citeproc-py gave "1–0" for 1–10)."""
+    layout = '<layout><text variable="page"/></layout>'
+    styles = {}
+    for fmt in ("minimal", "minimal-two"):
+        styles[fmt] = _custom(tmp_path, layout, layout, name=fmt)
+        root = f'class="in-text" page-range-format="{fmt}"'
+        styles[fmt].write_text(styles[fmt].read_text().replace('class="in-text"', root))
+    pages = ["1-10", "9-18", "98-102", "321-328", "1-700"]
+    items = [{"id": p, "type": "book", "page": p} for p in pages]
+    assert render.bibliography(items, styles["minimal"]).entries == [
+        "1–10",
+        "9–18",
+        "98–102",
+        "321–8",
+        "1–700",
+    ]
+    assert render.bibliography(items, styles["minimal-two"]).entries == [
+        "1–10",
+        "9–18",
+        "98–102",
+        "321–28",
+        "1–700",
+    ]

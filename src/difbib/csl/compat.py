@@ -176,6 +176,9 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     (``"..."``, ``'...'``) were left straight. Quotations are now marked while an
     entry renders and their marks chosen by depth once it is complete
     (:func:`_resolve_quotes`, :func:`value_quotes`): ``“My ‘Amazing’ Title”``.
+    As in citeproc-js this holds for every value (difbib's own titles from BibTeX,
+    where ````Best''`` is ``“Best”``, too), typographic marks included, and
+    punctuation-in-quote moves a period inside nested quotes (``‘Boom.’”``).
 
 22. **A document's cites are among its own references.** citeproc-js computes a
     citation against the items registered in the document (the cited papers of a
@@ -235,6 +238,12 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     non-dropping-particle is demoted only when names are sorted": "de la Fuente"
     sorts under F, as "Fuente, Juan de la", while it prints "de la Fuente, J.".
     citeproc-py treated "sort-only" as "never" in sort keys built from a macro.
+
+27. **Page ranges** (``page-range-format``): "minimal: All digits repeated in the
+    second number are left out" (42–45, 321–28); digits repeat only in a number as
+    long as the first. citeproc-py compared from the left whatever the lengths, so
+    MLA ("minimal-two") gave "1–0" for 1–10 and "9–8" for 9–18
+    (:func:`_format_last_page`).
 
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
@@ -450,6 +459,7 @@ _SKIP_WORDS = frozenset(
 _TITLE_TAG = re.compile(
     "(\u2018|\u2019|\u201c|\u201d| \"| '|\"|'|[-\u2013\u2014/.,;?!:\\[\\]()]|["
     + "".join(chr(0xE010 + n) for n in range(12))
+    + "\ue000\ue020\ue021"  # the marks of quotations (fixes 2 and 21)
     + "])"
 )
 _TITLE_SPACE = re.compile("([\u00a0\u0020\u2000-\u200b\u205f\u3000]+)")
@@ -569,6 +579,9 @@ def _resolve_quotes(element, text):
     plain_text = str(text)
     if QUOTE_OPEN not in plain_text and QUOTE_CLOSE not in plain_text:
         return text
+    if element.get_locale_option("punctuation-in-quote").lower() != "true":
+        # a value's quotations carry the mark too (value_quotes): not for this locale
+        plain_text = plain_text.replace(QUOTE_END, "")
     marks = [
         (
             str(element.get_single_term(name="open-quote")),
@@ -595,17 +608,22 @@ def _resolve_quotes(element, text):
 _OPENING_CONTEXT = set(' \t\n\u00a0([{"\u201c\u2018' + QUOTE_OPEN)
 
 
-def value_quotes(text: str) -> str:
+def value_quotes(text: str, field: bool = True) -> str:
     """A CSL-JSON value's quotations marked for :func:`_resolve_quotes` (fix 21), and
     its remaining straight apostrophes made typographic (fix 5).
 
-    As citeproc-js reads rich text: ``"..."`` is a quotation, and so is ``'...'``
+    As citeproc-js reads every value: ``"..."`` is a quotation, and so is ``'...'``
     when the opening mark starts a word and the closing one ends a word (``Life's``
-    keeps its apostrophe); typographic marks (``“…”``, ``‘…’``) stay as typed. A
-    mark left unpaired is text.
+    keeps its apostrophe); so are typographic ``“…”`` and ``‘…’`` (a ``’`` with no
+    ``‘`` open is an apostrophe: ``Rock ’n’ roll``). A mark left unpaired is text.
+    A field's closing quotation takes the punctuation that follows it inside when
+    the locale says so (``punctuation-in-quote``: "the 1990’s ‘Boom.’”"). Not so in
+    a cite's prefix or suffix (``field=False``), where citeproc-js reads only straight
+    marks and leaves the punctuation typed after them.
     """
-    if not any(c in text for c in "\"'"):
+    if not any(c in text for c in "\"'\u201c\u2018"):
         return text
+    close = QUOTE_CLOSE + QUOTE_END if field else QUOTE_CLOSE
     out = list(text)
     stack: list[tuple[str, int]] = []
     in_tags = {i for m in _MARKUP_TAG.finditer(text) for i in range(m.start(), m.end())}
@@ -614,14 +632,19 @@ def value_quotes(text: str) -> str:
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        if c == '"':
+        if c in "\u201c\u2018" and field:  # typographic opening marks: “ and ‘
+            stack.append((c, i))
+        elif c in "\u201d\u2019" and field:  # their closing marks, if one is open
+            if stack and stack[-1][0] == {"\u201d": "\u201c", "\u2019": "\u2018"}[c]:
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
+        elif c == '"':
             if stack and stack[-1][0] == '"' and not before.isspace():
-                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
             elif not after.isspace():
                 stack.append(('"', i))
         elif c == "'":
             if stack and stack[-1][0] == "'" and not after.isalnum():
-                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
             elif before in _OPENING_CONTEXT and not after.isspace():
                 stack.append(("'", i))
     return "".join("\u2019" if c == "'" and i not in in_tags else c for i, c in enumerate(out))
@@ -643,7 +666,11 @@ def finish(text: str) -> str:
     """Complete a rendered entry or citation: resolve the quote marks (fix 2)."""
     if QUOTE_END not in text:
         return text
-    return _MOVE.sub(_move_inside, text).replace(QUOTE_END, "")
+    while True:  # nested quotations: the mark goes inside each ("‘Boom.’”")
+        moved = _MOVE.sub(_move_inside, text)
+        if moved == text:
+            return moved.replace(QUOTE_END, "")
+        text = moved
 
 
 _APOSTROPHE_EXEMPT = {"id", "type", "URL", "DOI", "custom"}
@@ -1078,7 +1105,7 @@ def _rich(element, text: str) -> str:
     escaped for the output."""
     if not text:
         return text
-    return escape_value(value_quotes(str(text)), element.preformat)
+    return escape_value(value_quotes(str(text), field=False), element.preformat)
 
 
 def _collapse_numbers(layout, rendered):
@@ -2258,6 +2285,7 @@ _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
+_original_format_last_page = model.FormatNumber._format_last_page
 _original_text_variable = model.Text._variable
 
 
@@ -2336,6 +2364,21 @@ def _text_variable(self, item, context):
         text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
     return text
+
+
+def _format_last_page(self, first, last):
+    """``FormatNumber._format_last_page`` comparing digits of the same place (fix 27).
+
+    The spec's page-range-format "minimal": "All digits repeated in the second
+    number are left out" (42–45, 321–28); digits repeat only in a number as long as
+    the first. citeproc-py compared from the left whatever the lengths and could
+    drop a digit of a longer last page: MLA ("minimal-two") gave "1–0" for 1–10
+    and "9–8" for 9–18.
+    """
+    if len(str(first)) != len(str(last)):
+        return last
+    shortened = _original_format_last_page(self, first, last)
+    return shortened if len(str(shortened)) <= len(str(last)) and shortened else last
 
 
 def _format_number_process(self, value, variable):
@@ -2436,6 +2479,7 @@ def _difbib_class(cls: type) -> type:
         namespace["render_children"] = _render_children
     if issubclass(cls, model.FormatNumber):
         namespace["_process"] = _format_number_process
+        namespace["_format_last_page"] = _format_last_page
     calls = getattr(cls, "calls_variable", None)
     if calls in _MEMO_CALLS:
         namespace["calls_variable"] = _MEMO_CALLS[calls]
