@@ -757,6 +757,9 @@ def _render_entry(self, item, joiner):
     if first is None:
         return None
     body = self.format(self.wrap(model.join(rest, self.get("delimiter", "")))) if rest else ""
+    # citeproc-js ends the part after the margin field at its last character: IEEE's
+    # group suffix ". " leaves no space after a title-only entry
+    body = str(body).rstrip()
     if joiner is not None:
         return joiner(str(first), str(body))
     return String(str(first) + " " + str(body))
