@@ -117,6 +117,7 @@ class Parent(CitationStylesElement):
 
 class FormatNumber(CitationStylesElement):
     def _process(self, value: str, variable: str) -> _Text: ...
+    def _format_last_page(self, first: str, last: str) -> str: ...
 
 # -- elements --------------------------------------------------------------------
 
@@ -188,10 +189,21 @@ class Date(Parent, Formatted, Affixed, Delimited):
     ) -> _Text | None: ...
 
 class Date_Part(Formatted, Affixed, TextCased, StrippedPeriods): ...
-class Number(FormatNumber, Formatted, Affixed, Displayed, TextCased, StrippedPeriods): ...
+class Number(FormatNumber, Formatted, Affixed, Displayed, TextCased, StrippedPeriods):
+    def process(
+        self, item: CitationItem, context: CitationStylesElement | None = None, **kwargs: Any
+    ) -> _Text | None: ...
 
 class Names(Parent, Formatted, Affixed, Delimited):
+    name: Name | None  # its cs:name child, set by citeproc-py's parser
     def render(self, item: CitationItem, *args: Any, **kwargs: Any) -> _Text | None: ...
+    def process(
+        self,
+        item: CitationItem,
+        names_context: Names | None = None,
+        context: CitationStylesElement | None = None,
+        **kwargs: Any,
+    ) -> _Text | None: ...
 
 class Name(Formatted, Affixed, Delimited):
     def get_option(

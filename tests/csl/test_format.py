@@ -310,6 +310,9 @@ def test_difbibs_own_style_works_from_any_folder(shipped, run):
     assert res.exit_code == 0, res.stderr
     lines = res.stdout.splitlines()
     assert len(lines) == 5
-    # a preprint ends with its arXiv id; a published paper (no arXiv number) with its URL
-    ends = r"(arXiv:\d{4}\.\d{5}|https://arxiv\.org/abs/\d{4}\.\d{5})$"
+    # a preprint ends with its arXiv id; a published paper with its venue, not its
+    # arXiv URL (no DOI in these entries)
+    venues = r"Advances in Neural Information Processing Systems|Proceedings of the .+"
+    ends = r"(arXiv:\d{4}\.\d{5}|" + venues + ")$"
     assert all(re.search(r"\(20\d\d\)\. .+\. " + ends, line) for line in lines), lines
+    assert any(not line.endswith(tuple("0123456789")) for line in lines)

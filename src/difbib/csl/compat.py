@@ -44,7 +44,9 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    initials already present. citeproc-py ignored it, so Chicago author-date gave
    ``Cai, Q., J. Chen`` instead of ``Cai, Qi, Jingwen Chen``. Also, as citeproc-js
    does, a lowercase part of a hyphenated given name gets no initial
-   (``Sheng-ming`` becomes ``S.``, not ``S.-. ming .``).
+   (``Sheng-ming`` becomes ``S.``, not ``S.-. ming .``), and a lowercase word of a
+   given name (a particle left there) is kept with no initial mark of its own
+   (``Aaron van den`` becomes ``A. van den``, not ``A. van . den .``).
 
 5. **Typographic apostrophes.** citeproc-js prints a straight apostrophe in a
    field value as ``’`` (``It’s Time``); :func:`typographic_apostrophes` does the
@@ -174,6 +176,9 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     (``"..."``, ``'...'``) were left straight. Quotations are now marked while an
     entry renders and their marks chosen by depth once it is complete
     (:func:`_resolve_quotes`, :func:`value_quotes`): ``“My ‘Amazing’ Title”``.
+    As in citeproc-js this holds for every value (difbib's own titles from BibTeX,
+    where ````Best''`` is ``“Best”``, too), typographic marks included, and
+    punctuation-in-quote moves a period inside nested quotes (``‘Boom.’”``).
 
 22. **A document's cites are among its own references.** citeproc-js computes a
     citation against the items registered in the document (the cited papers of a
@@ -204,6 +209,42 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     It is the register of fix 16, now applied to rendered names too (at least the
     form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
+24. **Substituted variables are not printed again.** The spec (``cs:substitute``):
+    "Substituted variables are suppressed in the rest of the output to prevent
+    duplication." citeproc-py suppressed only a ``<text variable>`` that was itself
+    the substitute, so an edited book printed its editor twice (APA's
+    ``Smith, A. (Ed.). (2019). Proceedings ... (A. Smith, Ed.; Vol. 12)``) and an
+    entry without author its title twice. As in citeproc-js, every variable the
+    substitution reads (through macros, in the branches taken) is left out of the
+    rest of the entry or cite, with the label of such a variable
+    (:func:`_substitute_render`, :func:`_uses`). Also "A shorthand version of
+    cs:names without child elements ... inherits the attributes values set on the
+    cs:name and cs:et-al child elements of the original cs:names element" (and its
+    label), at any depth: Chicago's substitute holds its ``<names variable="editor"/>``
+    in a ``cs:choose``, where citeproc-py gave the editor a default name
+    (``A. Smith.`` for ``Smith, Anna, ed.``).
+
+25. **A group is suppressed by the variables it reached.** The spec: cs:group "is
+    suppressed if a) at least one rendering element in cs:group calls a variable
+    (either directly or via a macro), and b) all variables that are called are
+    empty". citeproc-py counted a ``cs:choose`` as a rendered variable when any of
+    its branches could render one: APA's thesis got "(Publication)" with no number
+    after it. Now the variables counted are those the rendering reached, and, as in
+    citeproc-js, a called macro is a group of its own: a macro whose variables are
+    all empty prints nothing (no lone "p."), one that prints a term only ("n.d.")
+    counts as rendered (:func:`_group_process`).
+
+26. **demote-non-dropping-particle="sort-only"** (Harvard): the spec, "the
+    non-dropping-particle is demoted only when names are sorted": "de la Fuente"
+    sorts under F, as "Fuente, Juan de la", while it prints "de la Fuente, J.".
+    citeproc-py treated "sort-only" as "never" in sort keys built from a macro.
+
+27. **Page ranges** (``page-range-format``): "minimal: All digits repeated in the
+    second number are left out" (42–45, 321–28); digits repeat only in a number as
+    long as the first. citeproc-py compared from the left whatever the lengths, so
+    MLA ("minimal-two") gave "1–0" for 1–10 and "9–8" for 9–18
+    (:func:`_format_last_page`).
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -212,7 +253,10 @@ printed ``213 & 235`` into HTML as is).
 Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
 suppresses repeating years within the cite group, e.g. (Doe 2000a, b)"),
 ``year-suffix-ranged`` ("(Doe 2000a–c,e)"), ``cite-group-delimiter``,
-``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`).
+``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`),
+with citeproc-js's choice of the delimiter between cites (:func:`_splice`): an in-text
+style without a ``cite-group-delimiter`` joins the years of one author with ", "
+(``(Doe 2000a–d, 2001; Roe 1999)``), a note style with the layout's delimiter.
 
 Speed, without changing output: citeproc-py looks macros up with an XPath query
 on every use and recomputes ``calls_variable`` (a walk of the style tree) for every
@@ -427,6 +471,7 @@ _SKIP_WORDS = frozenset(
 _TITLE_TAG = re.compile(
     "(\u2018|\u2019|\u201c|\u201d| \"| '|\"|'|[-\u2013\u2014/.,;?!:\\[\\]()]|["
     + "".join(chr(0xE010 + n) for n in range(12))
+    + "\ue000\ue020\ue021"  # the marks of quotations (fixes 2 and 21)
     + "])"
 )
 _TITLE_SPACE = re.compile("([\u00a0\u0020\u2000-\u200b\u205f\u3000]+)")
@@ -546,6 +591,9 @@ def _resolve_quotes(element: model.CitationStylesElement, text: RenderedText) ->
     plain_text = str(text)
     if QUOTE_OPEN not in plain_text and QUOTE_CLOSE not in plain_text:
         return text
+    if element.get_locale_option("punctuation-in-quote").lower() != "true":
+        # a value's quotations carry the mark too (value_quotes): not for this locale
+        plain_text = plain_text.replace(QUOTE_END, "")
     marks = [
         (
             str(element.get_single_term(name="open-quote")),
@@ -572,17 +620,22 @@ def _resolve_quotes(element: model.CitationStylesElement, text: RenderedText) ->
 _OPENING_CONTEXT = set(' \t\n\u00a0([{"\u201c\u2018' + QUOTE_OPEN)
 
 
-def value_quotes(text: str) -> str:
+def value_quotes(text: str, field: bool = True) -> str:
     """A CSL-JSON value's quotations marked for :func:`_resolve_quotes` (fix 21), and
     its remaining straight apostrophes made typographic (fix 5).
 
-    As citeproc-js reads rich text: ``"..."`` is a quotation, and so is ``'...'``
+    As citeproc-js reads every value: ``"..."`` is a quotation, and so is ``'...'``
     when the opening mark starts a word and the closing one ends a word (``Life's``
-    keeps its apostrophe); typographic marks (``“…”``, ``‘…’``) stay as typed. A
-    mark left unpaired is text.
+    keeps its apostrophe); so are typographic ``“…”`` and ``‘…’`` (a ``’`` with no
+    ``‘`` open is an apostrophe: ``Rock ’n’ roll``). A mark left unpaired is text.
+    A field's closing quotation takes the punctuation that follows it inside when
+    the locale says so (``punctuation-in-quote``: "the 1990’s ‘Boom.’”"). Not so in
+    a cite's prefix or suffix (``field=False``), where citeproc-js reads only straight
+    marks and leaves the punctuation typed after them.
     """
-    if not any(c in text for c in "\"'"):
+    if not any(c in text for c in "\"'\u201c\u2018"):
         return text
+    close = QUOTE_CLOSE + QUOTE_END if field else QUOTE_CLOSE
     out = list(text)
     stack: list[tuple[str, int]] = []
     in_tags = {i for m in _MARKUP_TAG.finditer(text) for i in range(m.start(), m.end())}
@@ -591,14 +644,19 @@ def value_quotes(text: str) -> str:
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        if c == '"':
+        if c in "\u201c\u2018" and field:  # typographic opening marks: “ and ‘
+            stack.append((c, i))
+        elif c in "\u201d\u2019" and field:  # their closing marks, if one is open
+            if stack and stack[-1][0] == {"\u201d": "\u201c", "\u2019": "\u2018"}[c]:
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
+        elif c == '"':
             if stack and stack[-1][0] == '"' and not before.isspace():
-                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
             elif not after.isspace():
                 stack.append(('"', i))
         elif c == "'":
             if stack and stack[-1][0] == "'" and not after.isalnum():
-                out[stack.pop()[1]], out[i] = QUOTE_OPEN, QUOTE_CLOSE
+                out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
             elif before in _OPENING_CONTEXT and not after.isspace():
                 stack.append(("'", i))
     return "".join("\u2019" if c == "'" and i not in in_tags else c for i, c in enumerate(out))
@@ -620,7 +678,11 @@ def finish(text: str) -> str:
     """Complete a rendered entry or citation: resolve the quote marks (fix 2)."""
     if QUOTE_END not in text:
         return text
-    return _MOVE.sub(_move_inside, text).replace(QUOTE_END, "")
+    while True:  # nested quotations: the mark goes inside each ("‘Boom.’”")
+        moved = _MOVE.sub(_move_inside, text)
+        if moved == text:
+            return moved.replace(QUOTE_END, "")
+        text = moved
 
 
 _APOSTROPHE_EXEMPT = {"id", "type", "URL", "DOI", "custom"}
@@ -665,7 +727,29 @@ def _initialize(
         # its own and gets no initial (citeproc-py gave "S.-. ming .").
         parts = [p for p in str(given).split("-") if p and not p[0].islower()]
         given = "-".join(parts) if parts else given
-    return _original_initialize(self, given, mark, context)
+    if self.get_option("initialize-with-hyphen", context):
+        pieces = str(given).split("-")
+    else:
+        pieces = [str(given).replace("-", " ")]
+    return "-".join(_initials(piece, mark) for piece in pieces)
+
+
+def _initials(given: str, mark: str) -> str:
+    """``given``'s words as initials; a lowercase word (a particle: "Aaron van den")
+    is kept as it is, with no initial mark of its own (citeproc-py gave
+    "A. van . den ."; citeproc-js "A. van den")."""
+    out, group = [], []
+    for word in given.replace(".", " ").split():
+        if word[0].isupper():
+            group.append(word[0])
+            continue
+        if group:
+            out.append(mark.join(group) + mark)
+            group = []
+        out.append(word)
+    if group:
+        out.append(mark.join(group) + mark)
+    return " ".join(" ".join(out).split())
 
 
 def _render_entry(
@@ -689,6 +773,9 @@ def _render_entry(
     if first is None:
         return None
     body = self.format(self.wrap(model.join(rest, self.get("delimiter", "")))) if rest else ""
+    # citeproc-js ends the part after the margin field at its last character: IEEE's
+    # group suffix ". " leaves no space after a title-only entry
+    body = str(body).rstrip()
     if joiner is not None:
         return joiner(str(first), str(body))
     return String(str(first) + " " + str(body))
@@ -739,9 +826,32 @@ class _SubstituteState(TypedDict, total=False):
 _substitute: _SubstituteState = {"active": False}
 
 
+def _names_process(
+    self: model.Names,
+    item: _Item,
+    names_context: model.Names | None = None,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Names.process`` leaving out the variables a substitution used (fix 24): if
+    none is left, the names are empty and their own cs:substitute applies."""
+    roles = str(self.get("variable") or "").split()
+    left = _uses(self, context, roles)
+    if left == roles:
+        return _original_names_process(self, item, names_context, context, **kwargs)
+    self.set("variable", " ".join(left))
+    try:
+        return _original_names_process(self, item, names_context, context, **kwargs)
+    finally:
+        self.set("variable", " ".join(roles))
+
+
 def _names_render(self: model.Names, item: _Item, *args: Any, **kwargs: Any) -> RenderedText | None:
     """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
     leaving out a cite's names for year collapsing (fix 14)."""
+    if _substituting and _substituting[-1] is not self and self.name is None:
+        # a shorthand cs:names in a substitution, at any depth (fix 24)
+        kwargs.setdefault("names_context", _substituting[-1])
     cite = _cite_names
     if cite["capture"] and not cite["seen"] and kwargs.get("sort_options") is None:
         cite["seen"] = True
@@ -920,11 +1030,20 @@ def _text_process(
         language = item.reference.language[:2]
     except model.VariableError:
         language = None
-    if "macro" in self.attrib and kwargs.get("sort_options") is not None:
-        if context is None:
-            context = self
-        macro = self.get_macro(self.get("macro", ""))
-        return macro.render(item, context, sort_options=kwargs["sort_options"]), language
+    if "macro" in self.attrib:
+        # a called macro is a group of its own (fix 25)
+        frame = _enter_group()
+        text: RenderedText | None = None
+        try:
+            if kwargs.get("sort_options") is not None:
+                macro = self.get_macro(self.get("macro", ""))
+                where = context if context is not None else self
+                text = macro.render(item, where, sort_options=kwargs["sort_options"])
+            else:
+                text, _ = _original_text_process(self, item, context=context, **kwargs)
+        finally:
+            rendered = _leave_group(frame, text is not None)
+        return (text if rendered else None), language
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
         return String(_rich(self, self.get("value", ""))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
@@ -1071,7 +1190,7 @@ def _rich(element: model.CitationStylesElement, text: str) -> str:
     escaped for the output."""
     if not text:
         return text
-    return escape_value(value_quotes(str(text)), element.preformat)
+    return escape_value(value_quotes(str(text), field=False), element.preformat)
 
 
 def _collapse_numbers(layout: model.Layout, rendered: list[_Cite]) -> list[RenderedText]:
@@ -1117,8 +1236,6 @@ def _collapse_years(
     """
     citation = layout.getparent()
     mode = citation.get("collapse") or ""  # "": grouping only (a cite-group-delimiter)
-    group_delimiter = citation.get("cite-group-delimiter", ", ")
-    after = citation.get("after-collapse-delimiter", delimiter)
     # as citeproc-js: the cite-group-delimiter when given, else the layout's
     suffix_delimiter = citation.get(
         "year-suffix-delimiter", citation.get("cite-group-delimiter", delimiter)
@@ -1134,22 +1251,50 @@ def _collapse_years(
             groups.append([(item, text)])
         previous = names
     out: list[str] = []
-    previous_collapsed = False
+    last: tuple[_Item, bool] | None = (
+        None  # the group's last cite, and whether it followed one of its names
+    )
     for group in groups:
         runs = _year_runs(layout, group, mode)
         text = ""
         for r, run in enumerate(runs):
             joined = _join_suffixes(layout, run, suffix_delimiter, mode == "year-suffix-ranged")
             if r:
-                text += (after if len(runs[r - 1]) > 1 else group_delimiter) + joined
+                text += _splice(layout, delimiter, group[0][0], True, True) + joined
             else:
                 text = joined
-        if out:
-            out.append((after if previous_collapsed else delimiter) + text)
+        if out and last is not None:
+            out.append(_splice(layout, delimiter, last[0], last[1], False) + text)
         else:
             out.append(text)
-        previous_collapsed = len(group) > 1
+        last = (group[-1][0], len(group) > 1)
     return [String("".join(out))]
+
+
+def _splice(
+    layout: model.Layout, delimiter: str, before: _Item, before_grouped: bool, grouped: bool
+) -> str:
+    """The delimiter before a cite (fix 14), as citeproc-js chooses it: ``grouped``
+    if the cite follows one with the same names (their names printed once),
+    ``before`` the cite before it and ``before_grouped`` the same for that one.
+
+    With ``after-collapse-delimiter`` ("the delimiter for cites that follow a
+    collapsed group of cites"): it follows a cite with a locator or ends a group,
+    else the layout's delimiter; a ``cite-group-delimiter`` joins the cites of a
+    group; else an in-text style joins them with ", " ("(Doe 2000a–d, 2001)"),
+    a note style with the layout's delimiter.
+    """
+    citation = layout.getparent()
+    after = citation.get("after-collapse-delimiter")
+    if after is not None:
+        starts = not grouped and (before_grouped or citation.get("collapse") != "year-suffix")
+        return after if before.has_locator or starts else delimiter
+    group_delimiter = citation.get("cite-group-delimiter")
+    if grouped and group_delimiter is not None:
+        return group_delimiter
+    if grouped and citation.get("collapse") and layout.get_root().get("class") == "in-text":
+        return ", "
+    return delimiter
 
 
 def _year_runs(
@@ -2032,6 +2177,9 @@ def _name_get_option(
     value = _original_name_get_option(self, name, context, sort_options)
     if name == "and" and _sorting:
         return None  # no "and"/"&" in name sort keys (fix 6b)
+    if name == "demote-non-dropping-particle" and sort_options is not None:
+        # "sort-only": demoted in sort keys, "de la Fuente" under F (fix 26)
+        return "display-and-sort" if str(value).lower() == "sort-only" else value
     if name == "et-al-use-first" and _active["use_first"] and sort_options is None:
         return max(value, _active["use_first"])
     return value
@@ -2063,6 +2211,8 @@ def _date_process(
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
     style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
     sort key, the date as the spec sorts it (fix 18)."""
+    if not _uses(self, context, [variable or self.get("variable") or ""]):
+        return None  # substituted earlier (fix 24)
     if kwargs.get("sort_options") is not None and not self.is_locale_date():
         return _date_sort_key(self, item, variable)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
@@ -2113,6 +2263,18 @@ def _date_sort_key(element: model.Date, item: _Item, variable: str | None) -> St
     return String(key(value))
 
 
+def _number_process(
+    self: model.Number,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Number.process`` rendering nothing for a variable substituted earlier (fix 24)."""
+    if not _uses(self, context, [self.get("variable", "")]):
+        return None
+    return _original_number_process(self, item, context, **kwargs)
+
+
 def _label_process(
     self: model.Label,
     item: _Item,
@@ -2121,15 +2283,181 @@ def _label_process(
     context: model.CitationStylesElement | None = None,
     **kwargs: Any,
 ) -> RenderedText | None:
-    """``Label.process`` printing nothing for an empty variable (fix 15)."""
+    """``Label.process`` printing nothing for an empty variable (fix 15) or one
+    substituted earlier (fix 24)."""
     if variable is None:
         name = self.get("variable") or ""
         if name == "locator":
             if not item.has_locator:
                 return None
-        elif name and not item.reference.get(name.replace("-", "_")):
-            return None
+        elif name:
+            empty = not item.reference.get(name.replace("-", "_"))
+            if empty or name in (_done_vars(self, context) or ()):
+                return None
     return _original_label_process(self, item, variable, plural, context, **kwargs)
+
+
+_substituting: list[Any] = []  # the cs:names whose cs:substitute is rendering (fix 24)
+_recorded: list[set[str]] = []  # the variables the substitution read so far (fix 24)
+
+
+def _done_vars(
+    element: model.CitationStylesElement, context: model.CitationStylesElement | None
+) -> set[str] | None:
+    """The variables substituted earlier in this entry or cite (fix 24), kept on the
+    layout's ``repressed`` table, which citeproc-py resets for every entry, cite
+    and sort key."""
+    try:
+        layout = (context if context is not None else element).get_layout()
+    except (IndexError, AttributeError):  # a locale's date: no layout above it
+        return None
+    done: set[str] = layout.repressed.setdefault("*", set())
+    return done
+
+
+def _uses(
+    element: model.CitationStylesElement,
+    context: model.CitationStylesElement | None,
+    variables: list[str],
+) -> list[str]:
+    """Of ``variables``, which an element may render: the substitution records them
+    all, and a variable substituted earlier is left out (fix 24)."""
+    for recorded in _recorded:
+        recorded.update(variables)
+    done = _done_vars(element, context)
+    return [v for v in variables if not done or v not in done]
+
+
+def _substitute_render(
+    self: model.Substitute,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Substitute.render`` (fix 24): the first child that renders stands in for the
+    names; shorthand ``cs:names`` at any depth (inside ``cs:choose`` too) inherit the
+    substituted element's ``cs:name``, ``cs:et-al`` and ``cs:label``; every variable
+    the substitution reads is left out of the rest of the entry or cite."""
+    names = self.getparent()
+    _substituting.append(names)
+    _recorded.append(set())
+    text = None
+    try:
+        for child in self.iterchildren():
+            try:
+                text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                continue
+            if text:
+                break
+    finally:
+        _substituting.pop()
+        recorded = _recorded.pop()
+    if _recorded:  # a substitution inside a substitution: the outer one records
+        _recorded[-1].update(recorded)
+    done = _done_vars(self, context)
+    if done is not None:
+        done.update(recorded)
+    return text or None
+
+
+_group_frames: list[list[bool]] = []  # per cs:group: [a variable tried, one rendered] (fix 25)
+
+
+def _renders_variable(element: model.CitationStylesElement) -> bool:
+    """Whether ``element`` renders a variable itself (not through a macro)."""
+    tag = etree.QName(element).localname
+    if tag in ("names", "date", "number"):
+        return True
+    if tag == "text":
+        return "variable" in element.attrib
+    return tag == "label" and element.get("variable") == "locator"
+
+
+def _reporting(render: Callable[..., RenderedText | None]) -> Callable[..., RenderedText | None]:
+    """``render`` noting, for the cs:group around, that a variable was tried and
+    whether it rendered (fix 25)."""
+
+    def reporting_render(
+        self: model.CitationStylesElement, *args: Any, **kwargs: Any
+    ) -> RenderedText | None:
+        if not (_group_frames and _renders_variable(self)):
+            return render(self, *args, **kwargs)
+        frame = _group_frames[-1]
+        frame[0] = True
+        # citeproc-js: year-suffix "always signals that it produces output, even
+        # when it doesn't", so that a group can hold it with the "no date" term
+        if self.get("variable") == "year-suffix":
+            frame[1] = True
+        text = render(self, *args, **kwargs)
+        if text:
+            frame[1] = True
+        return text
+
+    return reporting_render
+
+
+def _enter_group() -> list[bool]:
+    """Start a group's record of its variables (fix 25): [one tried, one rendered]."""
+    frame = [False, False]
+    _group_frames.append(frame)
+    return frame
+
+
+def _leave_group(frame: list[bool], output: bool) -> bool:
+    """End a group's record; whether the group renders (fix 25)."""
+    _group_frames.pop()
+    rendered = output and (frame[1] or not frame[0])
+    if _group_frames:
+        parent = _group_frames[-1]
+        if rendered:
+            parent[1] = True  # a group that renders counts as a rendered variable
+        else:
+            parent[0] = frame[0]  # citeproc-js passes on whether it tried any
+    return rendered
+
+
+def _group_process(
+    self: model.Group,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Group.process`` deciding on the variables the group rendered (fix 25).
+
+    The spec: cs:group "is suppressed if a) at least one rendering element in
+    cs:group calls a variable (either directly or via a macro), and b) all
+    variables that are called are empty". citeproc-py judged by the elements a
+    child could render: a cs:choose counted as a rendered variable when any of its
+    branches held one, even if the branch taken printed only a value, so APA's
+    ``identifier-number`` gave "(Publication)" for a thesis without a number. As
+    in citeproc-js, the variables counted are those the rendering reached (in the
+    branches taken); a nested group that renders counts as a rendered variable,
+    and one suppressed passes on whether it tried any. citeproc-js also treats
+    each macro call as a group (:func:`_text_process`): a macro whose variables
+    are all empty renders nothing, and one that prints a term only counts as a
+    rendered variable for the group around it ("n.d." in a group with an empty
+    volume).
+    """
+    frame = _enter_group()
+    output = []
+    delimiter = self.get("delimiter", "")
+    try:
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, model.Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                continue
+            if text is not None:
+                output.append(text)
+    finally:
+        rendered = _leave_group(frame, bool(output))
+    if rendered:
+        return self.join(output)
+    raise model.VariableError
 
 
 # citeproc-py's own functions, kept for the cases the fixes do not change.
@@ -2144,10 +2472,13 @@ _original_name_process = model.Name.process
 _original_label_process = model.Label.process
 _original_date_process = model.Date.process
 _original_names_render = model.Names.render
+_original_names_process = model.Names.process
+_original_number_process = model.Number.process
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
+_original_format_last_page = model.FormatNumber._format_last_page
 _original_text_variable = model.Text._variable
 
 
@@ -2227,6 +2558,8 @@ def _text_variable(
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
+    if not _uses(self, context, [self.get("variable", "")]):
+        return None  # substituted earlier (fix 24)
     text = _original_text_variable(self, item, context)
     if self.get("variable") == "locator" and text is not None:
         # as citeproc-js: no white space around the locator or a range's dash
@@ -2234,6 +2567,21 @@ def _text_variable(
         text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
     return text
+
+
+def _format_last_page(self: model.FormatNumber, first: str, last: str) -> str:
+    """``FormatNumber._format_last_page`` comparing digits of the same place (fix 27).
+
+    The spec's page-range-format "minimal": "All digits repeated in the second
+    number are left out" (42–45, 321–28); digits repeat only in a number as long as
+    the first. citeproc-py compared from the left whatever the lengths and could
+    drop a digit of a longer last page: MLA ("minimal-two") gave "1–0" for 1–10
+    and "9–8" for 9–18.
+    """
+    if len(str(first)) != len(str(last)):
+        return last
+    shortened = _original_format_last_page(self, first, last)
+    return shortened if len(str(shortened)) <= len(str(last)) and shortened else last
 
 
 def _format_number_process(self: model.FormatNumber, value: object, variable: str) -> RenderedText:
@@ -2299,11 +2647,14 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
         "get_option": _name_get_option,
         "et_al": _et_al,
     },
-    "names": {"render": _names_render},
+    "names": {"render": _names_render, "process": _names_process},
+    "substitute": {"render": _substitute_render},
+    "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
     "label": {"process": _label_process},
     "date": {"process": _date_process},
+    "group": {"process": _group_process},
     "if": {"render": _if_render},
     "else-if": {"render": _if_render},
 }
@@ -2333,10 +2684,14 @@ def _difbib_class(cls: type) -> type:
         namespace["render_children"] = _render_children
     if issubclass(cls, model.FormatNumber):
         namespace["_process"] = _format_number_process
+        namespace["_format_last_page"] = _format_last_page
     calls = getattr(cls, "calls_variable", None)
     if calls in _MEMO_CALLS:
         namespace["calls_variable"] = _MEMO_CALLS[calls]
     namespace.update(_METHODS.get(tag, {}))
+    if tag in ("names", "date", "number", "text", "label"):
+        element_cls = cast("type[model.CitationStylesElement]", cls)  # by its tag
+        namespace["render"] = _reporting(namespace.get("render") or element_cls.render)
     return type(cls.__name__, (cls,), namespace)
 
 
