@@ -1459,20 +1459,27 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     base = int(citation_el.get("et-al-use-first", "1") or 1)
 
     groups: dict[str, list] = {}
+    # A cite as first written depends on its item alone: a caller may pass the
+    # texts it kept (``difbib_cites``, by item key); the ones rendered here are left
+    # in ``difbib_new_cites`` for it to keep.
+    known: dict[str, str] = getattr(bib, "difbib_cites", None) or {}
+    bib.difbib_new_cites = fresh = {}
     for item in bib.items:
-        cite = Citation([CitationItem(item.key)])
-        cite.bibliography = bib
-        # look-alikes are found on the cites as the style writes them, before the
-        # name register's forms (fix 23), as citeproc-js does
-        _active["ambiguous"] = True
-        try:
-            text = str(citation_el.render(cite, [], lambda _: None))
-        except STYLE_FAILURES as err:
-            if not raised_in_citeproc(err):
-                raise  # difbib's bug, not the style's
-            continue  # a cite the style cannot render is not ambiguous (rendering reports it)
-        finally:
-            _active["ambiguous"] = False
+        text = known.get(item.key)
+        if text is None:
+            cite = Citation([CitationItem(item.key)])
+            cite.bibliography = bib
+            # look-alikes are found on the cites as the style writes them, before the
+            # name register's forms (fix 23), as citeproc-js does
+            _active["ambiguous"] = True
+            try:
+                text = fresh[item.key] = str(citation_el.render(cite, [], lambda _: None))
+            except STYLE_FAILURES as err:
+                if not raised_in_citeproc(err):
+                    raise  # difbib's bug, not the style's
+                continue  # a cite the style cannot render is not ambiguous (rendering reports it)
+            finally:
+                _active["ambiguous"] = False
         groups.setdefault(text, []).append(item)
 
     order = {item.key: i for i, item in enumerate(bib.items)}
