@@ -1,22 +1,25 @@
-"""Benchmark: 2,000 entries in APA, difbib (citeproc-py) against citeproc-js.
+"""Benchmark: ``difbib format`` on 2,000 entries against citeproc-js, in the same run.
 
-    python bench/format_bench.py [--entries 2000] [--style apa] [--lookalike]
+    python bench/format_bench.py [--entries 2000] [--style apa[,chicago-author-date,...]]
+                                 [--lookalike]
 
-``--lookalike``: instead of synthetic entries, the shipped library's entries
-replicated with fresh ids (same authors, titles and years), so that nearly every
-cite has look-alikes and disambiguation does most of the work.
+``--lookalike``: the shipped ``library.bib`` replicated to ``--entries`` with fresh
+keys (same authors, titles, years, abstracts), so that nearly every cite has
+look-alikes and disambiguation does most of the work; difbib runs as a user runs it,
+``difbib format --style STYLE --library library.bib``. Without it, the synthetic
+arXiv items of ``bench/synthetic.py`` (CSL-JSON, there is no .bib) go to
+:func:`difbib.csl.render.cached_bibliography` in a fresh process.
 
-Every figure is the wall time of a fresh process, start-up included, as a user
-meets it:
+Every figure is the wall time of a fresh process, start-up included:
 
-- citeproc-js: ``node tools/citeproc_js.js`` (needs the npm package, see
-  ``.ci/run``);
+- citeproc-js: ``node tools/citeproc_js.js`` on the same CSL-JSON items (needs the
+  npm package, see ``.ci/run``);
 - difbib cold: a new Python process, empty render cache;
-- difbib warm: the same again, library and style unchanged (entries from the cache);
+- difbib warm: the same again, nothing changed (entries from the cache);
 - difbib one changed: one entry's title changed (that entry re-rendered).
 
-It also checks that both processors printed the same entries. Prints figures;
-asserts nothing about time.
+It also counts the entries both processors print identically, and prints each
+figure beside the goal of issue 12. Asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,14 +57,24 @@ cache.save()
 Path(out_path).write_text(json.dumps(result.entries))
 """
 
+CLI = "import sys; from difbib import main; sys.argv[0] = 'difbib'; main()"
 
-def lookalike_items(n: int) -> list[dict]:
-    """The shipped library's CSL-JSON items, replicated to ``n`` with fresh ids."""
-    from difbib.csl.csljson import to_csl_items
-    from difbib.library.queries import Library
+#: Issue 12's goals: (figure, against, at most).
+GOALS = {
+    True: {"cold": 1.0, "warm": 0.10, "one": 0.3, "identical": 1990 / 2000},
+    False: {"cold": 0.8},
+}
 
-    base = to_csl_items(Library.load(ROOT / "library.bib", ROOT / "papers.md").papers)
-    return [{**base[k % len(base)], "id": f"{base[k % len(base)]['id']}-{k}"} for k in range(n)]
+
+def replicated_bib(n: int) -> str:
+    """The shipped library.bib's entries, replicated to ``n`` with fresh keys."""
+    text = (ROOT / "library.bib").read_text(encoding="utf-8")
+    blocks = [b for b in re.split(r"\n(?=@)", text) if re.match(r"@(?!comment)\w+\{", b, re.I)]
+    out = []
+    for k in range(n):
+        block = blocks[k % len(blocks)]
+        out.append(re.sub(r"^(@\w+\{)([^,\s]+),", rf"\g<1>\g<2>-{k},", block, count=1))
+    return "\n".join(b.rstrip() + "\n" for b in out)
 
 
 def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
@@ -72,67 +86,118 @@ def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]
     return elapsed, proc
 
 
+def citeproc_js(items: list[dict], style_path: Path) -> tuple[float, list[str]] | None:
+    """citeproc-js's time (whole process) and bibliography, or None if not installed."""
+    modules = Path(os.environ.get("CITEPROC_JS_PATH", ROOT / ".node" / "node_modules"))
+    if not (modules / "citeproc").is_dir():
+        print(f"citeproc-js: not installed in {modules}; skipped")
+        return None
+    locale = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
+    payload = {
+        "style": style_path.read_text(encoding="utf-8"),
+        "locale": locale.read_text(encoding="utf-8"),
+        "items": items,
+    }
+    seconds, proc = timed(
+        ["node", str(ROOT / "tools" / "citeproc_js.js")],
+        input=json.dumps(payload),
+        env={**os.environ, "CITEPROC_JS_PATH": str(modules)},
+    )
+    return seconds, json.loads(proc.stdout)["bibliography"]
+
+
+def run_lookalike(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str], list[dict]]:
+    """difbib format on the replicated library: figures, entries, the CSL-JSON items."""
+    from difbib.csl.csljson import to_csl_items
+    from difbib.library.queries import Library
+
+    bib = tmp / "library.bib"
+    original = replicated_bib(n)
+    bib.write_text(original, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "DIFBIB_RENDER_CACHE_DIR": str(tmp / "cache"),
+    }
+    run = [sys.executable, "-c", CLI, "format", "--style", str(style.path), "--library", str(bib)]
+    figures = {}
+    figures["cold"], proc = timed(run, env=env, cwd=tmp)
+    ours = proc.stdout.splitlines()
+    figures["warm"], proc = timed(run, env=env, cwd=tmp)
+    assert proc.stdout.splitlines() == ours, "warm output differs from cold"
+    # one entry's title changed, half-way through the file
+    blocks = original.split("\n@")
+    half = len(blocks) // 2
+    blocks[half] = re.sub(r"(\btitle\s*=\s*\{)", r"\1Revisited: ", blocks[half], count=1)
+    bib.write_text("\n@".join(blocks), encoding="utf-8")
+    figures["one"], _ = timed(run, env=env, cwd=tmp)
+    bib.write_text(original, encoding="utf-8")
+    items = to_csl_items(Library.load(bib).papers)
+    return figures, ours, items
+
+
+def run_synthetic(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str], list[dict]]:
+    """cached_bibliography on the synthetic items: figures, entries, the items."""
+    items = synthetic_items(n)
+    items_path = tmp / "items.json"
+    items_path.write_text(json.dumps(items))
+    out_path = tmp / "out.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    run = [sys.executable, "-c", RENDER, str(items_path), str(style.path), str(tmp / "cache")]
+    run.append(str(out_path))
+    figures = {}
+    figures["cold"], _ = timed(run, env=env)
+    ours = json.loads(out_path.read_text())
+    figures["warm"], _ = timed(run, env=env)
+    assert json.loads(out_path.read_text()) == ours, "warm output differs from cold"
+    changed = [dict(i) for i in items]
+    changed[n // 2]["title"] = "Revisited: " + changed[n // 2]["title"]
+    items_path.write_text(json.dumps(changed))
+    figures["one"], _ = timed(run, env=env)
+    return figures, ours, items
+
+
+def report(n: int, figures: dict[str, float], ours: list[str], js, goals: dict) -> None:
+    def line(label: str, seconds: float, note: str = "") -> None:
+        print(f"  {label:31s} {seconds * 1000:8.0f} ms {seconds * 1000 / n:6.2f} ms/entry{note}")
+
+    def ratio(name: str, value: float, against: str) -> str:
+        goal = f", goal at most {goals[name]:.2f}x" if name in goals else ""
+        return f"  {value:.3f}x {against}{goal}"
+
+    if js is None:
+        for name, seconds in figures.items():
+            line(f"difbib {name}", seconds)
+        return
+    js_time, js_entries = js
+    line("citeproc-js (node, incl. start)", js_time)
+    line("difbib cold", figures["cold"], ratio("cold", figures["cold"] / js_time, "citeproc-js"))
+    warm = ratio("warm", figures["warm"] / js_time, "citeproc-js")
+    line("difbib warm (nothing changed)", figures["warm"], warm)
+    one = ratio("one", figures["one"] / figures["cold"], "cold")
+    line("difbib one entry changed", figures["one"], one)
+    same = sum(a == b for a, b in zip(js_entries, ours, strict=False))
+    want = f" (goal at least {goals['identical'] * n:.0f})" if "identical" in goals else ""
+    print(f"  identical to citeproc-js: {same}/{len(js_entries)} entries{want}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=2000)
-    parser.add_argument("--style", default="apa")
+    parser.add_argument("--style", default="apa", help="a style, or several, comma separated")
     parser.add_argument("--lookalike", action="store_true", help="replicated shipped entries")
     args = parser.parse_args()
     n = args.entries
-    items = lookalike_items(n) if args.lookalike else synthetic_items(n)
-    style = resolve(args.style, ROOT / "styles")
-    locale = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
-
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        items_path = tmp / "items.json"
-        items_path.write_text(json.dumps(items))
-        out_path = tmp / "out.json"
-        cache_dir = tmp / "cache"
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        run = [sys.executable, "-c", RENDER, str(items_path), str(style.path), str(cache_dir)]
-
-        kind = "look-alike (shipped, replicated)" if args.lookalike else "synthetic arXiv"
+    kind = "look-alike (shipped library.bib, replicated)" if args.lookalike else "synthetic arXiv"
+    for name in args.style.split(","):
+        style = resolve(name, ROOT / "styles")
         print(f"{n} {kind} entries, style {style.name}, locale en-US")
-        figures = {}
-        cold, _ = timed([*run, str(out_path)], env=env)
-        ours = json.loads(out_path.read_text())
-        figures["difbib cold"] = cold
-        warm, _ = timed([*run, str(out_path)], env=env)
-        figures["difbib warm (cached)"] = warm
-        assert json.loads(out_path.read_text()) == ours
-        changed = [dict(i) for i in items]
-        changed[n // 2]["title"] = changed[n // 2]["title"] + " revisited"
-        items_path.write_text(json.dumps(changed))
-        one, _ = timed([*run, str(out_path)], env=env)
-        figures["difbib one entry changed"] = one
-        items_path.write_text(json.dumps(items))
-
-        modules = Path(os.environ.get("CITEPROC_JS_PATH", ROOT / ".node" / "node_modules"))
-        js_entries = None
-        if (modules / "citeproc").is_dir():
-            payload = {
-                "style": style.path.read_text(encoding="utf-8"),
-                "locale": locale.read_text(encoding="utf-8"),
-                "items": items,
-            }
-            js_time, proc = timed(
-                ["node", str(ROOT / "tools" / "citeproc_js.js")],
-                input=json.dumps(payload),
-                env={**os.environ, "CITEPROC_JS_PATH": str(modules)},
-            )
-            js_entries = json.loads(proc.stdout)["bibliography"]
-            figures["citeproc-js (node, incl. start)"] = js_time
-        else:
-            print(f"citeproc-js: not installed in {modules}; skipped")
-
-    for name, seconds in figures.items():
-        print(f"  {name:34s} {seconds * 1000:9.0f} ms  {seconds * 1000 / n:6.2f} ms/entry")
-    if js_entries is not None:
-        same = sum(a == b for a, b in zip(js_entries, ours, strict=False))
-        print(f"  identical to citeproc-js: {same}/{len(js_entries)} entries")
-        print(f"  cold / citeproc-js: {figures['difbib cold'] / js_time:.2f}")
-    print(f"  warm / cold: {figures['difbib warm (cached)'] / figures['difbib cold']:.3f}")
+        with tempfile.TemporaryDirectory() as tmp:
+            run = run_lookalike if args.lookalike else run_synthetic
+            figures, ours, items = run(n, style, Path(tmp))
+        js = citeproc_js(items, style.path)
+        goals = GOALS[args.lookalike] if style.name == "apa" else {}
+        report(n, figures, ours, js, goals)
 
 
 if __name__ == "__main__":

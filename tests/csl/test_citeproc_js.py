@@ -159,6 +159,29 @@ def test_sort_keys_identical_to_citeproc_js(style_name):
     assert render.bibliography(items, style.path).entries == expected
 
 
+@pytest.mark.parametrize("style_name", ["apa", "chicago-author-date"])
+def test_year_suffixes_identical_to_citeproc_js(style_name):
+    """Year suffixes letter citeproc-js's whole pending list, as it does.
+
+    Five "Liu et al. 2025": two copies of a three-author paper and, with a fourth
+    author, two copies of "Beta" and one "Gamma". Adding names tells "Gamma" from
+    "Beta", but the list holding the three still clashes when the names run out,
+    so citeproc-js letters all three: "Gamma" is "2025c", not a bare "2025".
+    """
+    _need_node()
+    style = resolve(style_name, ROOT / "styles")
+    three = [("Liu", "Jie"), ("Liu", "Gongye"), ("Liang", "Jie")]
+    items = [
+        _article("a1", three, "Alpha"),
+        _article("a2", three, "Alpha"),
+        _article("b1", [*three, ("Wu", "Pengfei")], "Beta"),
+        _article("b2", [*three, ("Wu", "Pengfei")], "Beta"),
+        _article("c", [*three, ("Zhou", "Qi")], "Gamma"),
+    ]
+    expected = citeproc_js(items, style.path)["bibliography"]
+    assert render.bibliography(items, style.path).entries == expected
+
+
 @pytest.mark.parametrize("style_name", STYLES)
 def test_citations_identical_to_citeproc_js(items, style_name):
     style = resolve(style_name, ROOT / "styles")

@@ -257,6 +257,48 @@ def test_cache_reuses_entries_and_rerenders_a_changed_one(fmt, shipped, tmp_path
     assert "CACHED" not in fmt("format", "--style", "apa", "--no-cache").stdout
 
 
+def test_a_warm_run_converts_no_entry(fmt, shipped, monkeypatch):
+    """Nothing changed: the entries come from the cache without being converted to
+    CSL-JSON (no TeX goes through pylatexenc); a changed entry is converted again."""
+    from difbib.csl import bibformat
+
+    first = fmt("format", "--style", "apa")
+    converted: list[int] = []
+    real = bibformat.to_csl_items
+
+    def counting(papers, omit=()):
+        converted.append(len(papers))
+        return real(papers, omit)
+
+    monkeypatch.setattr(bibformat, "to_csl_items", counting)
+    second = fmt("format", "--style", "apa")
+    assert second.stdout == first.stdout
+    assert converted == []
+    bib = (shipped / "library.bib").read_text(encoding="utf-8")
+    bib = bib.replace("{Flow Matching for Generative Modeling}", "{Flow Matching, Revised}")
+    (shipped / "library.bib").write_text(bib, encoding="utf-8")
+    third = fmt("format", "--style", "apa").stdout
+    assert converted and "Flow Matching, Revised (arXiv:2210.02747)" in third
+
+
+def test_abstracts_are_printed_by_a_style_that_names_them(fmt, shipped):
+    """APA never prints the abstract (so it is not converted); a style that names the
+    variable still gets it."""
+    style = (PROJECT_STYLES / "difbib-compact.csl").read_text(encoding="utf-8")
+    style = re.sub(
+        r"(<bibliography.*?<layout[^>]*>)",
+        r'\1<text variable="abstract" prefix="[" suffix="] "/>',
+        style,
+        count=1,
+        flags=re.S,
+    )
+    (shipped / "styles" / "with-abstract.csl").write_text(style, encoding="utf-8")
+    for _ in range(2):  # cold, then from the cache
+        res = fmt("format", "--style", "with-abstract", "--key", "lipman2022flow")
+        assert res.exit_code == 0, res.stderr
+        assert res.stdout.startswith("[We introduce a new paradigm for generative modeling")
+
+
 def test_library_api_without_cli(shipped):
     from difbib.csl.bibformat import format_bibliography
     from difbib.csl.styles import resolve

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from difbib.csl import render
-from difbib.csl.csljson import to_csl_items
+from difbib.csl.csljson import ONLY_FEEDS, to_csl_items
 from difbib.csl.styles import Style
 from difbib.library.queries import Library, Paper
 
@@ -68,16 +68,12 @@ def format_bibliography(
             )
         order.update({p.key: p for p in papers if p.key not in order})
         papers = list(order.values())
-    items = to_csl_items(list(papers))
-    cache = None
-    if cache_dir is not None:
-        from difbib.csl.rendercache import RenderCache
-
-        render.locale_path(locale)
-        cache = RenderCache(cache_dir, style.path, locale, output)
-    result = render.cached_bibliography(items, style.path, locale, output, cache)
-    if cache is not None:
-        cache.save()
+    omit = [v for v in ONLY_FEEDS.values() if not render.uses_variable(style.path, v)]
+    if cache_dir is None:
+        items = to_csl_items(list(papers), omit)
+        result = render.cached_bibliography(items, style.path, locale, output)
+    else:
+        result = _cached(papers, style, locale, output, cache_dir, omit)
     if group_by is None:
         return _block(result.entries, output) + "\n"
     if group_by not in GROUPS:
@@ -93,6 +89,35 @@ def format_bibliography(
     if loose:
         sections.append(_heading("Uncategorised", output) + "\n\n" + _block(loose, output))
     return "\n\n".join(sections) + "\n"
+
+
+def _cached(
+    papers: Sequence[Paper],
+    style: Style,
+    locale: str,
+    output: str,
+    cache_dir: Path,
+    omit: list[str],
+) -> render.Rendered:
+    """The bibliography through the render cache; papers known to the cache (by
+    their raw fields) are not even converted to CSL-JSON when nothing changed."""
+    from difbib.csl.rendercache import RenderCache, item_digest, paper_digest
+
+    render.locale_path(locale)
+    cache = RenderCache(cache_dir, style.path, locale, output)
+    raw = [paper_digest(p, omit) for p in papers]
+    known = [h for h in (cache.item_hash(r) for r in raw) if h is not None]
+    result = None
+    if len(known) == len(raw):  # every paper is known: no conversion at all
+        result = render.cached_entries([p.key for p in papers], known, cache)
+    if result is None:
+        items = to_csl_items(list(papers), omit)
+        hashes = [item_digest(item) for item in items]
+        for paper_hash, item_hash in zip(raw, hashes, strict=True):
+            cache.put_item_hash(paper_hash, item_hash)
+        result = render.cached_bibliography(items, style.path, locale, output, cache, hashes)
+    cache.save()
+    return result
 
 
 def _headings(papers: Sequence[Paper], library: Library | None) -> list[str]:

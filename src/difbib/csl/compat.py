@@ -1703,20 +1703,28 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     base = int(citation_el.get("et-al-use-first", "1") or 1)
 
     groups: dict[str, list[_Item]] = {}
+    # A cite as first written depends on its item alone: a caller may pass the
+    # texts it kept (``difbib_cites``, by item key); the ones rendered here are left
+    # in ``difbib_new_cites`` for it to keep.
+    known: Mapping[str, str | None] = bib.difbib_cites or {}
+    fresh: dict[str, str] = {}
+    bib.difbib_new_cites = fresh
     for item in bib.items:
-        cite = Citation([CitationItem(item.key)])
-        cite.bibliography = bib
-        # look-alikes are found on the cites as the style writes them, before the
-        # name register's forms (fix 23), as citeproc-js does
-        _active["ambiguous"] = True
-        try:
-            text = str(citation_el.render(cite, [], lambda _: None))
-        except STYLE_FAILURES as err:
-            if not raised_in_citeproc(err):
-                raise  # difbib's bug, not the style's
-            continue  # a cite the style cannot render is not ambiguous (rendering reports it)
-        finally:
-            _active["ambiguous"] = False
+        text = known.get(item.key)
+        if text is None:
+            cite = Citation([CitationItem(item.key)])
+            cite.bibliography = bib
+            # look-alikes are found on the cites as the style writes them, before the
+            # name register's forms (fix 23), as citeproc-js does
+            _active["ambiguous"] = True
+            try:
+                text = fresh[item.key] = str(citation_el.render(cite, [], lambda _: None))
+            except STYLE_FAILURES as err:
+                if not raised_in_citeproc(err):
+                    raise  # difbib's bug, not the style's
+                continue  # a cite the style cannot render is not ambiguous (rendering reports it)
+            finally:
+                _active["ambiguous"] = False
         groups.setdefault(text, []).append(item)
 
     order = {item.key: i for i, item in enumerate(bib.items)}
@@ -1800,7 +1808,18 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
         if add_names:
             levels_of = {k: dict(table[k].givens) for k in names_of}
             by_cite = rule == "by-cite" and add_givens
-            shared = _shared_names_counter(members, names_of, levels_of, base, by_cite)
+            shared, lettered = _shared_names_counter(
+                members, names_of, levels_of, base, by_cite, years=add_suffix
+            )
+            if add_suffix:
+                # citeproc-js letters whole lists of its counter (see there), not
+                # the groups that still look alike
+                unresolved = {}
+                for tokens in lettered:
+                    for i, member in enumerate(sorted(tokens, key=order.__getitem__)):
+                        suffix = _suffix(i)
+                        bib.source[member]["year_suffix"] = String(suffix)
+                        table[member] = replace(table[member], year_suffix=suffix)
             for key, (n, givens) in shared.items():
                 params = replace(table[key], names=n if n > base else None)
                 if by_cite:
@@ -1840,7 +1859,8 @@ def _shared_names_counter(
     levels_of: dict[str, dict[int, int]],
     base: int,
     by_cite: bool,
-) -> dict[str, tuple[int, dict[int, int]]]:
+    years: bool = False,
+) -> tuple[dict[str, tuple[int, dict[int, int]]], list[list[str]]]:
     """Names (and, by cite, given names) each look-alike shows, as citeproc-js's
     ``disNames`` decides: ``{key: (names, {name index: given level})}``.
 
@@ -1851,18 +1871,37 @@ def _shared_names_counter(
     moves on until it stands out, splitting the group as it goes. Each item gets the
     best counter reached when it is registered: so in Chicago "Liu, Feng et al. 2025"
     shows 4 names because the two "Liu, Jie et al. 2025" needed 4, though 2 would do.
+
+    With ``years`` (the style adds year suffixes), the counter reaching its end
+    moves citeproc-js on to its year-suffix mode for the lists still pending
+    (``disYears``): a list whose first item still clashes with another is
+    lettered as a whole, all its items, alike or not, in bibliography order; the
+    second value holds those lists. So twenty copies of one paper listed with
+    forty other "Liu et al. 2025" may be lettered from "bj" on.
     """
     keys = [m.key for m in sorted(members, key=lambda m: (str(len(names_of[m.key])), m.key))]
     givens_max = 2 if by_cite else None
     names_max = len(names_of[keys[0]])
     counter, givens = base, dict[int, int]()
     better, better_givens = base, dict[int, int]()
+    # A cite's signature depends on the item and the counter (and, by cite, the
+    # given-name levels), which only move forward: each is computed once per step.
+    signatures: dict[str, _Signature] = {}
+    step: list[Any] = [None]
 
     def cite(key: str) -> _Signature:
-        levels = givens if by_cite else levels_of.get(key, {})
-        return _signature(names_of[key], counter, levels)
+        now = (counter, tuple(sorted(givens.items())) if by_cite else ())
+        if step[0] != now:
+            step[0] = now
+            signatures.clear()
+        mine = signatures.get(key)
+        if mine is None:
+            levels = givens if by_cite else levels_of.get(key, {})
+            mine = signatures[key] = _signature(names_of[key], counter, levels)
+        return mine
 
     out: dict[str, tuple[int, dict[int, int]]] = {}
+    lettered: list[list[str]] = []
 
     def register(*items: str) -> None:
         for key in items:
@@ -1870,6 +1909,7 @@ def _shared_names_counter(
 
     lists = [keys]
     init = True
+    lettering = False  # citeproc-js's disYears mode
     while lists:
         gname, clashes = 0, [1, 0]
         while lists[0]:
@@ -1877,7 +1917,7 @@ def _shared_names_counter(
             maxed = False
             if init:
                 init = False
-            else:
+            elif not lettering:
                 if givens_max is not None and givens.get(gname, 0) < givens_max:
                     givens[gname] = givens.get(gname, 0) + 1
                 elif gname < names_max:
@@ -1888,9 +1928,18 @@ def _shared_names_counter(
                 )
             item, others = current[0], current[1:]
             mine = cite(item)
-            partners = [item] + [o for o in others if cite(o) == mine]
-            nonpartners = [o for o in others if o not in partners]
+            partners = [item]
+            nonpartners: list[str] = []
+            for o in others:
+                (partners if cite(o) == mine else nonpartners).append(o)
             clashes = [clashes[1], len(partners) - 1]
+            if lettering:
+                if clashes[1]:
+                    lettered.append(list(current))
+                    for key in current:
+                        out[key] = (better, dict(better_givens))
+                lists[0] = []
+                continue
             improved = clashes[1] == 0 or len(nonpartners) == 1 or clashes[1] < clashes[0]
             if improved:
                 better = counter
@@ -1909,11 +1958,16 @@ def _shared_names_counter(
             elif clashes[1] < clashes[0]:
                 lists[0] = partners
                 lists.append(nonpartners)
-            if maxed and lists[0]:
+            elif maxed and years:
+                lists[0] = nonpartners
+                lists.append(partners)
+            if maxed and years:
+                lettering = True
+            elif maxed and lists[0]:
                 register(*lists[0])
                 lists[0] = []
         lists = lists[1:]
-    return out
+    return out, lettered
 
 
 def _expand_lookalike_names(
@@ -2771,6 +2825,10 @@ class Bibliography(CitationStylesBibliography):
 
     #: what :meth:`disambiguate` decided, per item key (set when it runs)
     difbib_disambiguation: dict[str, Disambiguation]
+    #: each item's cite as first written, kept by a caller from an earlier run (by
+    #: item key; ``None``: not known), and the ones :meth:`disambiguate` rendered
+    difbib_cites: Mapping[str, str | None] | None = None
+    difbib_new_cites: dict[str, str]
 
     def disambiguate(self) -> dict[str, Disambiguation]:
         return disambiguate(self)

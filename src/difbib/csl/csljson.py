@@ -27,7 +27,7 @@ schema (``csl-data.json``, v1.0). The type and field mapping is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from difbib.library.datamodel import csl_name, csl_names, csl_variables
@@ -37,9 +37,21 @@ from difbib.library.queries import Paper
 __all__ = ["csl_name", "csl_names", "tex_to_text", "to_csl_item", "to_csl_items"]
 
 
-def to_csl_item(paper: Paper) -> dict[str, Any]:
-    """One paper as a CSL-JSON item (the mapping is :mod:`difbib.library.datamodel`'s)."""
+#: BibTeX fields that feed only one CSL variable: when a style never names the
+#: variable, the field need not be converted at all (an abstract is the longest
+#: TeX of an entry, and APA never prints it).
+ONLY_FEEDS = {"abstract": "abstract"}
+
+
+def to_csl_item(paper: Paper, omit: Collection[str] = ()) -> dict[str, Any]:
+    """One paper as a CSL-JSON item (the mapping is :mod:`difbib.library.datamodel`'s).
+
+    ``omit``: CSL variables left out (only those of :data:`ONLY_FEEDS` save work).
+    """
     fields = {f.key: f.value for f in reversed(paper.entry.fields)}
+    for field, variable in ONLY_FEEDS.items():
+        if variable in omit:
+            fields.pop(field, None)
     item: dict[str, Any] = {"id": paper.key, **csl_variables(paper.entry.entry_type, fields)}
     if paper.categories:
         item["categories"] = list(paper.categories)
@@ -49,6 +61,6 @@ def to_csl_item(paper: Paper) -> dict[str, Any]:
     return item
 
 
-def to_csl_items(papers: Sequence[Paper]) -> list[dict[str, Any]]:
-    """The papers as CSL-JSON items, in the given order."""
-    return [to_csl_item(p) for p in papers]
+def to_csl_items(papers: Sequence[Paper], omit: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The papers as CSL-JSON items, in the given order (``omit``: see :func:`to_csl_item`)."""
+    return [to_csl_item(p, omit) for p in papers]

@@ -336,6 +336,30 @@ def citation(
     return finish(text, output)
 
 
+def uses_variable(style_path: str | Path, variable: str) -> bool:
+    """Whether a style may print ``variable``: its file names it somewhere (any
+    mention counts, so the answer errs on the side of yes)."""
+    pattern = rb"(?<![\w-])" + re.escape(variable.encode()) + rb"(?![\w-])"
+    return re.search(pattern, Path(style_path).read_bytes()) is not None
+
+
+def cached_entries(ids: Sequence[str], hashes: Sequence[str], cache: Any) -> Rendered | None:
+    """The bibliography of the items with these ids and item digests, entirely from
+    ``cache`` (a :class:`~difbib.csl.rendercache.RenderCache`); ``None`` unless the
+    same list of items was rendered before and every entry is still cached."""
+    ids = [str(i) for i in ids]
+    known = cache.orders.get(cache.order_key(list(hashes)))
+    if not isinstance(known, dict) or sorted(known.get("ids", [])) != sorted(ids):
+        return None
+    hash_of = dict(zip(ids, hashes, strict=True))
+    order, extras = known["ids"], known.get("extras", {})
+    keys = [cache.entry_key(hash_of[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
+    texts = [cache.get_entry(k) for k in keys]
+    if any(t is None for t in texts):
+        return None
+    return _rendered(order, [str(t) for t in texts])
+
+
 @_guarded(1)
 def cached_bibliography(
     items: Sequence[dict[str, Any]],
@@ -343,30 +367,32 @@ def cached_bibliography(
     locale: str = "en-US",
     output: str = "text",
     cache: RenderCache | None = None,
+    hashes: Sequence[str] | None = None,
 ) -> Rendered:
     """:func:`bibliography`, reusing entries from a :class:`~difbib.csl.rendercache.RenderCache`.
 
     Only entries whose key (item content, style, locale, output, number,
     disambiguation) is not in the cache are rendered; when the list of items is
     unchanged, the order and disambiguation come from the cache too and nothing is
-    rendered at all.
+    rendered at all. ``hashes``: the items' digests, when the caller has them.
     """
     if cache is None:
         return bibliography(items, style_path, locale, output)
     from difbib.csl.rendercache import item_digest
 
     ids = [str(item["id"]) for item in items]
-    hashes = {i: item_digest(item) for i, item in zip(ids, items, strict=True)}
-    order_key = cache.order_key([hashes[i] for i in ids])
+    if hashes is None:
+        hashes = [item_digest(item) for item in items]
+    done = cached_entries(ids, hashes, cache)
+    if done is not None:
+        return done
+    order_key = cache.order_key(list(hashes))
+    hash_of = dict(zip(ids, hashes, strict=True))
     known = cache.orders.get(order_key)
     order = None
     if isinstance(known, dict) and sorted(known.get("ids", [])) == sorted(ids):
         # Same items as a previous run: same order and same disambiguation.
-        order, extras = known["ids"], known.get("extras", {})
-        keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
-        texts: list[str | None] = [cache.get_entry(k) for k in keys]
-        if all(t is not None for t in texts):
-            return _rendered(order, [str(t) for t in texts])
+        order = known["ids"]
     # Render what is missing: sort (unless the order is known) and render the
     # entries without a cached text, numbering from the full list.
     style = load_style(style_path, locale)
@@ -383,11 +409,17 @@ def cached_bibliography(
     else:
         bib.sort()
         order = [by_key[k] for k in bib.keys]
-    # An entry's text also depends on what disambiguation decided for it.
+    # An entry's text also depends on what disambiguation decided for it; the cites
+    # it compares are kept by item (unless numbered: a number is no item's own).
+    if not cache.numbered:
+        bib.difbib_cites = {i.lower(): cache.get_cite(hash_of[i]) for i in ids}
     decided = bib.disambiguate()
+    if not cache.numbered:
+        for key, text in getattr(bib, "difbib_new_cites", {}).items():
+            cache.put_cite(hash_of[by_key[key]], text)
     extras = {by_key[k]: repr(v) for k, v in decided.items() if v != compat.Disambiguation()}
     cache.put_order(order_key, {"ids": order, "extras": extras})
-    keys = [cache.entry_key(hashes[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
+    keys = [cache.entry_key(hash_of[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
     texts = [cache.get_entry(k) for k in keys]
     missing = [n for n, t in enumerate(texts) if t is None]
     if missing and style.root.bibliography.get("subsequent-author-substitute") is not None:

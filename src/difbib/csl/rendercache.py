@@ -7,7 +7,17 @@ and citeproc-py's version,
 for numbered styles its number, and what disambiguation decided for it are all
 unchanged; the sorted order is kept
 likewise for the exact list of items. A changed entry gets a new key and is
-rendered again; everything else is read back.
+rendered again; everything else is read back. Each item's cite as the style first
+writes it (what disambiguation compares to find look-alikes) is kept too, so one
+changed entry does not render every cite again.
+
+A warm run should not even build the CSL-JSON items (TeX to text through
+pylatexenc is the slow part of that): the cache also maps each library entry, as
+read from ``library.bib`` (key, type, raw fields, categories, rating; see
+:func:`paper_digest`), to the hash of the item it gave. When every entry of a run
+is known that way and the order and texts are cached, nothing is converted or
+rendered. The conversion code (``csljson``, ``datamodel``, ``latex``) is part of
+the fingerprint, like the rendering code.
 
 Where: ``$DIFBIB_RENDER_CACHE_DIR``, else the user's cache folder
 (:func:`difbib.userdirs.user_cache_dir`: ``~/.cache/difbib`` on Linux, the
@@ -52,10 +62,26 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
+#: The modules whose code decides rendered text, from an entry of ``library.bib``.
+FINGERPRINTED = (
+    "csl/render.py",
+    "csl/compat.py",
+    "csl/bibformat.py",
+    "csl/csljson.py",
+    "csl/rendercache.py",
+    "library/datamodel.py",
+    "library/latex.py",
+)
+
+
 def renderer_fingerprint() -> str:
-    """A hash of the modules whose code decides rendered text."""
-    here = Path(__file__).parent
-    return digest(*[(here / f"{m}.py").read_bytes() for m in ("render", "compat", "bibformat")])
+    """A hash of the modules whose code decides rendered text (and of pylatexenc's
+    version, which turns TeX into text)."""
+    from importlib.metadata import version
+
+    package = Path(__file__).parent.parent
+    code = [(package / m).read_bytes() for m in FINGERPRINTED]
+    return digest(*code, version("pylatexenc"))
 
 
 def item_digest(item: dict[str, Any]) -> str:
@@ -68,6 +94,17 @@ class SortOrder(TypedDict):
 
     ids: list[str]
     extras: dict[str, str]
+
+
+def paper_digest(paper: Any, omit: Sequence[str] = ()) -> str:
+    """The hash of what a library paper's CSL-JSON item is made from: its key, entry
+    type and raw fields, categories and rating (and the variables left out)."""
+    entry = paper.entry
+    fields = [(f.key, str(f.value)) for f in entry.fields]
+    rating = paper.rating
+    return digest(
+        "paper", paper.key, entry.entry_type, fields, list(paper.categories), rating, sorted(omit)
+    )
 
 
 class RenderCache:
@@ -83,22 +120,41 @@ class RenderCache:
         self.path = Path(folder) / f"rendered-{self.scope[:24]}.json"
         self.entries: dict[str, str] = {}
         self.orders: dict[str, SortOrder] = {}  # order key -> the sorted list
+        self.items: dict[str, str] = {}  # paper digest -> item digest
+        self.cites: dict[str, str] = {}  # item digest -> its cite before disambiguation
         self.used: dict[str, str] = {}
+        self.used_items: dict[str, str] = {}
+        self.used_cites: dict[str, str] = {}
         self.changed = False
-        self.entries, self.orders = self._read()
+        self.entries, self.orders, self.items, self.cites = self._read()
 
-    def _read(self) -> tuple[dict[str, str], dict[str, SortOrder]]:
-        """The file's entries and orders; empty when it is missing, stale or not ours."""
+    def _read(self) -> tuple[dict[str, str], dict[str, SortOrder], dict[str, str], dict[str, str]]:
+        """The file's entries, orders, item hashes and cites; empty when it is missing,
+        stale or not ours."""
+        empty: tuple[dict[str, str], dict[str, SortOrder], dict[str, str], dict[str, str]] = (
+            {},
+            {},
+            {},
+            {},
+        )
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}, {}
+            return empty
         if not isinstance(data, dict) or data.get("scope") != self.scope:
-            return {}, {}
+            return empty
         entries, orders = data.get("entries"), data.get("orders")
-        if not isinstance(entries, dict) or not isinstance(orders, dict):
-            return {}, {}
+        items, cites = data.get("items", {}), data.get("cites", {})
+        if not (
+            isinstance(entries, dict)
+            and isinstance(orders, dict)
+            and isinstance(items, dict)
+            and isinstance(cites, dict)
+        ):
+            return empty
         entries = {k: v for k, v in entries.items() if isinstance(v, str)}
+        items = {k: v for k, v in items.items() if isinstance(v, str)}
+        cites = {k: v for k, v in cites.items() if isinstance(v, str)}
         orders = {
             k: v
             for k, v in orders.items()
@@ -107,7 +163,7 @@ class RenderCache:
             and all(isinstance(i, str) for i in v["ids"])
             and isinstance(v.get("extras", {}), dict)
         }
-        return entries, orders
+        return entries, orders, items, cites
 
     def order_key(self, digests: Sequence[str]) -> str:
         return digest("order", list(digests))
@@ -128,6 +184,30 @@ class RenderCache:
         self.used[key] = text
         self.changed = True
 
+    def item_hash(self, paper_hash: str) -> str | None:
+        """The item digest a paper (:func:`paper_digest`) gave last time, if known."""
+        found = self.items.get(paper_hash)
+        if found is not None:
+            self.used_items[paper_hash] = found
+        return found
+
+    def put_item_hash(self, paper_hash: str, item_hash: str) -> None:
+        if self.items.get(paper_hash) != item_hash:
+            self.items[paper_hash] = item_hash
+            self.changed = True
+        self.used_items[paper_hash] = item_hash
+
+    def get_cite(self, item_hash: str) -> str | None:
+        """An item's cite as the style first writes it (what disambiguation compares)."""
+        found = self.cites.get(item_hash)
+        if found is not None:
+            self.used_cites[item_hash] = found
+        return found
+
+    def put_cite(self, item_hash: str, text: str) -> None:
+        self.cites[item_hash] = self.used_cites[item_hash] = text
+        self.changed = True
+
     def put_order(self, key: str, value: SortOrder) -> None:
         """Keep the sorted ids (and disambiguation) of an item list; the last 8 lists."""
         self.orders = {key: value, **{k: v for k, v in list(self.orders.items())[:7] if k != key}}
@@ -137,20 +217,33 @@ class RenderCache:
         """Write the cache if anything was added (keeps the most recently used entries)."""
         if not self.changed:
             return
-        kept = dict(self.used)
-        for key, text in self.entries.items():
-            if len(kept) >= MAX_ENTRIES:
-                break
-            kept.setdefault(key, text)
+        kept = _most_recent(self.used, self.entries)
+        items = _most_recent(self.used_items, self.items)
+        cites = _most_recent(self.used_cites, self.cites)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with locked(self.path):  # keep what another process rendered meanwhile
-                theirs, _ = self._read()
-                for key, text in theirs.items():
-                    if len(kept) >= MAX_ENTRIES:
-                        break
-                    kept.setdefault(key, text)
-                data = {"scope": self.scope, "orders": self.orders, "entries": kept}
+                theirs, _, their_items, their_cites = self._read()
+                kept = _most_recent(kept, theirs)
+                items = _most_recent(items, their_items)
+                cites = _most_recent(cites, their_cites)
+                data = {
+                    "scope": self.scope,
+                    "orders": self.orders,
+                    "entries": kept,
+                    "items": items,
+                    "cites": cites,
+                }
                 atomic_write_text(self.path, json.dumps(data, ensure_ascii=False))
         except (OSError, DifbibError):  # atomic_write_text reports OSError as DifbibError
             pass  # a cache that cannot be written only costs speed
+
+
+def _most_recent(first: dict[str, str], more: dict[str, str]) -> dict[str, str]:
+    """``first``, then what ``more`` adds, up to :data:`MAX_ENTRIES` keys."""
+    kept = dict(first)
+    for key, value in more.items():
+        if len(kept) >= MAX_ENTRIES:
+            break
+        kept.setdefault(key, value)
+    return kept
