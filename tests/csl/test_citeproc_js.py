@@ -279,3 +279,58 @@ def test_cites_of_subsets_identical_to_citeproc_js(items, style_name):
         got = [render.citation(cited, c, style.path) for c in clusters]
         diffs += [(c, e, g) for c, e, g in zip(clusters, js, got, strict=True) if e != g]
     assert not diffs, f"{len(diffs)} cites differ; first: {diffs[0]}"
+
+
+#: Number variables as real .bib files hold them (fix 24): open ranges (``46-??``),
+#: letters in page numbers (``M-1-M-14``), page counts written as sums, ranges
+#: abbreviated (``321-28``), several ranges, report numbers with a prefix
+#: (``S544-3``) or a hyphen (``99-02``), lowercase roman numerals.
+NUMBER_VALUES = [
+    "46-??",
+    "??-??",
+    "c 3-c 3",
+    "M-1-M-14",
+    "6 + 120 + 1",
+    "12-15",
+    "321-28",
+    "1-3, 5-7",
+    "xi + 317",
+    "S544-3",
+    "99-02",
+    "12a-c",
+    "iv",
+    "7",
+]
+
+
+def _number_items() -> list[dict]:
+    items = []
+    for n, value in enumerate(NUMBER_VALUES):
+        common = {
+            "author": [{"family": "Doe", "given": "Jane"}],
+            "issued": {"date-parts": [[2000]]},
+        }
+        items += [
+            {"id": f"a{n}", "type": "article-journal", "title": f"A{n:02d}",
+             "container-title": "Journal", "volume": value, "issue": value, "page": value,
+             **common},
+            {"id": f"r{n}", "type": "report", "title": f"R{n:02d}", "number": value, **common},
+            {"id": f"b{n}", "type": "book", "title": f"B{n:02d}", "volume": value,
+             "number-of-pages": value, "edition": value, **common},
+            {"id": f"c{n}", "type": "chapter", "title": f"C{n:02d}", "page": value,
+             "container-title": "Book", **common},
+        ]  # fmt: skip
+    return items
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_number_variables_identical_to_citeproc_js(style_name):
+    """Ranges, labels (``p.``/``pp.``, ``Vols.``) and ``is-numeric`` of number
+    variables as citeproc-js reads them (fix 24)."""
+    _need_node()
+    items = _number_items()
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"

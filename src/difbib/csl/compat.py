@@ -204,6 +204,16 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     It is the register of fix 16, now applied to rendered names too (at least the
     form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
+24. **Number variables are read as citeproc-js reads them** (:mod:`difbib.csl.numbers`,
+    a port of its ``processNumber`` and ``PageRangeMangler``). The spec leaves the
+    reading of "numbers ... separated by a hyphen, comma or ampersand" to processors;
+    citeproc-py turned every hyphen into an en dash and called a label plural for any
+    two digit runs. citeproc-js makes a range only between two numbers of one label
+    (``46-??`` and ``M-1-M-14`` keep hyphens, ``99-02`` as a report number is ``Nos.
+    99–02``, ``1-3`` as a volume is ``Vols. 1–3``), finds pages written as a sum one
+    value (``p. 6 + 120 + 1``), expands ``321-28`` and applies ``page-range-format``
+    to what it reads as a page range; ``is-numeric`` follows the same reading.
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -244,6 +254,8 @@ from citeproc.source import CitationItem as _Item
 from citeproc.source import Date, DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 from lxml import etree
+
+from difbib.csl import numbers
 
 #: What citeproc-py's rendering gives: a ``String`` (a ``str``), a ``MixedString``
 #: (segments, some case-protected), or plain text.
@@ -2149,6 +2161,7 @@ _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
 _original_text_variable = model.Text._variable
+_original_label_is_plural = model.Label._is_plural
 
 
 # -- difbib's element classes ---------------------------------------------------
@@ -2233,12 +2246,89 @@ def _text_variable(
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
         text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
+    variable = self.get("variable")
+    if text is not None and variable in numbers.RENDERED and variable != "page":
+        # (a page is rendered by _format_number_process, through citeproc-py's _process)
+        return String(_render_number(self, text, variable))
     return text
 
 
 def _format_number_process(self: model.FormatNumber, value: object, variable: str) -> RenderedText:
-    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11)."""
+    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11);
+    the number variables citeproc-js parses are rendered as it does (fix 24)."""
+    if variable in numbers.RENDERED:
+        return _render_number(self, value, variable, self.format_number)
     return _original_format_number_process(self, _protected_amp(str(value)), variable)
+
+
+def _number_context(element, variable: str) -> numbers.Context:
+    """What :mod:`difbib.csl.numbers` needs to know of the style (fix 24)."""
+    delimiter = str(element.get_single_term("page-range-delimiter") or "") or "\u2013"
+    return numbers.Context(
+        variable,
+        has_term=lambda name: element.get_term(name) is not None,
+        range_delimiter=delimiter,
+        page_range_format=element.get_root().get_option("page-range-format"),
+    )
+
+
+def _render_number(element, value, variable: str, number_format=str) -> str:
+    """A number variable as citeproc-js renders it (fix 24); a protected ``&``
+    (fix 11) is read as ``&`` and protected again."""
+    text = str(value)
+    amp = chr(_PROTECT_BASE + ord("&"))
+
+    def label_term(term: str, plural: bool) -> str:
+        get = element.get_plural_term if plural else element.get_single_term
+        return str(get(term, "short"))
+
+    out = numbers.render(
+        _protected_amp(text), _number_context(element, variable), number_format, label_term
+    )
+    return out.replace("&", amp) if amp in text else out
+
+
+def _parsed_number(element, item, variable: str) -> numbers.Number | None:
+    """The item's ``variable`` parsed as citeproc-js parses it, None when it is empty."""
+    try:
+        value = item.reference[variable.replace("-", "_")]
+    except model.VariableError:
+        return None
+    if value is None or str(value) == "":
+        return None
+    return numbers.parse(_protected_amp(str(value)), _number_context(element, variable))
+
+
+def _label_is_plural(self, item):
+    """``Label._is_plural`` deciding as citeproc-js does (fix 24): several numbers
+    under one label (``1-3``, ``99-02``, ``4, 7``), not any two digit runs (``6 + 120
+    + 1`` pages are one value: "p.")."""
+    variable = self.get("variable") or ""
+    if variable in numbers.NUMERIC and variable != "locator":
+        parsed = _parsed_number(self, item, variable)
+        return parsed is not None and parsed.plural
+    return _original_label_is_plural(self, item)
+
+
+def _if_is_numeric(self, item):
+    """``If._is_numeric`` as citeproc-js tests it (fix 24): a number variable is numeric
+    when its first value starts with a number (``12a``, ``1-3``, ``iv``), not when it
+    is ``??`` or ``S544-3``; of other variables only title and version, by their last
+    character."""
+    results = []
+    for variable in self.get("is-numeric").split():
+        if variable in numbers.NUMERIC and variable != "locator":
+            parsed = _parsed_number(self, item, variable)
+            results.append(parsed is not None and parsed.numeric)
+        elif variable in ("title", "version"):
+            try:
+                value = str(item.reference[variable])
+            except model.VariableError:
+                value = ""
+            results.append(value[-1:].isdigit() and value[-1:].isascii())
+        else:
+            results.append(False)
+    return results
 
 
 def _style_get_option(self: model.Style, name: str) -> Any:  # as citeproc-py's
@@ -2302,10 +2392,10 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "names": {"render": _names_render},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
-    "label": {"process": _label_process},
+    "label": {"process": _label_process, "_is_plural": _label_is_plural},
     "date": {"process": _date_process},
-    "if": {"render": _if_render},
-    "else-if": {"render": _if_render},
+    "if": {"render": _if_render, "_is_numeric": _if_is_numeric},
+    "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric},
 }
 
 #: citeproc-py's calls_variable -> its memoised version (speed)
