@@ -334,3 +334,87 @@ def test_number_variables_identical_to_citeproc_js(style_name):
     got = render.bibliography(items, style.path).entries
     diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
     assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_term_opening_an_entry_is_capitalised_as_in_citeproc_js(style_name):
+    """An entry with neither author nor title opens with its date; APA's "n.d." term is
+    then capitalised, ``(N.d.-a).``, as citeproc-js does (fix 25); a group that renders
+    nothing before it does not count."""
+    _need_node()
+    items = [
+        {"id": "a", "type": "book", "publisher": "Press"},
+        {"id": "b", "type": "book", "publisher": "Press", "container-title": "Series"},
+        {"id": "c", "type": "book", "publisher": "Press", "issued": {"date-parts": [[2001]]}},
+    ]
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+def _order(entries: list[str], titles: list[str]) -> list[str]:
+    """Which of ``titles`` each entry shows, in the entries' order."""
+    return [next(t for t in titles if t in e) for e in entries]
+
+
+_SUBSTITUTED_EDITOR = pytest.mark.xfail(
+    reason="an editor substituted for the author renders as 'J. André' in Chicago "
+    "(the substitution gap of issue 14, fixed separately); the key follows it",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize(
+    "style_name",
+    [
+        pytest.param(s, marks=_SUBSTITUTED_EDITOR) if s == "chicago-author-date" else s
+        for s in REFERENCE_STYLES
+    ],
+)
+def test_sort_order_of_edited_books_and_stroked_letters_as_in_citeproc_js(style_name):
+    """The bibliography's order, as citeproc-js sorts: a name key has no role label
+    (an edited book sorts with its editor's own books by year and title, fix 26),
+    ``ł``, ``ø``, ``æ`` collate as ``l``, ``o``, ``ae``, and every space parts words,
+    even around a word of punctuation alone (fix 6c)."""
+    _need_node()
+    andre = [{"family": "André", "given": "Jacques"}]
+    people = ["Kołodziejska", "Koning", "Kopka", "Sønderby", "Soz", "Spz", "Æbelø", "Aeby", "Af"]
+    items = [
+        {"id": "a", "type": "book", "title": "Analytical", "author": andre},
+        {"id": "b", "type": "book", "title": "Actes", "editor": andre},
+        {"id": "c", "type": "book", "title": "Zebra", "editor": andre},
+        {"id": "d", "type": "book", "title": "Yak", "author": andre},
+        # same name, same year: by title, where a lone dash still parts words
+        {"id": "y1", "type": "book", "title": "YUNUS (Turkish)", "author": andre},
+        {"id": "y2", "type": "book", "title": "YUNUS – Turkish TeX", "author": andre},
+    ] + [
+        {"id": f"p{n}", "type": "book", "title": f"Title{n}", "author": [{"family": f}]}
+        for n, f in enumerate(people)
+    ]
+    for n, item in enumerate(items):
+        item["issued"] = {"date-parts": [[1991 if item["id"][0] == "y" else 1980 + n % 3]]}
+    titles = sorted((i["title"] for i in items), key=len, reverse=True)  # Title1 after Title10
+    style = resolve(style_name, ROOT / "styles")
+    expected = _order(citeproc_js(items, style.path)["bibliography"], titles)
+    got = _order(render.bibliography(items, style.path).entries, titles)
+    assert got == expected
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_space_before_question_mark_is_narrow_as_in_citeproc_js(style_name):
+    """A space before ``?``, ``!``, ``:``, ``;``, ``»`` (after ``«``) in a value prints as
+    a narrow no-break space, as citeproc-js writes it (fix 27)."""
+    _need_node()
+    author = [{"family": "Doe", "given": "Jane"}]
+    items = [
+        {"id": "a", "type": "article-journal", "title": "Gibt es eine Vertretungsmacht ?",
+         "container-title": "« Revue » : Juristische Schulung", "author": author},
+        {"id": "b", "type": "book", "title": "Quoi ! Encore ; et alors", "author": author,
+         "publisher": "Presses"},
+    ]  # fmt: skip
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    assert got == expected

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: The variables citeproc-js reads through ``processNumber`` when rendering them.
 RENDERED = frozenset(
@@ -201,7 +202,7 @@ def parse(value: str, ctx: Context) -> Number:
 def render(
     value: str,
     ctx: Context,
-    number_format: Callable[[str], str] = str,
+    number_format: Callable[[str], object] = str,
     label_term: Callable[[str, bool], str] | None = None,
 ) -> str:
     """The variable as citeproc-js prints it (``outputNumericField``).
@@ -314,11 +315,11 @@ def _parse_string(text: str, default_label: str, ctx: Context) -> list[Value]:
     label = default_label
     orig_label = ""
     for i in range(0, len(elems), 2):
-        joint = elems[i + 1] if i + 1 < len(elems) else None
+        following = elems[i + 1] if i + 1 < len(elems) else None
         labels = [m.group(0) for m in _LABEL_FIND.finditer(elems[i])]
         if not labels:
             filtered = "" if orig_label == label.strip() else orig_label
-            values.append(_compose(filtered, label, elems[i], joint, ctx))
+            values.append(_compose(filtered, label, elems[i], following, ctx))
             continue
         lst = _LABEL_FIND.split(elems[i])
         # labels on pieces that are not numbers are content, not labels
@@ -353,7 +354,7 @@ def _parse_string(text: str, default_label: str, ctx: Context) -> list[Value]:
                 filtered = "" if orig_label == label.strip() else orig_label
                 last = j == len(lst) - 1
                 values.append(
-                    _compose(filtered, label, piece.strip(), joint if last else None, ctx, i)
+                    _compose(filtered, label, piece.strip(), following if last else None, ctx, i)
                 )
     return values
 
@@ -471,7 +472,7 @@ _RANGE_STR = re.compile(
 )
 
 
-def _mangle_page_numbers(values: list[Value], i: int, info: dict, ctx: Context) -> None:
+def _mangle_page_numbers(values: list[Value], i: int, info: dict[str, Any], ctx: Context) -> None:
     if i < 1 or info["count"] != 2:
         return
     before, val = values[i - 1], values[i]
@@ -504,7 +505,7 @@ def _mangle_page_numbers(values: list[Value], i: int, info: dict, ctx: Context) 
 def _fix_ranges(values: list[Value], ctx: Context) -> None:
     if ctx.variable not in RENDERED | {"locator", "locator-extra"}:
         return
-    info: dict = {"count": 0, "label": None}
+    info: dict[str, Any] = {"count": 0, "label": None}
     for i, val in enumerate(values):
         if not val.collapsible:
             info["count"], info["label"] = 0, None
@@ -529,20 +530,20 @@ _RANGE = re.compile(
 _RANGE_IN_TEXT = r"(?:[0-9]*[a-zA-Z]+0*)?[0-9]+[a-z]*\s+\-\s+(?:[0-9]*[a-zA-Z]+0*)?[0-9]+[a-z]*"
 
 
-def _listify(text: str, delimiter: str) -> list:
+def _listify(text: str, delimiter: str) -> list[Any]:
     own = "" if delimiter == "-" else re.escape(delimiter)
     text = re.sub(r"([^\\])[-" + own + r"\u2013]", r"\1 - ", text)
     text = re.sub(r"\s+-\s+", " - ", text)
     ranges = re.findall(_RANGE_IN_TEXT, text)
     rest = re.split(_RANGE_IN_TEXT, text)
-    out: list = [rest[0]]
+    out: list[Any] = [rest[0]]
     for pos in range(1, len(rest)):
         out.append(re.sub(r"\s*\-\s*", "-", ranges[pos - 1]))
         out.append(rest[pos])
     return out
 
 
-def _expand(text: str, delimiter: str) -> list:
+def _expand(text: str, delimiter: str) -> list[Any]:
     lst = _listify(text, delimiter)
     for pos in range(1, len(lst), 2):
         m = _RANGE.search(lst[pos])
@@ -559,7 +560,7 @@ def _expand(text: str, delimiter: str) -> list:
     return lst
 
 
-def _stringify(lst: list, delimiter: str) -> str:
+def _stringify(lst: list[Any], delimiter: str) -> str:
     text = "".join("".join(p) if isinstance(p, list) else p for p in lst)
     return re.sub(r"([^\\])\-", lambda m: m.group(1) + delimiter, text)
 
