@@ -324,3 +324,129 @@ def test_more_constructs_identical_to_citeproc_js(style_name):
     same = sum(e == g for e, g in zip(expected, got, strict=True))
     diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
     assert same >= MORE_FLOOR[style_name], f"{same}/40; first: {diffs[0]}"
+
+
+#: Number variables as real .bib files hold them (fix 28): open ranges (``46-??``),
+#: letters in page numbers (``M-1-M-14``), page counts written as sums, ranges
+#: abbreviated (``321-28``), several ranges, report numbers with a prefix
+#: (``S544-3``) or a hyphen (``99-02``), lowercase roman numerals.
+NUMBER_VALUES = [
+    "46-??",
+    "??-??",
+    "c 3-c 3",
+    "M-1-M-14",
+    "6 + 120 + 1",
+    "12-15",
+    "321-28",
+    "1-3, 5-7",
+    "xi + 317",
+    "S544-3",
+    "99-02",
+    "12a-c",
+    "iv",
+    "7",
+]
+
+
+def _number_items() -> list[dict]:
+    items = []
+    for n, value in enumerate(NUMBER_VALUES):
+        common = {
+            "author": [{"family": "Doe", "given": "Jane"}],
+            "issued": {"date-parts": [[2000]]},
+        }
+        items += [
+            {"id": f"a{n}", "type": "article-journal", "title": f"A{n:02d}",
+             "container-title": "Journal", "volume": value, "issue": value, "page": value,
+             **common},
+            {"id": f"r{n}", "type": "report", "title": f"R{n:02d}", "number": value, **common},
+            {"id": f"b{n}", "type": "book", "title": f"B{n:02d}", "volume": value,
+             "number-of-pages": value, "edition": value, **common},
+            {"id": f"c{n}", "type": "chapter", "title": f"C{n:02d}", "page": value,
+             "container-title": "Book", **common},
+        ]  # fmt: skip
+    return items
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_number_variables_identical_to_citeproc_js(style_name):
+    """Ranges, labels (``p.``/``pp.``, ``Vols.``) and ``is-numeric`` of number
+    variables as citeproc-js reads them (fix 28)."""
+    _need_node()
+    items = _number_items()
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_term_opening_an_entry_is_capitalised_as_in_citeproc_js(style_name):
+    """An entry with neither author nor title opens with its date; APA's "n.d." term is
+    then capitalised, ``(N.d.-a).``, as citeproc-js does (fix 29); a group that renders
+    nothing before it does not count."""
+    _need_node()
+    items = [
+        {"id": "a", "type": "book", "publisher": "Press"},
+        {"id": "b", "type": "book", "publisher": "Press", "container-title": "Series"},
+        {"id": "c", "type": "book", "publisher": "Press", "issued": {"date-parts": [[2001]]}},
+    ]
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+def _order(entries: list[str], titles: list[str]) -> list[str]:
+    """Which of ``titles`` each entry shows, in the entries' order."""
+    return [next(t for t in titles if t in e) for e in entries]
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_sort_order_of_edited_books_and_stroked_letters_as_in_citeproc_js(style_name):
+    """The bibliography's order, as citeproc-js sorts: a name key has no role label
+    (an edited book sorts with its editor's own books by year and title, fix 30),
+    ``ł``, ``ø``, ``æ`` collate as ``l``, ``o``, ``ae``, and every space parts words,
+    even around a word of punctuation alone (fix 6c)."""
+    _need_node()
+    andre = [{"family": "André", "given": "Jacques"}]
+    people = ["Kołodziejska", "Koning", "Kopka", "Sønderby", "Soz", "Spz", "Æbelø", "Aeby", "Af"]
+    items = [
+        {"id": "a", "type": "book", "title": "Analytical", "author": andre},
+        {"id": "b", "type": "book", "title": "Actes", "editor": andre},
+        {"id": "c", "type": "book", "title": "Zebra", "editor": andre},
+        {"id": "d", "type": "book", "title": "Yak", "author": andre},
+        # same name, same year: by title, where a lone dash still parts words
+        {"id": "y1", "type": "book", "title": "YUNUS (Turkish)", "author": andre},
+        {"id": "y2", "type": "book", "title": "YUNUS – Turkish TeX", "author": andre},
+    ] + [
+        {"id": f"p{n}", "type": "book", "title": f"Title{n}", "author": [{"family": f}]}
+        for n, f in enumerate(people)
+    ]
+    for n, item in enumerate(items):
+        item["issued"] = {"date-parts": [[1991 if item["id"][0] == "y" else 1980 + n % 3]]}
+    titles = sorted((i["title"] for i in items), key=len, reverse=True)  # Title1 after Title10
+    style = resolve(style_name, ROOT / "styles")
+    expected = _order(citeproc_js(items, style.path)["bibliography"], titles)
+    got = _order(render.bibliography(items, style.path).entries, titles)
+    assert got == expected
+
+
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_space_before_question_mark_is_narrow_as_in_citeproc_js(style_name):
+    """A space before ``?``, ``!``, ``:``, ``;``, ``»`` (after ``«``) in a value prints as
+    a narrow no-break space, as citeproc-js writes it (fix 31)."""
+    _need_node()
+    author = [{"family": "Doe", "given": "Jane"}]
+    items = [
+        {"id": "a", "type": "article-journal", "title": "Gibt es eine Vertretungsmacht ?",
+         "container-title": "« Revue » : Juristische Schulung", "author": author},
+        {"id": "b", "type": "book", "title": "Quoi ! Encore ; et alors", "author": author,
+         "publisher": "Presses"},
+    ]  # fmt: skip
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(items, style.path)["bibliography"]
+    got = render.bibliography(items, style.path).entries
+    assert got == expected

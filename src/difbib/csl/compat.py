@@ -245,6 +245,33 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     MLA ("minimal-two") gave "1–0" for 1–10 and "9–8" for 9–18
     (:func:`_format_last_page`).
 
+28. **Number variables are read as citeproc-js reads them** (:mod:`difbib.csl.numbers`,
+    a port of its ``processNumber`` and ``PageRangeMangler``). The spec leaves the
+    reading of "numbers ... separated by a hyphen, comma or ampersand" to processors;
+    citeproc-py turned every hyphen into an en dash and called a label plural for any
+    two digit runs. citeproc-js makes a range only between two numbers of one label
+    (``46-??`` and ``M-1-M-14`` keep hyphens, ``99-02`` as a report number is ``Nos.
+    99–02``, ``1-3`` as a volume is ``Vols. 1–3``), finds pages written as a sum one
+    value (``p. 6 + 120 + 1``), expands ``321-28`` and applies ``page-range-format``
+    to what it reads as a page range; ``is-numeric`` follows the same reading.
+
+29. **A term that opens a bibliography entry is capitalised**, as citeproc-js does
+    (its ``term_predecessor``: a ``cs:text term`` rendered before any other output of
+    the entry gets capitalize-first, outside in-text citations). APA's entry with
+    neither author nor title starts ``(N.d.-a).``; difbib printed ``(n.d.-a).``.
+    Output of a group that is then suppressed does not count, as in citeproc-js.
+
+30. **Names in sort keys carry no role label.** citeproc-js builds a name sort key
+    from the names alone: an edited book's key is "André, J", not "André, J (Ed.)",
+    so in APA ``André, J. (Ed.). (1983a). Actes ...`` sorts by its title with
+    ``André, J. (1983b). Analytical ...``; difbib's key had the label, which put
+    every edited book after its editor's own books.
+
+31. **Narrow no-break spaces before ``:;?!»``.** citeproc-js replaces a space before
+    these marks (and after ``«``) with U+202F in every string it outputs, the
+    typographic rule of French and others; field values had kept their plain space
+    (:func:`_narrow_spaces`).
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -288,6 +315,8 @@ from citeproc.source import CitationItem as _Item
 from citeproc.source import Date, DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 from lxml import etree
+
+from difbib.csl import numbers
 
 #: What citeproc-py's rendering gives: a ``String`` (a ``str``), a ``MixedString``
 #: (segments, some case-protected), or plain text.
@@ -688,6 +717,18 @@ def finish(text: str) -> str:
 _APOSTROPHE_EXEMPT = {"id", "type", "URL", "DOI", "custom"}
 
 
+_SPACED_MARK = re.compile(" ([:;?!\u00bb])")
+
+
+def _narrow_spaces(value: str) -> str:
+    """Fix 27: a space before ``:``, ``;``, ``?``, ``!`` or ``»`` (and after ``«``) in a
+    value becomes a narrow no-break space, as citeproc-js writes every string it
+    outputs (``Vertretungsmacht ?`` is ``Vertretungsmacht\u202f?``)."""
+    if " " not in value:
+        return value
+    return _SPACED_MARK.sub("\u202f\\1", value).replace("\u00ab ", "\u00ab\u202f")
+
+
 def typographic_apostrophes(
     items: list[dict[str, Any]], quotations: bool = False
 ) -> list[dict[str, Any]]:
@@ -697,7 +738,7 @@ def typographic_apostrophes(
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return change(value)
+            return _narrow_spaces(change(value))
         if isinstance(value, list):
             return [walk(v) for v in value]
         if isinstance(value, dict):
@@ -800,6 +841,7 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
     try:
         for item in citation_items:
             _substitute.update({"done": False, "current": None})
+            _entry_start.update(active=True, output=False)
             # one output per item ("" if it renders nothing), so callers can pair them
             if second_field:
                 text = _render_entry(self, item, joiner)
@@ -810,6 +852,7 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
             _substitute["previous"] = _substitute.get("current")
     finally:
         _substitute["active"] = False
+        _entry_start["active"] = False
     return output_items
 
 
@@ -880,6 +923,15 @@ _sorting = False
 #: (by value) and of other characters.
 CollationKey: TypeAlias = "tuple[tuple[tuple[int, float, str], ...], ...]"
 
+#: Letters that the locale's collation (ICU's root order, which citeproc-js's
+#: ``localeCompare`` uses) treats as their base letters at "base" sensitivity, but
+#: that Unicode does not decompose: ``Kołodziejska`` sorts before ``Koning``,
+#: ``Sønderby`` before ``Soz``, ``Æ`` as ``AE`` (fix 6c). (Others, like ``þ`` and
+#: ``ŋ``, are letters of their own after ``z`` and ``n``, and stay as they are.)
+_BASE_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "æ": "ae", "œ": "oe"}
+)
+
 
 def collation_key(value: object) -> CollationKey | None:
     """A sort key comparing like citeproc-js's collator (fix 6c).
@@ -897,18 +949,20 @@ def collation_key(value: object) -> CollationKey | None:
     raw = str(value)
     for mark in (QUOTE_END, QUOTE_OPEN, QUOTE_CLOSE):
         raw = raw.replace(mark, "")
-    text = unicodedata.normalize("NFKD", plain(raw)).casefold()
+    text = unicodedata.normalize("NFKD", plain(raw)).casefold().translate(_BASE_LETTERS)
     words = []
-    for raw in text.split():
-        word = "".join(c for c in raw if not unicodedata.category(c).startswith(("P", "M")))
-        if word:
-            words.append(
-                tuple(
-                    (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
-                    for chunk in re.findall(r"\d+|\D+", word)
-                )
+    # every single space is a "|" (citeproc-js: ``keystring.split(" ").join("|")``), so
+    # a word of punctuation alone still separates: "YUNUS – Turkish" is "yunus||turkish"
+    # and sorts before "YUNUS (Turkish)", "yunus|turkish"
+    for raw in text.strip(" ").split(" "):
+        word = "".join(c for c in raw if not unicodedata.category(c).startswith(("P", "M", "Z")))
+        words.append(
+            tuple(
+                (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
+                for chunk in re.findall(r"\d+|\D+", word)
             )
-    return tuple(words)
+        )
+    return tuple(words) if words != [()] else ()
 
 
 def _sort_columns(
@@ -1047,7 +1101,17 @@ def _text_process(
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
         return String(_rich(self, self.get("value", ""))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
+    if "term" in self.attrib and text and _entry_start["active"] and not _entry_start["output"]:
+        # fix 29: a term that opens a bibliography entry is capitalised
+        first = (str(text).split(None, 1) or [""])[0]
+        if first.islower():
+            text = String(str(text)[:1].upper() + str(text)[1:])
     return text, language
+
+
+#: Fix 29: whether anything has been output yet in the bibliography entry being
+#: rendered (citeproc-js's ``term_predecessor``).
+_entry_start: dict[str, bool] = {"active": False, "output": False}
 
 
 _macros: dict[int, tuple[model.Style | model.Locale, dict[str | None, model.Macro]]] = {}
@@ -2338,7 +2402,9 @@ def _label_process(
     **kwargs: Any,
 ) -> RenderedText | None:
     """``Label.process`` printing nothing for an empty variable (fix 15) or one
-    substituted earlier (fix 24)."""
+    substituted earlier (fix 24), nor for the role of names in a sort key (fix 30)."""
+    if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
+        return None
     if variable is None:
         name = self.get("variable") or ""
         if name == "locator":
@@ -2494,6 +2560,7 @@ def _group_process(
     volume).
     """
     frame = _enter_group()
+    before = _entry_start["output"]
     output = []
     delimiter = self.get("delimiter", "")
     try:
@@ -2511,6 +2578,8 @@ def _group_process(
         rendered = _leave_group(frame, bool(output))
     if rendered:
         return self.join(output)
+    # citeproc-js restores ``term_predecessor`` when it drops a group (fix 29)
+    _entry_start["output"] = before
     raise model.VariableError
 
 
@@ -2534,6 +2603,7 @@ _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
 _original_format_last_page = model.FormatNumber._format_last_page
 _original_text_variable = model.Text._variable
+_original_label_is_plural = model.Label._is_plural
 
 
 # -- difbib's element classes ---------------------------------------------------
@@ -2554,6 +2624,7 @@ def _wrap(self: model.Affixed, string: RenderedText | None) -> RenderedText | No
     """``Affixed.wrap`` with difbib's seams (fix 10)."""
     if string is None:
         return None
+    _entry_start["output"] = True
     prefix = self.get("prefix", "")
     suffix: RenderedText = self.get("suffix", "")
     string = _normalize_seam(prefix, string)
@@ -2620,6 +2691,10 @@ def _text_variable(
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
         text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
+    variable = self.get("variable")
+    if text is not None and variable in numbers.RENDERED and variable != "page":
+        # (a page is rendered by _format_number_process, through citeproc-py's _process)
+        return String(_render_number(self, text, variable))
     return text
 
 
@@ -2639,8 +2714,88 @@ def _format_last_page(self: model.FormatNumber, first: str, last: str) -> str:
 
 
 def _format_number_process(self: model.FormatNumber, value: object, variable: str) -> RenderedText:
-    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11)."""
+    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11);
+    the number variables citeproc-js parses are rendered as it does (fix 28)."""
+    if variable in numbers.RENDERED:
+        return _render_number(self, value, variable, self.format_number)
     return _original_format_number_process(self, _protected_amp(str(value)), variable)
+
+
+def _number_context(element: model.CitationStylesElement, variable: str) -> numbers.Context:
+    """What :mod:`difbib.csl.numbers` needs to know of the style (fix 28)."""
+    delimiter = str(element.get_single_term("page-range-delimiter") or "") or "\u2013"
+    return numbers.Context(
+        variable,
+        has_term=lambda name: element.get_term(name) is not None,
+        range_delimiter=delimiter,
+        page_range_format=element.get_root().get_option("page-range-format"),
+    )
+
+
+def _render_number(
+    element: model.CitationStylesElement,
+    value: object,
+    variable: str,
+    number_format: Callable[[str], object] = str,
+) -> str:
+    """A number variable as citeproc-js renders it (fix 28); a protected ``&``
+    (fix 11) is read as ``&`` and protected again."""
+    text = str(value)
+    amp = chr(_PROTECT_BASE + ord("&"))
+
+    def label_term(term: str, plural: bool) -> str:
+        get = element.get_plural_term if plural else element.get_single_term
+        return str(get(term, "short"))
+
+    out = numbers.render(
+        _protected_amp(text), _number_context(element, variable), number_format, label_term
+    )
+    return out.replace("&", amp) if amp in text else out
+
+
+def _parsed_number(
+    element: model.CitationStylesElement, item: _Item, variable: str
+) -> numbers.Number | None:
+    """The item's ``variable`` parsed as citeproc-js parses it, None when it is empty."""
+    try:
+        value = item.reference[variable.replace("-", "_")]
+    except model.VariableError:
+        return None
+    if value is None or str(value) == "":
+        return None
+    return numbers.parse(_protected_amp(str(value)), _number_context(element, variable))
+
+
+def _label_is_plural(self: model.Label, item: _Item) -> bool:
+    """``Label._is_plural`` deciding as citeproc-js does (fix 28): several numbers
+    under one label (``1-3``, ``99-02``, ``4, 7``), not any two digit runs (``6 + 120
+    + 1`` pages are one value: "p.")."""
+    variable = self.get("variable") or ""
+    if variable in numbers.NUMERIC and variable != "locator":
+        parsed = _parsed_number(self, item, variable)
+        return parsed is not None and parsed.plural
+    return _original_label_is_plural(self, item)
+
+
+def _if_is_numeric(self: model.If, item: _Item) -> list[bool]:
+    """``If._is_numeric`` as citeproc-js tests it (fix 28): a number variable is numeric
+    when its first value starts with a number (``12a``, ``1-3``, ``iv``), not when it
+    is ``??`` or ``S544-3``; of other variables only title and version, by their last
+    character."""
+    results: list[bool] = []
+    for variable in (self.get("is-numeric") or "").split():
+        if variable in numbers.NUMERIC and variable != "locator":
+            parsed = _parsed_number(self, item, variable)
+            results.append(parsed is not None and parsed.numeric)
+        elif variable in ("title", "version"):
+            try:
+                value = str(item.reference[variable])
+            except model.VariableError:
+                value = ""
+            results.append(value[-1:].isdigit() and value[-1:].isascii())
+        else:
+            results.append(False)
+    return results
 
 
 def _style_get_option(self: model.Style, name: str) -> Any:  # as citeproc-py's
@@ -2706,11 +2861,11 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
-    "label": {"process": _label_process},
-    "date": {"process": _date_process},
     "group": {"process": _group_process},
-    "if": {"render": _if_render},
-    "else-if": {"render": _if_render},
+    "label": {"process": _label_process, "_is_plural": _label_is_plural},
+    "date": {"process": _date_process},
+    "if": {"render": _if_render, "_is_numeric": _if_is_numeric},
+    "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric},
 }
 
 #: citeproc-py's calls_variable -> its memoised version (speed)
