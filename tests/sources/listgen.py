@@ -235,39 +235,48 @@ def many_sections(n: int) -> str:
     return "".join(parts)
 
 
-def hostile_lines() -> list[tuple[str, str]]:
-    """Lists with one line built to make a backtracking regex take quadratic time."""
+def hostile_lines(scale: float = 1.0) -> list[tuple[str, str]]:
+    """Lists with one line built to make a backtracking regex take quadratic time.
+
+    ``scale`` multiplies the length of every run (1.0: the sizes in the names), so
+    that a test can compare the time of two sizes.
+    """
+
+    def n(count: int) -> int:
+        return max(1, int(count * scale))
+
     runs = {
-        "1,000,000 spaces": " " * 1_000_000,
-        "heading of 1,000,000 spaces": "# " + " " * 1_000_000 + "x",
-        "bold then 1,000,000 spaces": "**" + " " * 1_000_000,
-        "100,000 ['s": "[" * 100_000,
-        "100,000 '[a's": "[a" * 100_000,
-        "100,000 ']('s": "](" * 100_000,
-        "100,000 '<'s": "<" * 100_000,
-        "20,000 '<a href='s": "<a href=" * 20_000,
-        "1,000,000 stars": "⭐" * 1_000_000,
-        "100,000 pipes": "|" * 100_000,
-        "100,000 '- 's": "- " * 100_000,
-        "1,000,000 asterisks": "*" * 1_000_000,
-        "1,000,000 underscores": "_" * 1_000_000,
-        "1,000,000 characters of URL": "https://" + "a" * 1_000_000,
-        "100,000 'arXiv:'s": "arXiv:" * 100_000,
-        "1,000,000 '>'s": ">" * 1_000_000,
-        "1,000,000 '#'s": "#" * 1_000_000,
-        "100,000 '{#'s": "## x " + "{#" * 100_000,
-        "100,000 '!['s": "![" * 100_000,
-        "100,000 '('s": "(" * 100_000,
-        "100,000 '[x](y'": "[x](y" * 100_000,
-        "100,000 '**a'": "**a" * 100_000,
-        "200,000 tabs and spaces": " \t" * 100_000 + "- x",
+        "1,000,000 spaces": " " * n(1_000_000),
+        "heading of 1,000,000 spaces": "# " + " " * n(1_000_000) + "x",
+        "bold then 1,000,000 spaces": "**" + " " * n(1_000_000),
+        "100,000 ['s": "[" * n(100_000),
+        "100,000 '[a's": "[a" * n(100_000),
+        "100,000 ']('s": "](" * n(100_000),
+        "100,000 '<'s": "<" * n(100_000),
+        "20,000 '<a href='s": "<a href=" * n(20_000),
+        "1,000,000 stars": "⭐" * n(1_000_000),
+        "100,000 pipes": "|" * n(100_000),
+        "100,000 '- 's": "- " * n(100_000),
+        "1,000,000 asterisks": "*" * n(1_000_000),
+        "1,000,000 underscores": "_" * n(1_000_000),
+        "1,000,000 characters of URL": "https://" + "a" * n(1_000_000),
+        "100,000 'arXiv:'s": "arXiv:" * n(100_000),
+        "1,000,000 '>'s": ">" * n(1_000_000),
+        "1,000,000 '#'s": "#" * n(1_000_000),
+        "100,000 '{#'s": "## x " + "{#" * n(100_000),
+        "100,000 '!['s": "![" * n(100_000),
+        "100,000 '('s": "(" * n(100_000),
+        "100,000 '[x](y'": "[x](y" * n(100_000),
+        "100,000 '**a'": "**a" * n(100_000),
+        "200,000 tabs and spaces": " \t" * n(100_000) + "- x",
         "a table of 20,000 title columns": "\n|"
-        + "title |" * 20_000
+        + "title |" * n(20_000)
         + "\n|"
-        + "-|" * 20_000
+        + "-|" * n(20_000)
         + "\n|"
-        + "x|" * 20_000,
-        "50,000 '**ACRO**: x'": "**x**: y " * 50_000,
+        + "x|" * n(20_000),
+        "50,000 '**ACRO**: x'": "**x**: y " * n(50_000),
+        "300 labels of 301 bracketed parts": ("[" + "[b]" * 301 + "](u) ") * n(300),
     }
     head = "# L\n\n## A\n\n- [Some Paper Title](https://arxiv.org/abs/2401.00001)\n"
     return [(name, head + run + "\n") for name, run in runs.items()]

@@ -35,7 +35,7 @@ _MIRRORS = {
     "arxiv-vanity.com": ("papers",),
     "scirate.com": ("arxiv",),
 }
-_URL_HINTS = ("arxiv", "10.48550", "huggingface.co", "alphaxiv", "ar5iv", "scirate")
+_URL_HINTS = re.compile(r"arxiv|10\.48550|huggingface\.co|alphaxiv|ar5iv|scirate")
 _PLAIN_ARXIV_URL = re.compile(
     r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}(?:v\d{1,3})?)(?:\.pdf)?/?"
 )
@@ -113,7 +113,7 @@ def arxiv_id_from_url(url: str) -> str | None:
     malformed id can be reported, not dropped.
     """
     lowered = url.lower()
-    if not any(hint in lowered for hint in _URL_HINTS):
+    if not _URL_HINTS.search(lowered):
         return None  # the fast path: most links are to code and project pages
     plain = _PLAIN_ARXIV_URL.fullmatch(url.strip())
     if plain:  # the common case, without urlparse

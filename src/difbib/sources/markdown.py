@@ -150,9 +150,8 @@ def _is_layout_only(stripped: str) -> bool:
 
 def _is_break(stripped: str) -> bool:
     """``---``, ``***``, ``___`` (spaces allowed): a thematic break."""
-    chars = set(stripped)
-    chars.discard(" ")
-    return len(chars) == 1 and len(stripped.replace(" ", "")) >= 3
+    compact = stripped.replace(" ", "")
+    return len(compact) >= 3 and not compact.strip(compact[0])
 
 
 def _indent(line: str) -> int:
@@ -203,16 +202,21 @@ def scan(text: str) -> Document:
             if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
                 fence = ""
             continue
-        if stripped.startswith(">"):
+        if not stripped:  # a blank line (the most common line: tested first)
+            blank_before = True
+            para = None
+            in_table = False
+            continue
+        if stripped[0] == ">":
             raw = stripped.lstrip("> \t")
             stripped = raw.strip()
-        if stripped.startswith(("```", "~~~")):
+        if stripped[:3] in ("```", "~~~"):
             marker = stripped[0]
             fence = marker * (len(stripped) - len(stripped.lstrip(marker)))
             para = None
             in_table = False
             continue
-        if not stripped or _is_layout_only(stripped):
+        if not stripped or (stripped[0] == "<" and _is_layout_only(stripped)):
             blank_before = True
             para = None
             in_table = False
@@ -220,7 +224,7 @@ def scan(text: str) -> Document:
         indent = _indent(raw) if raw[:1] in " \t" else 0
 
         # Headings: ATX (# Title) and setext (Title / ===).
-        if stripped.startswith("#") and indent <= 3:
+        if stripped[0] == "#" and indent <= 3:
             hashes = len(stripped) - len(stripped.lstrip("#"))
             rest = stripped[hashes:]
             if hashes <= 6 and (not rest or rest[0] in " \t"):
@@ -242,7 +246,8 @@ def scan(text: str) -> Document:
             and len(para.lines) == 1
             and indent <= 3
             and len(stripped) >= 2
-            and (set(stripped) == {"="} or set(stripped) == {"-"})
+            and stripped[0] in "=-"
+            and not stripped.strip(stripped[0])  # all '=' or all '-'
             and "](" not in para.lines[0][1]
             and "http" not in para.lines[0][1]
         ):
@@ -256,7 +261,7 @@ def scan(text: str) -> Document:
         if stripped[0] in "-*_" and indent <= 3 and _is_break(stripped):
             para, in_table, blank_before = None, False, True  # a thematic break
             continue
-        ref = _REFERENCE.fullmatch(raw) if stripped.startswith("[") and "]:" in stripped else None
+        ref = _REFERENCE.fullmatch(raw) if stripped[0] == "[" and "]:" in stripped else None
         if ref:
             references[ref["label"].strip().lower()] = ref["url"]
             para, blank_before = None, False
@@ -283,7 +288,9 @@ def scan(text: str) -> Document:
         in_table = False
 
         # List items.
-        bullet = _BULLET.match(stripped) if indent < 40 else None
+        first = stripped[0]
+        maybe_bullet = first in "-*+" or first.isdigit()  # the quick test before the regex
+        bullet = _BULLET.match(stripped) if maybe_bullet and indent < 40 else None
         if bullet and bullet["marker"][0].isdigit() and para is not None and not blank_before:
             bullet = bullet if bullet["marker"][:-1] == "1" else None  # as CommonMark
         if bullet:

@@ -270,12 +270,12 @@ def clean_heading(text: str) -> str:
 _ANCHOR = re.compile(r"\{#[^{}]{0,200}\}")
 _EMPHASIS = re.compile(r"[*_`]")
 _HEADING_JUNK = re.compile(r"[^A-Za-z0-9\s\-&/+.,:'()]")  # in ASCII headings
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def heading_words(heading: str) -> list[str]:
     folded = heading if heading.isascii() else ascii_fold(heading)
-    return [w for w in _NOT_WORD.split(folded.lower()) if w]
+    return _WORD.findall(folded.lower())
 
 
 def make_category(heading: str, line: int | None = None) -> Category:
@@ -315,17 +315,50 @@ _HTML_A = re.compile(
     r"(?P<label>(?:[^<]|<(?!/a>)){0,1000}?)</a>",
     re.I,
 )
-_MD_LINK = re.compile(
-    r"\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]{0,300}\]){0,300})\]"
+_LINK_TARGET = (
     r"\(\s{0,5}<?(?P<url>[^()\s<>]{1,2000}(?:\([^()\s]{0,200}\)[^()\s<>]{0,200})?)>?"
     r"(?:\s{1,5}[\"'][^\"'\n]{0,300}[\"'])?\s{0,5}\)"
 )
+#: ``[label](url "title")``: the label is up to 300 characters or ``[bracketed]`` parts.
+_MD_LINK = re.compile(r"\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]{0,300}\]){0,300})\]" + _LINK_TARGET)
+# The same links, found faster: the label's plain runs are single-character repeats,
+# which the regex engine scans (and gives back) in C; see md_links.
+_MD_LINK_FAST = re.compile(
+    r"\[(?P<label>[^\[\]\n]{0,300}(?:\[[^\[\]\n]{0,300}\][^\[\]\n]{0,300}){0,300})\]" + _LINK_TARGET
+)
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+
+
+def md_links(text: str) -> Iterator[re.Match[str]]:
+    """The Markdown links of ``text``: the matches of ``_MD_LINK.finditer(text)``.
+
+    ``_MD_LINK`` counts its label in parts (a character or a ``[bracketed]`` part,
+    300 at most), which makes the engine step through a complex repeat for every
+    character, and back again where a ``[`` starts no link (``[[Paper](url)]``).
+    ``_MD_LINK_FAST`` accepts the same labels and longer ones; a match whose label
+    has more than 300 parts is one ``_MD_LINK`` would not make there, so the search
+    goes on from the next character, as ``_MD_LINK.finditer`` does.
+    """
+    pos = 0
+    while (m := _MD_LINK_FAST.search(text, pos)) is not None:
+        label = m["label"]
+        parts = len(label)
+        if "[" in label:
+            parts -= sum(len(b) - 1 for b in _BRACKETED.findall(label))
+        if parts > 300:
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 _REF_LINK = re.compile(r"\[(?P<label>[^\[\]\n]{1,300})\](?:\[(?P<ref>[^\[\]\n]{0,200})\])?")
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`|\x02\x03]{1,2000}")
 _TAG = re.compile(r"<[^<>\n]{0,1000}>")
 _TEXT_MENTION = re.compile(r"[,;(\[]?\s{0,3}\barXiv:\s{0,3}[\w.\-/]{1,60}[)\]]?", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _LETTER = re.compile(r"[^\W\d_]")
+_TWO_LETTERS = re.compile(r"[^\W\d_][\W\d_]*[^\W\d_]")  # searched in 40 characters only
 _LINK_MARK = re.compile(r"\x02[^\x02\x03]{0,2000}\x03")
 _TEXT_MENTION_ID = re.compile(
     r"\barXiv:\s{0,3}(?P<id>[\w.\-/]{1,60})|10\.48550/arXiv\.(?P<doi>[\w.\-/]{1,60})", re.I
@@ -411,7 +444,9 @@ def _venue_text(m: re.Match[str]) -> str:
 
 def clean_title(raw: str) -> str:
     """A title as users want to read it: no markup, emoji, stars or trailing period."""
-    text = _MARKS.sub("", raw)
+    text = raw
+    if "*" in text or "`" in text or "\x02" in text or "\x03" in text or "\x04" in text:
+        text = _MARKS.sub("", text)  # (most titles hold none: the test is cheaper)
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "&" in text:
@@ -438,7 +473,7 @@ def normalize_title(title: str) -> str:
 
 def _titleish(title: str, min_words: int = 1) -> bool:
     """Whether cleaned text can be a paper's title (not a label, date or venue)."""
-    if len(title) < 2 or len(title) > 400 or len(_LETTER.findall(title, 0, 40)) < 2:
+    if len(title) < 2 or len(title) > 400 or not _TWO_LETTERS.search(title, 0, 40):
         return False
     words = title.count(" ") + 1
     if words < min_words:
@@ -476,7 +511,7 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     images and URLs are gone. Its newlines are those of the lines, so the line of a
     position is the number of newlines before it.
     """
-    text = lines[0][1] if len(lines) == 1 else "\n".join(t for _, t in lines)
+    text = lines[0][1] if len(lines) == 1 else "\n".join([t for _, t in lines])
     if "<" in text:
         text = _HTML_IMG.sub(_blank, text)
         text = _BR.sub(lambda m: "\x04".ljust(len(m.group())), text)
@@ -502,7 +537,7 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     if "](" in text:
         flat: list[str] = []
         last = 0
-        for m in _MD_LINK.finditer(text):
+        for m in md_links(text):
             flat.append(text[last : m.start()])
             label = m["label"].strip()
             links.append(Link(clean_title(label), m["url"], line_at(text, m.start())))
@@ -540,13 +575,32 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
             raw = (m["id"] or m["doi"]).rstrip(".,;)")
             read.raw_ids.append((line_at(out, m.start()), raw))
     if "⭐" in out or "★" in out:
-        stars = 0
-        for m in _STARS.finditer(_LINK_MARK.sub(" ", out)):
-            if not m.group()[-1].isdigit():  # "⭐ 1.2k" is a star count, not a rating
-                stars += sum(1 for ch in m.group() if ch in "⭐★")
-        read.rating = stars or read.rating
+        read.rating = _rating(out) or read.rating
     read.own_links = bool(links)
     return out
+
+
+def _rating(flat: str) -> int:
+    """The stars in runs of ``⭐`` (or ``★``) outside link labels; ``⭐ 1.2k`` is a star
+    count on GitHub, not a rating, so a run followed by a number does not count."""
+    if "\x02" in flat:
+        flat = _LINK_MARK.sub(" ", flat)
+    runs = (
+        _STARS.finditer(flat)
+        if "★" in flat
+        else _star_runs(flat)  # the common case: find each run, never scan between them
+    )
+    return sum(len(m.group()) for m in runs if not m.group()[-1].isdigit())
+
+
+def _star_runs(flat: str) -> Iterator[re.Match[str]]:
+    """``_STARS.finditer(flat)`` for text without ``★``: each run starts at a ``⭐``."""
+    pos = flat.find(STAR)
+    while pos >= 0:
+        m = _STARS.match(flat, pos)
+        assert m is not None  # a run starts at every star
+        yield m
+        pos = flat.find(STAR, m.end())
 
 
 def _bold_spans(flat: str) -> list[tuple[int, int]]:
@@ -714,6 +768,12 @@ def _resource_kind(read: _Read) -> str | None:
 
 def _valid_ids(raw_ids: list[tuple[int, str]]) -> tuple[list[str], list[tuple[int, str, str]]]:
     """The valid ids (each once, in order) and the malformed ones with their reasons."""
+    if len(raw_ids) == 1:  # the common case, without the bookkeeping
+        line, raw = raw_ids[0]
+        try:
+            return [parse_arxiv_id(raw).id], []
+        except InvalidArxivId as err:
+            return [], [(line, raw, str(err))]
     good: dict[str, None] = {}
     bad: dict[tuple[int, str], str] = {}
     for line, raw in raw_ids:
@@ -839,14 +899,13 @@ def _judge(doc: Document) -> list[tuple[Unit, _Read, str]]:
     groups_with_papers: set[int] = set()
     for n, read in enumerate(reads):
         verdict = "none"
-        kinds = read.kinds()
         if label[n]:
             verdict = "none"
         elif read.raw_ids and (read.title is not None or doc.units[n].kind != "para"):
             verdict = "paper"
         elif read.title is None:
             verdict = "orphan" if read.raw_ids else "none"
-        elif kinds & {"paper", "proceedings"}:
+        elif (kinds := read.kinds()) & {"paper", "proceedings"}:
             verdict = "paper"
         elif "resource" in kinds:
             verdict = "resource" if read.title_source != "text" else "none"
