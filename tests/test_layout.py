@@ -13,6 +13,7 @@ STAGES = {
     "errors": 0,
     "fileio": 0,
     "userdirs": 0,
+    "gcpause": 0,
     "sources": 1,
     "library": 2,
     "csl": 3,

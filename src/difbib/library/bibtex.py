@@ -54,7 +54,8 @@ from bibtexparser.model import (
 )
 
 from difbib.errors import BibError, BibWarning
-from difbib.library.bibsplit import paused_gc, split_blocks
+from difbib.gcpause import paused_gc
+from difbib.library.bibsplit import split_blocks
 from difbib.library.latex import CONTROL_CHARS, make_safe, protect_capitals, tex_to_text
 from difbib.sources.record import ArxivRecord, is_group_author
 from difbib.sources.textfold import ascii_fold

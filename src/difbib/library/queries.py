@@ -26,9 +26,9 @@ from pathlib import Path
 from bibtexparser.model import Entry
 
 from difbib.errors import BibError, BibWarning, DifbibError, SelectionError
+from difbib.gcpause import paused_gc
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
-from difbib.library.bibsplit import paused_gc
 from difbib.library.latex import MAX_BRACE_DEPTH, brace_depth, tex_to_text, too_deep
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list

@@ -44,16 +44,15 @@ Reading is linear in the size of the list (see :mod:`difbib.sources.markdown`).
 from __future__ import annotations
 
 import bisect
-import gc
 import html
 import re
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from difbib.errors import ListError
+from difbib.gcpause import paused_gc
 from difbib.sources.ids import InvalidArxivId, arxiv_id_from_url, parse_arxiv_id
 from difbib.sources.links import link_kind, venue_from_url
 from difbib.sources.markdown import Document, Heading, Unit, scan
@@ -960,26 +959,9 @@ def _category_level(levels: dict[int, int], direct_top: bool) -> int:
     return 2
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a list is read.
-
-    Reading makes a few objects per line and frees none of them until the end; the
-    collector would walk them all again and again (a quarter of the time on a list of
-    100,000 sections). Nothing is lost: it runs as usual afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse_list(text: str, *, path: Path | None = None) -> ReadingList:
     """Parse reading-list text (already decoded) into categories and papers."""
-    with _no_gc():
+    with paused_gc():  # reading builds many objects, none in a cycle
         return _parse_list(text, path)
 
 
