@@ -111,7 +111,7 @@ TARGETS = (
             "difbib.zotero.push:Ownership.merge",
             "difbib.zotero.push:_decide",
         ),
-        ("tests/zotero/test_push.py", "tests/zotero/test_plan.py"),
+        ("tests/zotero/test_plan.py",),
     ),
 )
 
