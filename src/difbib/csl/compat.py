@@ -375,20 +375,6 @@ def _case(
     return _original_case(self, text, language)
 
 
-def _capitalize(word: str) -> str:
-    """``word`` with its first letter upper-cased, past the codes of markup from
-    values (fix 17: ``<i>e. coli</i>`` becomes ``<i>E. Coli</i>``)."""
-    at = 0
-    while at < len(word) and word[at] in _MARKUP_CODES:
-        at += 1
-    return word[:at] + word[at : at + 1].upper() + word[at + 1 :]
-
-
-def _bare(word: str) -> str:
-    """``word`` without the codes of markup from values (fix 17)."""
-    return _MARKUP_CHARS.sub("", word) if _MARKUP_CHARS.search(word) else word
-
-
 #: citeproc-js's skip words (``CSL.SKIP_WORDS``, single words): left lowercase by
 #: title case unless first, after ``:``/``?``/``!``, or last.
 _SKIP_WORDS = frozenset(
@@ -2585,7 +2571,6 @@ def _group_process(
 
 # citeproc-py's own functions, kept for the cases the fixes do not change.
 _original_case = model.TextCased.case
-_original_initialize = model.Name.initialize
 _original_render_bibliography = model.Layout.render_bibliography
 _original_et_al = model.Name.et_al
 _original_text_process = model.Text.process
