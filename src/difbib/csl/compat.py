@@ -204,6 +204,28 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     It is the register of fix 16, now applied to rendered names too (at least the
     form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
+Fixes S1, S2, ... come from the official CSL test suite (``tests/csl/test_csl_suite.py``
+keeps the fixtures that pass):
+
+S1. **Name lists as the spec lays them out** (:func:`_spec_name_process`). "et al."
+    only when names are left out: the spec's ``et-al-use-first`` "maximum number of
+    names to render" is reached by disambiguation's added names (fix 12), and then
+    the list is complete (citeproc-py printed ``Smith, Brown, J. Jones, et al.`` for
+    three authors); ``et-al-use-first="0"`` renders no names.
+    ``delimiter-precedes-et-al`` / ``-last`` take all four values
+    (``after-inverted-name``: "delimiter is only used if the preceding name is
+    inverted"). ``cs:name-part``: "If set to 'given', formatting and text-case
+    attributes ... affect the 'given' and 'dropping-particle' name-parts. affixes
+    surround the 'given' name-part, enclosing any demoted name particles for inverted
+    names"; "If set to 'family', ... affect the 'family' and 'non-dropping-particle'
+    name-parts. affixes surround the 'family' name-part, enclosing any preceding name
+    particles, as well as the 'suffix' name-part for non-inverted names". A particle
+    ending in an apostrophe or hyphen joins the name (``d’Jones``, ``al-One``), a
+    name in a non-Latin script is family-first without a space (``我妻栄``), the
+    suffix follows a comma when the name has ``comma-suffix``, a name with only a
+    given name is not initialised, and ``form="count"`` adds up the names of all the
+    variables of a ``<names>`` ("5", where citeproc-py wrote "32").
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -1736,12 +1758,12 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
     else:
         params = _sort_key_givens(self, item, variable, context, sort_options)
     if params is _NONE or params.variable != variable:
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     form = self.get_option("form", context, sort_options)
     levels = {} if form == "short" and params.by_cite else dict(params.entry_givens)
     levels.update(params.givens)
     if not (params.names or levels):
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     names = list(item.reference.get(variable) or [])
     swapped = None
     if levels:
@@ -1766,11 +1788,197 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
     saved = dict(_active)
     _active.update(use_first=params.names)
     try:
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     finally:
         _active.update(saved)
         if swapped is not None:
             item.reference[variable] = swapped
+
+
+# -- fix S1: names laid out as the spec says -------------------------------------
+
+#: A family name in CSL-JSON's "Rich Text"-free sense: Latin, Greek, Cyrillic,
+#: Hebrew, Arabic, Thai letters or digits (citeproc-js's ROMANESQUE_REGEXP). A name
+#: without any is written family name first, with no space ("我妻栄").
+_ROMANESQUE = re.compile(
+    "[-0-9a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+    "\u05d6-\u05ff\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b\u202a-\u202e]"
+)
+_STARTS_ROMANESQUE = re.compile("^[&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f]")
+
+
+def _name_parts(name_el) -> dict[str, Any]:
+    return {part.get("name"): part for part in name_el.findall("cs:name-part", name_el.nsmap)}
+
+
+def _styled(part, text):
+    """``text`` with a name-part's text-case and formatting (not its affixes)."""
+    if not text:
+        return None
+    return text if part is None else part.format(part.case(String(str(text))))
+
+
+def _affixed(part, text):
+    return text if part is None or not text else part.wrap(text)
+
+
+def _spaced(pieces, separator=" "):
+    pieces = [p for p in pieces if p]
+    return _join_seamed(pieces, separator) if pieces else None
+
+
+def _joins_tight(particle) -> bool:
+    """A particle ending in an apostrophe or hyphen joins the family name without a
+    space ("al-One", "d’Aubignac"), as in citeproc-js."""
+    return bool(particle) and str(particle)[-1] in "’'-ʼ "
+
+
+def _one_name(self, nm, inverted: bool, form: str, initialize_with, context, sort_sep: str):
+    """One personal name (CSL 1.0.2, "Name-part Order" and cs:name-part): the
+    family name-part's formatting covers the family name and the non-dropping
+    particle, the given name-part's the given name and the dropping particle, each
+    part formatted on its own; affixes enclose the particles (and, for names not
+    inverted, the suffix) of their part."""
+    given, family, dp, ndp, suffix = nm.parts()
+    parts = _name_parts(self)
+    fam_el, giv_el = parts.get("family"), parts.get("given")
+    if "literal" in nm:  # an institution: the family name-part's formatting
+        return _styled(fam_el, family)
+
+    def fam(text):
+        return _styled(fam_el, text)
+
+    def giv(text):
+        return _styled(giv_el, text)
+
+    nbsp = " "
+    try:
+        default = (self.get_root().get("default-locale") or "")[:2]
+        nbsp = "\u00a0" if default in ("fr", "ru", "cs") else " "
+    except AttributeError:
+        pass
+    family_ndp = _spaced([fam(ndp), fam(family)], "" if _joins_tight(ndp) else nbsp)
+    if form == "short":
+        return _affixed(fam_el, family_ndp)
+    if given and family and initialize_with is not None:
+        given = self.initialize(given, initialize_with, context)
+    romanesque = 2
+    if not _ROMANESQUE.search(str(family or "").replace('"', "")):
+        romanesque = 1 if given and _STARTS_ROMANESQUE.match(str(given)) else 0
+    if romanesque == 0:
+        return _spaced([fam(ndp), fam(family), giv(given)], "")
+    if romanesque == 1:
+        return _spaced([family_ndp, giv(given)])
+    if inverted:
+        demote = self.get_option("demote-non-dropping-particle", context) or "display-and-sort"
+        if demote in ("always", "display-and-sort"):
+            second = _spaced([_spaced([giv(given), giv(dp)]), fam(ndp)])
+            first = _affixed(fam_el, fam(family))
+        else:
+            second = _spaced([giv(given), giv(dp)])
+            first = _affixed(fam_el, family_ndp)
+        merged = _spaced([first, _affixed(giv_el, second)], sort_sep)
+        return _spaced([merged, suffix], sort_sep)
+    if dp and family and not ndp and str(dp)[-1] in "'ʼ’-" and str(dp)[:-1] != "de":
+        family_ndp = _spaced([giv(dp), fam(family)], "")
+        dp = None
+    second = _spaced([giv(dp), family_ndp], nbsp)
+    second = _spaced([second, suffix], ", " if nm.get("comma-suffix") else " ")
+    return _spaced([_affixed(giv_el, giv(given)), _affixed(fam_el, second)])
+
+
+def _spec_name_process(self, item, variable, context=None, sort_options=None, **kwargs):
+    """``Name.process`` as CSL 1.0.2 lays a name list out (fix S1); sort keys are
+    citeproc-py's (fix 6 and 16 shape them).
+
+    citeproc-py printed "et al." whenever a list reached ``et-al-min``, even when
+    ``et-al-use-first`` (raised by disambiguation, fix 12) showed every name
+    ("Smith, Brown, J. Jones, et al." for three authors); ignored
+    ``delimiter-precedes-et-al`` / ``-last`` values other than contextual and always
+    (``after-inverted-name``, ``never``), the name-part rules (formatting of
+    particles, affixes enclosing particles and suffix), names in non-Latin scripts
+    (family name first, no space), the ``comma-suffix`` of a name and a name with
+    only a given name (not initialised); ``form="count"`` counted across a
+    ``<names>`` of several variables as text ("32" for 3 + 2)."""
+    if sort_options is not None:
+        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+
+    def option(name):
+        return self.get_option(name, context, sort_options)
+
+    names = list(item.reference.get(variable, []))
+    et_al_min = option("et-al-min")
+    use_first = option("et-al-use-first")
+    truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
+    use_last = truncate and option("et-al-use-last") and len(names) >= use_first + 2
+    shown = names[:use_first] if truncate else names
+    form = option("form")
+    if form == "count":
+        return len(shown) + (1 if use_last else 0)
+    if truncate and use_first == 0:
+        return None
+    order = option("name-as-sort-order")
+    sort_sep = option("sort-separator")
+    sort_sep = ", " if sort_sep is None else sort_sep
+    initialize_with = option("initialize-with")
+    delimiter = option("delimiter")
+    delimiter = ", " if delimiter is None else delimiter
+
+    def inverted(i: int) -> bool:
+        return form == "long" and (order == "all" or (order == "first" and i == 0))
+
+    output = []
+    for i, nm in enumerate(shown):
+        text = _one_name(self, nm, inverted(i), form, initialize_with, context, sort_sep)
+        if text:
+            output.append(text)
+    if not output:
+        return None
+
+    def precedes(setting: str, count: int, inverted_before: bool) -> bool:
+        if setting == "always":
+            return True
+        if setting == "never":
+            return False
+        if setting == "after-inverted-name":
+            return inverted_before
+        return count >= 2  # contextual
+
+    if use_last:
+        last = _one_name(
+            self, names[-1], inverted(len(names) - 1), form, initialize_with, context, sort_sep
+        )
+        ellipsis = self.unicode_character("horizontal ellipsis")
+        return _join_seamed(output + [String(ellipsis + " ") + last], delimiter)
+    if truncate:
+        et_al = self.et_al()
+        text = _join_seamed(output, delimiter)
+        if not et_al:
+            return text
+        setting = option("delimiter-precedes-et-al") or "contextual"
+        if precedes(setting, len(output), inverted(len(output) - 1)):
+            return _join_seamed([text, et_al], delimiter)
+        return text + " " + et_al
+    and_ = option("and")
+    if and_ in ("text", "symbol") and len(output) > 1:
+        and_term = self.get_single_term(name="and") if and_ == "text" else self.preformat("&")
+        setting = option("delimiter-precedes-last") or "contextual"
+        head = _join_seamed(output[:-1], delimiter)
+        if precedes(setting, len(output) - 1, inverted(len(output) - 2)):
+            head = _join_seamed([head, String("")], delimiter)
+        else:
+            head = head + " "
+        return head + f"{and_term} " + output[-1]
+    return _join_seamed(output, delimiter)
+
+
+def _name_render(self, *args, **kwargs):
+    """``Name.render``: a count (``form="count"``) stays a number, so that a
+    ``<names>`` of several variables adds them up (fix S1)."""
+    value = self.process(*args, **kwargs)
+    if isinstance(value, int):
+        return value
+    return self.markup(value)
 
 
 def _particles_in_keys(item) -> bool:
@@ -2132,6 +2340,7 @@ _METHODS: dict[str, dict[str, Any]] = {
         "process": _name_process,
         "get_option": _name_get_option,
         "et_al": _et_al,
+        "render": _name_render,
     },
     "names": {"render": _names_render},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
