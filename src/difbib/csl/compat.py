@@ -226,6 +226,41 @@ S1. **Name lists as the spec lays them out** (:func:`_spec_name_process`). "et a
     given name is not initialised, and ``form="count"`` adds up the names of all the
     variables of a ``<names>`` ("5", where citeproc-py wrote "32").
 
+S2. **Initials as citeproc-js makes them** (:func:`initialize_with`). A given name
+    is split at spaces, hyphens and periods; a part ending in a period is an
+    abbreviation and keeps its letters (``Ph.``, ``ME.``), any other part gives its
+    first letter (``ME`` gives ``M``); with ``initialize="false"`` ("given names are
+    not initialized, but initials ... are normalized") only initials and
+    abbreviations get the ``initialize-with`` text (``John M.E.`` with ". " is
+    ``John M. E.``). citeproc-py took the first letter of everything (``Ph.`` gave
+    ``P.``) and left ``M.E`` alone under ``initialize="false"``.
+
+S3. **Decorations flip** (:func:`flip_flop`). citeproc-js, after the spec's Rich
+    Text appendix, sets italics inside italics upright (``<i>My <span
+    style="font-style:normal;">Amazing</span> Title</i>``), and likewise bold and
+    small caps; a value's ``<span class="nodecor">`` and a style's explicit
+    ``font-style="normal"`` inside an italic element undo the decoration around
+    them. citeproc-py nested ``<i>`` in ``<i>``, which shows as plain italics.
+
+S4. **Page ranges** (:func:`page_range`): ``page-range-format`` as Appendix V
+    defines it, abbreviated second numbers completed first (``1100-23`` is
+    ``1100–1123`` in chicago), prefixed numbers (``N110–N115``), and text that is no
+    range left alone (``3-B``).
+
+S5. **A term that opens a cite is capitalised** (:func:`_capitalize_first_term`), as
+    citeproc-js does outside in-text citations: a note's "Ibid.", and after a
+    prefix that ends a sentence ("Caps after. Ibid.").
+
+S6. **Substituted variables are printed once** (:func:`_substitute_render`). The
+    spec: "Substituted variables are suppressed in the rest of the output to
+    prevent duplication"; citeproc-py left out only ``<text>`` elements of the same
+    variable.
+
+S7. **Names given as family and given only are parsed** (:func:`parse_name`), as
+    citeproc-js parses them: particles out of the family name (``van Gogh``,
+    ``al-One``) and the given name (``Alexander von``), a suffix after a comma in
+    the given name (``John, III``); a family name in double quotes stands as it is.
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -656,24 +691,115 @@ def typographic_apostrophes(
 
 
 def _initialize(self, given, mark, context):
-    """``Name.initialize`` honouring ``initialize="false"`` (fix 4) and full given
-    names chosen by disambiguation (fix 12)."""
+    """``Name.initialize`` as citeproc-js initialises (fixes 4 and S2), leaving full
+    given names chosen by disambiguation (fix 12) alone."""
     if isinstance(given, FullGiven):
         return str(given)
-    if str(self.get_option("initialize", context)).lower() == "false":
-        words = []
-        for word in str(given).split():
-            if re.fullmatch(r"[^\W\d_]\.?", word) and word[0].isupper():
-                words.append(word[0] + mark.rstrip())
+    normalize = str(self.get_option("initialize", context)).lower() == "false"
+    hyphen = self.get_option("initialize-with-hyphen", context)
+    return initialize_with(str(given), mark, normalize_only=normalize, hyphen=hyphen)
+
+
+_NAME_INITIAL = re.compile(
+    "^([A-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u042f\u0590-\u05d4\u05d6-\u05ff\u0600-\u06ff"
+    "\u0370\u0372\u0376\u0386\u0388-\u03ab\u03e2\u03e4\u03e6\u03e8\u03ea\u03ec\u03ee\u03f4"
+    "\u03f7\u03fd-\u03ff])([a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u052f\u0600-\u06ff"
+    "\u0370-\u03ff\u1f00-\u1fff]*|)(\\.)*"
+)
+_WS_END = re.compile("[\t\n\x0b\x0c\r \ufeff\u00a0]+$")
+
+
+def _tidy_initials(text: str) -> str:
+    text = _WS_END.sub("", text)
+    return re.sub(r"[\t\n\x0b\x0c\r ]+", " ", re.sub(r"\s*-\s*", "-", text))
+
+
+def initialize_with(given: str, terminator: str | None, normalize_only=False, hyphen=True) -> str:
+    """A given name reduced to initials ending in ``terminator`` (``initialize-with``),
+    as citeproc-js does (fix S2).
+
+    The name is split at spaces, hyphens and periods ("Ph.M.E." is "Ph. M. E.").
+    A part that ends in a period was abbreviated already and keeps its letters
+    ("Ph." stays "Ph", "ME." stays "ME"); any other part is a name and becomes its
+    first letter ("John" and "ME" give "J" and "M"). With ``initialize="false"``
+    (``normalize_only``; CSL 1.0.1: "given names are not initialized, but initials
+    ... are normalized") only the abbreviations and single capitals get the
+    terminator: "John M.E." with ". " is "John M. E.". A lowercase part after a
+    hyphen is not a name of its own ("Sheng-ming" is "S.").
+    """
+    if not given:
+        return ""
+    terminator = terminator or ""
+    if given in ("Lord", "Lady") or not _STARTS_ROMANESQUE.match(given):
+        return given
+    if not hyphen:
+        given = given.replace("-", " ")
+    given = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", given))
+    given = re.sub(r"-([a-z])", "\u2013\\1", given)
+    given = re.sub(r"\.(?=[^ ])", ". ", given)
+    names = re.split(r"([-\s]+)", given)
+    if len(names) == 1:
+        last = re.search(r"[^.]+$", names[0])
+        if last and len(last.group(0)) == 1 and last.group(0) != last.group(0).lower():
+            names[0] += "."
+    if normalize_only:
+        text = _normalize_initials(names, terminator)
+    else:
+        text = _initials(names, terminator)
+    return re.sub("\u2013([a-z])", r"-\1", text)
+
+
+def _normalize_initials(names: list[str], terminator: str) -> str:
+    abbreviated = []
+    for i, part in enumerate(names):
+        if len(part) > 1 and part.endswith("."):
+            names[i] = re.sub(r"^(.*)\.(.*)$", r"\1\2", part)
+            abbreviated.append(True)
+        else:
+            abbreviated.append(len(part) == 1 and part.upper() == part)
+    count = len(names)
+    for i in range(0, count, 2):
+        if not abbreviated[i]:
+            continue
+        if i < count - 2:
+            if not abbreviated[i + 2]:
+                names[i + 1] += " "
+            if len(names[i + 2]) > 1:
+                names[i + 1] = terminator.rstrip("\ufeff") + names[i + 1]
             else:
-                words.append(word)
-        return " ".join(words)
-    if self.get_option("initialize-with-hyphen", context) and "-" in str(given):
-        # "Sheng-ming" -> "S.": a lowercase part after a hyphen is not a name of
-        # its own and gets no initial (citeproc-py gave "S.-. ming .").
-        parts = [p for p in str(given).split("-") if p and not p[0].islower()]
-        given = "-".join(parts) if parts else given
-    return _original_initialize(self, given, mark, context)
+                names[i + 1] = terminator
+        if i == count - 1:
+            names[i] += terminator
+    return _tidy_initials("".join(names))
+
+
+def _initials(names: list[str], terminator: str) -> str:
+    count = len(names)
+    for i in range(0, count, 2):
+        part = names[i]
+        if not part:
+            continue
+        m = _NAME_INITIAL.match(part)
+        head, rest, period = (m.group(1), m.group(2) or "", m.group(3)) if m else ("", "", None)
+        if m and rest and period:
+            head, rest = head + rest, ""
+        if m and head[:1] == head[:1].upper():
+            upper = ""
+            for c in rest:
+                if c != c.upper():
+                    break
+                upper += c
+            names[i] = head + (upper.lower() if len(upper) < len(rest) else "")
+            if i < count - 1:
+                if "-" in names[i + 1]:
+                    names[i + 1] = terminator + "-"
+                else:
+                    names[i + 1] = terminator
+            else:
+                names.append(terminator)
+        elif _ROMANESQUE.search(part) and not period:
+            names[i] = " " + part
+    return _tidy_initials("".join(names))
 
 
 def _render_entry(self, item, joiner):
@@ -716,16 +842,19 @@ def _render_bibliography(self, citation_items):
     try:
         for item in citation_items:
             _substitute.update(done=False, current=None)
+            _substitution_reset(active=True)
             # one output per item ("" if it renders nothing), so callers can pair them
             if second_field:
                 text = _render_entry(self, item, joiner)
             else:
                 rendered = _original_render_bibliography(self, [item])
                 text = rendered[0] if rendered else None
+            text = _capitalize_first_term(text) if text is not None else None
             output_items.append(_resolve_quotes(self, text) if text is not None else String(""))
             _substitute["previous"] = _substitute["current"]
     finally:
         _substitute["active"] = False
+        _substitution_reset(active=False)
     return output_items
 
 
@@ -733,6 +862,80 @@ _substitute: dict[str, Any] = {"active": False}
 
 
 def _names_render(self, item, *args, **kwargs):
+    """``Names.render`` leaving out names a substitute printed already (fix S6)."""
+    if not _subst_state["active"] or kwargs.get("sort_options") is not None:
+        return _names_render_inner(self, item, *args, **kwargs)
+    roles = (self.get("variable") or "").split()
+    hidden = {r: item.reference[r] for r in roles if _substituted(r) and r in item.reference}
+    for role in hidden:
+        del item.reference[role]
+    try:
+        text = _names_render_inner(self, item, *args, **kwargs)
+    finally:
+        item.reference.update(hidden)
+    if text is not None:
+        _rendered_variables(r for r in roles if r in item.reference and r not in hidden)
+    return text
+
+
+# -- fix S6: what a substitute printed is not printed again ----------------------
+
+_subst_state: dict[str, Any] = {"active": False, "done": set(), "collect": []}
+
+
+def _substitution_reset(active: bool) -> None:
+    """A new cite or entry: nothing substituted yet (fix S6)."""
+    _subst_state.update(active=active, done=set(), collect=[])
+
+
+def _rendered_variables(names) -> None:
+    if _subst_state["collect"]:
+        _subst_state["collect"][-1].update(names)
+
+
+def _substituted(variable: str | None) -> bool:
+    """Whether a substitute printed ``variable`` already (in the substitute being
+    rendered too: citeproc-js prints a variable once there)."""
+    if not variable or not _subst_state["active"]:
+        return False
+    return variable in _subst_state["done"] or any(variable in c for c in _subst_state["collect"])
+
+
+def _substitute_render(self, item, context=None, **kwargs):
+    """``Substitute.render`` noting the variables the chosen substitute printed.
+
+    The spec (cs:substitute): "Substituted variables are suppressed in the rest of
+    the output to prevent duplication." citeproc-py suppressed a ``<text>`` of the
+    same variable only, so a title standing in for the author was printed twice
+    (``ecs. (n.d.). ecs.``), and an editor printed as the author came back as
+    ``Ed. by John Doe``; now names, text, numbers and dates of every variable the
+    substitute printed (inside macros too) are left out of the rest of the cite or
+    entry."""
+    if not _subst_state["active"] or kwargs.get("sort_options") is not None:
+        return _original_substitute_render(self, item, context, **kwargs)
+    _subst_state["collect"].append(set())
+    try:
+        text = _original_substitute_render(self, item, context, **kwargs)
+    finally:
+        seen = _subst_state["collect"].pop()
+    if text:
+        _subst_state["done"] |= seen
+        _rendered_variables(seen)
+    return text
+
+
+def _number_process(self, item, context=None, **kwargs):
+    """``Number.process`` leaving out a substituted variable (fix S6)."""
+    variable = self.get("variable")
+    if _substituted(variable):
+        return None
+    text = _original_number_process(self, item, context, **kwargs)
+    if text is not None:
+        _rendered_variables([variable])
+    return text
+
+
+def _names_render_inner(self, item, *args, **kwargs):
     """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
     leaving out a cite's names for year collapsing (fix 14)."""
     cite = _cite_names
@@ -894,6 +1097,42 @@ def _text_process(self, item, context=None, **kwargs):
     return text, language
 
 
+def _text_render(self, item, *args, **kwargs):
+    """``Text.render`` marking where a term starts (fix S5)."""
+    text = _original_text_render(self, item, *args, **kwargs)
+    if "term" in self.attrib and text and kwargs.get("sort_options") is None:
+        return String(_FIRST_TERM) + text  # capitalised if it opens the cite
+    return text
+
+
+# -- fix S5: a term that opens a cite or an entry --------------------------------
+
+#: Marks where a term starts; :func:`_capitalize_first_term` resolves it.
+_FIRST_TERM = "\U000f0fff"
+_OPENING = re.compile("^((?:<[^>]*>|[\ue010-\ue02f])*)" + _FIRST_TERM + "((?:<[^>]*>|\\W)*?)(\\w)")
+
+
+def _capitalize_first_term(text: Any, prefix: str = "", allowed: bool = True) -> Any:
+    """``text`` (a cite or an entry) with a term that opens it capitalised (fix S5).
+
+    citeproc-js capitalises the first letter of a term (``<text term="ibid"/>``)
+    that is the first thing rendered in a cite or a bibliography entry, except in
+    the citations of in-text styles: "Ibid." opens a note. A cite's prefix is
+    rendered before it, unless it ends a sentence (``.``, ``!``, ``?``, ``:``,
+    ``;``) and has more than one word: "Caps after. Ibid." but "Nocapsafter. ibid."
+    (an abbreviation)."""
+    plain = str(text)
+    if _FIRST_TERM not in plain:
+        return text
+    if prefix:
+        test = re.sub(r"<[^>]+>", "", prefix)
+        test = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", test)
+        allowed = allowed and test[-1:] in (":", ".", ";", "!", "?") and " " in prefix.strip()
+    if allowed:
+        plain = _OPENING.sub(lambda m: m.group(1) + m.group(2) + m.group(3).upper(), plain)
+    return String(plain.replace(_FIRST_TERM, ""))
+
+
 _macros: dict[int, tuple[Any, dict[str, Any]]] = {}
 _calls: dict[int, tuple[Any, bool]] = {}
 
@@ -997,6 +1236,7 @@ _cite_names: dict[str, Any] = {"capture": False}
 def _render_cite(layout, item, suppress_names: bool):
     """One cite's text and the text of its first names element (fix 14)."""
     layout.repressed = {}
+    _substitution_reset(active=True)
     _cite_names.update(capture=True, text=None, seen=False, suppress=suppress_names)
     try:
         output = layout.render_children(item)
@@ -1005,9 +1245,12 @@ def _render_cite(layout, item, suppress_names: bool):
     finally:
         names = _cite_names["text"]
         _cite_names["capture"] = False
+        _substitution_reset(active=False)
     if output is None:
         return names, None
     prefix, suffix = item.get("prefix", ""), item.get("suffix", "")
+    in_text = layout.get_root().get("class") == "in-text"
+    output = _capitalize_first_term(output, prefix, allowed=not in_text)
     return names, _rich(layout, prefix) + output + _rich(layout, suffix)
 
 
@@ -1284,7 +1527,8 @@ def html_escape(text: str) -> str:
 #: points (so text case and seams do not see letters), ``nocase`` spans as the
 #: literal tags citeproc-py's CSL-JSON reader turns into case-protected text; any
 #: other tag, or a tag left open, is text and escaped.
-_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor")  # order fixes the codes
+# order fixes the codes; "normal-*" are a style's explicit normal decorations (fix S3)
+_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor", "normal-i", "normal-b", "normal-sc")
 _MARKUP_OPEN = {kind: chr(0xE010 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_CLOSE = {kind: chr(0xE011 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_TAG = re.compile(
@@ -1293,6 +1537,11 @@ _MARKUP_TAG = re.compile(
     re.I,
 )
 _NOCASE_OPEN, _NOCASE_CLOSE = '<span class="nocase">', "</span>"
+#: A placeholder for "no decoration here" (fix S3): a style's explicit
+#: ``font-style="normal"`` (``font-weight``, ``font-variant``) or a value's
+#: ``<span class="nodecor">``.
+_NORMAL_OPEN = '<span data-csl-normal="{}">'
+
 _MARKUP_OUTPUT = {
     "html": {
         "i": ("<i>", "</i>"),
@@ -1300,7 +1549,10 @@ _MARKUP_OUTPUT = {
         "sup": ("<sup>", "</sup>"),
         "sub": ("<sub>", "</sub>"),
         "sc": ('<span style="font-variant:small-caps;">', "</span>"),
-        "nodecor": ("", ""),
+        "nodecor": (_NORMAL_OPEN.format("all"), "</span>"),
+        "normal-i": (_NORMAL_OPEN.format("i"), "</span>"),
+        "normal-b": (_NORMAL_OPEN.format("b"), "</span>"),
+        "normal-sc": (_NORMAL_OPEN.format("sc"), "</span>"),
     },
     "markdown": {
         "i": ("*", "*"),
@@ -1377,7 +1629,72 @@ def unprotect(text: str, output: str) -> str:
         text = _MARKUP_CHARS.sub(tag, text)
     if output == "html" and _SUPERSCRIPT.search(text):
         text = _SUPERSCRIPT.sub(_superscript, text)
+    if output == "html" and "<" in text:
+        text = flip_flop(text)
     return text
+
+
+# -- fix S3: decorations flip inside their own kind ---------------------------------
+
+_TAG = re.compile(r"<(/?)(i|b|span|sup|sub)((?:\s[^>]*)?)>")
+_FLIPS = {
+    "i": ("font-style", "<i>", "</i>"),
+    "b": ("font-weight", "<b>", "</b>"),
+    "sc": ("font-variant", '<span style="font-variant:small-caps;">', "</span>"),
+}
+
+
+def flip_flop(html: str) -> str:
+    """Italics inside italics are upright, bold inside bold normal, small caps
+    inside small caps normal (fix S3), as citeproc-js writes them: the CSL spec's
+    Rich Text appendix and citeproc-js's "flip-flop" of decorations. A
+    ``nodecor`` span, or an explicit ``font-style="normal"`` of the style, undoes
+    the decorations around it and disappears where there are none."""
+    active: dict[str, int] = {"i": 0, "b": 0, "sc": 0}
+    stack: list[tuple[str, str | None]] = []  # (closing tag to write, kind toggled)
+    out: list[str] = []
+    at = 0
+    for m in _TAG.finditer(html):
+        out.append(html[at : m.start()])
+        at = m.end()
+        closing, name, attrs = m.group(1), m.group(2), m.group(3)
+        if closing:
+            if not stack:
+                out.append(m.group(0))
+                continue
+            close, kinds = stack.pop()
+            for kind in kinds or ():
+                active[kind] -= 1
+            out.append(close)
+            continue
+        kind = "i" if name == "i" else "b" if name == "b" else None
+        if name == "span" and "font-variant:small-caps" in attrs:
+            kind = "sc"
+        normal = re.search(r'data-csl-normal="([^"]*)"', attrs) if name == "span" else None
+        if normal:
+            wanted = list(_FLIPS) if normal.group(1) == "all" else normal.group(1).split()
+            undone = [k for k in wanted if active.get(k, 0) % 2]
+            if not undone:
+                stack.append(("", None))
+                continue
+            style = "".join(f"{_FLIPS[k][0]}:normal;" for k in undone)
+            out.append(f'<span style="{style}">')
+            for k in undone:
+                active[k] += 1
+            stack.append(("</span>", tuple(undone)))
+        elif kind is not None and active[kind] % 2:
+            out.append(f'<span style="{_FLIPS[kind][0]}:normal;">')
+            active[kind] += 1
+            stack.append(("</span>", (kind,)))
+        elif kind is not None:
+            out.append(m.group(0))
+            active[kind] += 1
+            stack.append((_FLIPS[kind][2], (kind,)))
+        else:
+            out.append(m.group(0))
+            stack.append((f"</{name}>", None))
+    out.append(html[at:])
+    return "".join(out)
 
 
 #: Fix 19: superscript characters in HTML. citeproc-js's HTML output writes the
@@ -1887,6 +2204,116 @@ def _one_name(self, nm, inverted: bool, form: str, initialize_with, context, sor
     return _spaced([_affixed(giv_el, giv(given)), _affixed(fam_el, second)])
 
 
+_PARTICLE_GIVEN = re.compile(r"^([^ ]+(?:\u02bb |\u2019 | |' ) *)(.+)$", re.S)
+_PARTICLE_FAMILY = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
+
+
+def _split_particles(value: str, given: bool) -> tuple[str, list[str]]:
+    """citeproc-js's ``splitParticles``: lowercase words leading a family name
+    (trailing a given name) are particles."""
+    original = value
+    if given:
+        value = value[::-1]
+    rex = _PARTICLE_GIVEN if given else _PARTICLE_FAMILY
+    particles: list[str] = []
+    m = rex.match(value)
+    while m:
+        word = m.group(1)[::-1] if given else m.group(1)
+        first = re.sub(r"^[-'\u02bb\u2019\s]*", "", word)[:1]
+        if not first or first.upper() == first:
+            break
+        if given:
+            particles.append(original[-len(word) :])
+            original = original[: -len(word)]
+        else:
+            particles.append(original[: len(word)])
+            original = original[len(word) :]
+        value = m.group(2)
+        m = rex.match(value)
+    if given:
+        value = value[::-1]
+        particles.reverse()
+        for i in range(1, len(particles)):
+            if particles[i].startswith(" "):
+                particles[i - 1] += " "
+        particles = [p[1:] if p.startswith(" ") else p for p in particles]
+        return original[: len(value)], particles
+    return original[len(original) - len(value) :], particles
+
+
+def parse_name(name: dict[str, Any]) -> dict[str, Any]:
+    """A CSL-JSON name with its particles and suffix parsed out, as citeproc-js
+    parses names given only as family and given (fix S7).
+
+    CSL-JSON allows particles in the family and given fields; citeproc-js (and
+    Zotero) split them off: lowercase words that lead the family name are its
+    non-dropping particle ("van Gogh", "al-One", "d’Aubignac"), lowercase words
+    that end the given name its dropping particle ("Alexander von"), and what
+    follows a comma in the given name is a suffix ("John, III"; ``,!`` also sets
+    ``comma-suffix``). A family name in double quotes is taken as it stands
+    (quotes removed), as is a name with ``"parse-names": false`` or explicit
+    particles. citeproc-py read the fields as they come, so "van Gogh" sorted
+    under V and printed as ``van Gogh, Vincent`` whatever the style's
+    ``demote-non-dropping-particle``.
+    """
+    family, given = name.get("family"), name.get("given")
+    if not isinstance(family, str) or "literal" in name:
+        return name
+    name = dict(name)
+    if family.startswith('"') and family.endswith('"') and len(family) > 1:
+        name["family"] = family[1:-1]
+        return name
+    parse = name.pop("parse-names", True)
+    if parse in (False, 0, "false") or name.get("non-dropping-particle") or not given:
+        return name
+    if name.get("static-particles"):
+        return name
+    family, particles = _split_particles(family, given=False)
+    ndp = "".join(particles)
+    last = ndp[-1:]
+    ndp = ndp.strip()
+    if last == " " and ndp[-1:] in ("'", "\u2019"):
+        ndp += " "
+    name["family"] = family
+    if ndp:
+        name["non-dropping-particle"] = ndp
+    given = str(given)
+    if not name.get("suffix"):
+        m = re.search(r"(\s*,!*\s*)", given)
+        if m:
+            suffix = given[m.end() :]
+            if suffix.replace(".", "") == "et al" and not name.get("dropping-particle"):
+                pass
+            else:
+                if len(m.group(1).replace(" ", "")) == 2:
+                    name["comma-suffix"] = True
+                name["suffix"] = suffix
+                given = given[: m.start()]
+    given, particles = _split_particles(given, given=True)
+    name["given"] = given
+    dp = "".join(particles).strip()
+    if dp and not name.get("dropping-particle"):
+        name["dropping-particle"] = dp
+    return name
+
+
+def parse_names(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CSL-JSON items with every personal name parsed by :func:`parse_name` (fix S7)."""
+    from citeproc import NAMES
+
+    out = []
+    for item in items:
+        names = {
+            k: v for k, v in item.items() if k.replace("-", "_") in NAMES and isinstance(v, list)
+        }
+        if names:
+            item = dict(item)
+            for key, value in names.items():
+                item[key] = [parse_name(n) if isinstance(n, dict) else n for n in value]
+        out.append(item)
+    return out
+
+
 def _spec_name_process(self, item, variable, context=None, sort_options=None, **kwargs):
     """``Name.process`` as CSL 1.0.2 lays a name list out (fix S1); sort keys are
     citeproc-py's (fix 6 and 16 shape them).
@@ -2126,7 +2553,11 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     sort key, the date as the spec sorts it (fix 18)."""
     if kwargs.get("sort_options") is not None and not self.is_locale_date():
         return _date_sort_key(self, item, variable)
+    if _substituted(variable or self.get("variable")):
+        return None  # a substitute printed it (fix S6)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
+    if text is not None:
+        _rendered_variables([variable or self.get("variable")])
     if text is None or (variable or self.get("variable")) != "issued":
         return text
     suffix = item.reference.get("year_suffix")
@@ -2191,12 +2622,15 @@ _original_initialize = model.Name.initialize
 _original_render_bibliography = model.Layout.render_bibliography
 _original_et_al = model.Name.et_al
 _original_text_process = model.Text.process
+_original_text_render = model.Text.render
 _original_get_macro = model.CitationStylesElement.get_macro
 _original_if_render = model.If.render
 _original_name_process = model.Name.process
 _original_label_process = model.Label.process
 _original_date_process = model.Date.process
 _original_names_render = model.Names.render
+_original_substitute_render = model.Substitute.render
+_original_number_process = model.Number.process
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
@@ -2224,6 +2658,23 @@ def _wrap(self, string):
     text = prefix + string
     text, suffix = _seam(text, suffix)
     return text + suffix
+
+
+def _explicit_normal(attribute: str, kind: str, original):
+    """A ``Formatted`` method that, for an explicit ``normal`` value of ``attribute``,
+    marks the text for :func:`flip_flop` (fix S3: upright inside italics)."""
+
+    decorated = {"i": ("italic", "oblique"), "b": ("bold",), "sc": ("small-caps",)}[kind]
+
+    def method(self, text):
+        # only where an enclosing element decorates: elsewhere "normal" changes nothing
+        if self.get(attribute) == "normal" and any(
+            a.get(attribute) in decorated for a in self.iterancestors()
+        ):
+            return _MARKUP_OPEN[f"normal-{kind}"] + text + _MARKUP_CLOSE[f"normal-{kind}"]
+        return original(self, text)
+
+    return method
 
 
 def _join_seamed(items, delimiter=""):
@@ -2270,7 +2721,11 @@ def _text_variable(self, item, context):
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
+    if _substituted(self.get("variable")):
+        return None  # a substitute printed it (fix S6)
     text = _original_text_variable(self, item, context)
+    if text is not None:
+        _rendered_variables([self.get("variable")])
     if self.get("variable") == "locator" and text is not None:
         # as citeproc-js: no white space around the locator or a range's dash
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
@@ -2280,8 +2735,100 @@ def _text_variable(self, item, context):
 
 
 def _format_number_process(self, value, variable):
-    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at (fix 11)."""
-    return _original_format_number_process(self, _protected_amp(str(value)), variable)
+    """``FormatNumber._process`` seeing a protected ``&`` as the ``&`` it splits at
+    (fix 11); page ranges as :func:`page_range` formats them (fix S4)."""
+    value = _protected_amp(str(value))
+    if variable != "page":
+        return _original_format_number_process(self, value, variable)
+    fmt = self.get_root().get_option("page-range-format")
+    delimiter = self.get_single_term(name="page-range-delimiter") or self.unicode_character(
+        "EN DASH"
+    )
+    amp = " " + self.unicode_character("AMPERSAND") + " "
+    return String(
+        ", ".join(
+            amp.join(page_range(part.strip(), fmt, str(delimiter)) for part in item.split("&"))
+            for item in value.split(",")
+        )
+    )
+
+
+# -- fix S4: page ranges -----------------------------------------------------------
+
+_PAGE_RANGE = re.compile(
+    r"([0-9]*[a-zA-Z]+0*)?([0-9]+[a-z]*)\s*[-\u2013]\s*([0-9]*[a-zA-Z]+0*)?([0-9]+[a-z]*)"
+)
+_ROMAN_RANGE = re.compile(r"[ivxlcdm]+\s*[-\u2013]\s*[ivxlcdm]+", re.I)
+
+
+def _digits(number: str) -> int:
+    return int(re.match(r"\d+", number).group(0))
+
+
+def _minimal(first: str, last: str, keep: int) -> str:
+    """``last`` without the leading digits it shares with ``first``, keeping at least
+    ``keep`` digits (minimal, minimal-two)."""
+    if len(first) != len(last):
+        return last
+    at = 0
+    while at < len(first) and first[at] == last[at] and len(last) - at > keep:
+        at += 1
+    return last[at:]
+
+
+def _chicago(first: int, last: int, edition: int) -> int:
+    if edition == 15:
+        if first > 100 and first % 100 and first // 100 == last // 100:
+            return last % 100
+        if first >= 10000:
+            return last % 1000
+        return last
+    if first > 100 and first % 100:
+        for power in range(2, len(str(last))):
+            divisor = 10**power
+            if first // divisor == last // divisor:
+                return last % divisor
+    return last
+
+
+def page_range(text: str, fmt: str | None, delimiter: str = "\u2013") -> str:
+    """One page range in a ``page-range-format`` (fix S4), as citeproc-js formats it.
+
+    The spec (Appendix V, Page Range Formats): "expanded: Abbreviated page ranges
+    are expanded to their non-abbreviated form: 42–45, 321–328, 2787–2816";
+    "minimal: All digits repeated in the second number are left out: 42–5, 321–8,
+    2787–816"; "minimal-two: As 'minimal', but at least two digits are kept in the
+    second number when it has two or more digits long"; "chicago": the Chicago
+    Manual of Style's rules (15th edition; ``chicago-16`` the 16th's). An
+    abbreviated second number is first completed from the first (``1536-538`` is
+    1536 to 1538). citeproc-py kept the second number as written, so ``1100-23``
+    stayed so in chicago, and joined anything with a hyphen by the range delimiter.
+    As in citeproc-js, a range whose numbers carry different prefixes
+    (``N110-P5``), or that does not rise, is printed as written with a hyphen; a
+    range of roman numerals gets the delimiter; other text is left alone
+    (``3-B``, ``Michaelson-Morely``). Without a format the second number stays as
+    written (``110–5``)."""
+    m = _PAGE_RANGE.fullmatch(text)
+    if m is None:
+        if _ROMAN_RANGE.fullmatch(text):
+            return re.sub(r"\s*[-\u2013]\s*", delimiter, text)
+        return text
+    prefix, first, other, last = m.group(1) or "", m.group(2), m.group(3), m.group(4)
+    if (other or "") != prefix and not (other is None and not prefix):
+        return f"{prefix}{first}-{other or ''}{last}"
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    if _digits(first) >= _digits(last):
+        return f"{prefix}{first}-{other or ''}{m.group(4)}"
+    if fmt is None:  # no format: the second number as written
+        return f"{prefix}{first}{delimiter}{other or ''}{m.group(4)}"
+    if fmt in ("minimal", "minimal-two"):
+        end = _minimal(first, last, 2 if fmt == "minimal-two" else 0)
+    elif fmt in ("chicago", "chicago-15", "chicago-16") and first.isdigit() and last.isdigit():
+        end = str(_chicago(int(first), int(last), 16 if fmt == "chicago-16" else 15))
+    else:
+        return f"{prefix}{first}{delimiter}{prefix}{last}"
+    return f"{prefix}{first}{delimiter}{end}"
 
 
 def _style_get_option(self, name):
@@ -2334,7 +2881,7 @@ def _set_locale_list(self, output_locale, validate=False):
 #: Per tag, the methods difbib's class replaces (besides the shared ones below).
 _METHODS: dict[str, dict[str, Any]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
-    "text": {"process": _text_process, "_variable": _text_variable},
+    "text": {"process": _text_process, "_variable": _text_variable, "render": _text_render},
     "name": {
         "initialize": _initialize,
         "process": _name_process,
@@ -2343,6 +2890,8 @@ _METHODS: dict[str, dict[str, Any]] = {
         "render": _name_render,
     },
     "names": {"render": _names_render},
+    "substitute": {"render": _substitute_render},
+    "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
     "label": {"process": _label_process},
@@ -2369,6 +2918,12 @@ def _difbib_class(cls: type) -> type:
         namespace["quote"] = _quote
     if issubclass(cls, model.Affixed):
         namespace["wrap"] = _wrap
+    if issubclass(cls, model.Formatted):
+        namespace["font_style"] = _explicit_normal("font-style", "i", model.Formatted.font_style)
+        namespace["font_weight"] = _explicit_normal("font-weight", "b", model.Formatted.font_weight)
+        namespace["font_variant"] = _explicit_normal(
+            "font-variant", "sc", model.Formatted.font_variant
+        )
     if issubclass(cls, model.Delimited):
         namespace["join"] = _delimited_join
     if issubclass(cls, model.Parent):

@@ -251,7 +251,7 @@ def engine(
     if output not in _FORMATTERS:
         raise SelectionError(f"unknown output {output!r}; use one of {', '.join(OUTPUTS)}")
     formatter = _FORMATTERS[output]()
-    data = compat.typographic_apostrophes(list(items), quotations=rich_text)
+    data = compat.typographic_apostrophes(compat.parse_names(list(items)), quotations=rich_text)
     if rich_text:
         data = _escape_items(data, lambda v: compat.escape_value(v, formatter.preformat))
     elif output != "text":
