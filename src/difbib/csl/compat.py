@@ -261,6 +261,30 @@ S7. **Names given as family and given only are parsed** (:func:`parse_name`), as
     ``al-One``) and the given name (``Alexander von``), a suffix after a comma in
     the given name (``John, III``); a family name in double quotes stands as it is.
 
+S8. **Seasons and empty date parts** (:func:`fix_seasons`): CSL-JSON's months 13–24
+    are seasons ("Spring 1999–Summer 2001"); an empty or zero month or day is none.
+
+S9. **citation-label** (:func:`citation_label`): the trigraph citeproc-js assigns
+    ("Asth00"), followed by the year suffix when the style prints the label
+    ("RoNo78a"), as citeproc-js does.
+
+S10. **Delimiters of collapsed cites** (:func:`_collapse_years`) as citeproc-js
+    chooses them. Also from the suite: a short name's given name, added by
+    disambiguation, is in full when the name has no ``initialize-with`` ("John
+    Doe; Aloysius Doe"), initials otherwise, as citeproc-js gives it.
+
+S13. ``journalAbbreviation`` is ``container-title-short`` (:func:`short_titles`).
+
+S11. **A macro is a group** for suppression (:func:`_text_render`): one that calls
+    variables and prints none of them prints nothing ("Title, in " lost its
+    "in "); as in citeproc-js, a called macro that prints counts as a printed
+    variable for the one calling it, and ``year-suffix`` is not a call. Also: a
+    label of ``number-of-volumes`` (``number-of-pages``) is plural above one.
+
+S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that starts
+    with punctuation replaces the delimiter, a suffix that ends with it keeps only
+    the delimiter's space, as citeproc-js splices cites.
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -296,6 +320,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
+from citeproc import source as source_module
 from citeproc.source import DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 from lxml import etree
@@ -863,8 +888,12 @@ _substitute: dict[str, Any] = {"active": False}
 
 def _names_render(self, item, *args, **kwargs):
     """``Names.render`` leaving out names a substitute printed already (fix S6)."""
+    _called_variable()
     if not _subst_state["active"] or kwargs.get("sort_options") is not None:
-        return _names_render_inner(self, item, *args, **kwargs)
+        text = _names_render_inner(self, item, *args, **kwargs)
+        if text is not None:
+            _rendered["count"] += 1
+        return text
     roles = (self.get("variable") or "").split()
     hidden = {r: item.reference[r] for r in roles if _substituted(r) and r in item.reference}
     for role in hidden:
@@ -875,6 +904,7 @@ def _names_render(self, item, *args, **kwargs):
         item.reference.update(hidden)
     if text is not None:
         _rendered_variables(r for r in roles if r in item.reference and r not in hidden)
+        _rendered["count"] += 1  # a substitute's output stands for the names (fix S11)
     return text
 
 
@@ -889,8 +919,19 @@ def _substitution_reset(active: bool) -> None:
 
 
 def _rendered_variables(names) -> None:
+    names = list(names)
+    _rendered["count"] += len(names)
     if _subst_state["collect"]:
         _subst_state["collect"][-1].update(names)
+
+
+#: How many variables have been called and rendered so far (fix S11 compares the
+#: counts before and after a macro).
+_rendered = {"count": 0, "called": 0}
+
+
+def _called_variable() -> None:
+    _rendered["called"] += 1
 
 
 def _substituted(variable: str | None) -> bool:
@@ -927,6 +968,7 @@ def _substitute_render(self, item, context=None, **kwargs):
 def _number_process(self, item, context=None, **kwargs):
     """``Number.process`` leaving out a substituted variable (fix S6)."""
     variable = self.get("variable")
+    _called_variable()
     if _substituted(variable):
         return None
     text = _original_number_process(self, item, context, **kwargs)
@@ -1098,8 +1140,25 @@ def _text_process(self, item, context=None, **kwargs):
 
 
 def _text_render(self, item, *args, **kwargs):
-    """``Text.render`` marking where a term starts (fix S5)."""
+    """``Text.render`` marking where a term starts (fix S5); a macro that calls
+    variables and renders none of them renders nothing (fix S11).
+
+    CSL 1.0.2 (cs:text, macro): a macro "behaves like a cs:group" for suppression,
+    which "is suppressed if a) at least one rendering element in cs:group calls a
+    variable (either directly or via a macro), and b) all variables that are
+    called are empty"; citeproc-py printed the macro's terms alone ("Title, in ")."""
+    before, called = _rendered["count"], _rendered["called"]
     text = _original_text_render(self, item, *args, **kwargs)
+    if (
+        "macro" in self.attrib
+        and text is not None
+        and kwargs.get("sort_options") is None
+        and _rendered["count"] == before
+        and _rendered["called"] > called
+    ):
+        return None
+    if "macro" in self.attrib and text is not None:
+        _rendered["count"] += 1  # a macro that prints counts for the one calling it
     if "term" in self.attrib and text and kwargs.get("sort_options") is None:
         return String(_FIRST_TERM) + text  # capitalised if it opens the cite
     return text
@@ -1217,11 +1276,33 @@ def _render_citation(self, citation, callback):
     elif self.getparent().get("collapse") == "citation-number" and rendered:
         out = _collapse_numbers(self, rendered)
     else:
-        out = [text for _, _, text in rendered]
+        out = _spliced(rendered, delimiter)
     for item in bad:
         value = callback(item)
         out.append(value or f"{item.key}?")
     return _resolve_quotes(self, self.format(self.wrap(self.join(out))))
+
+
+def _spliced(rendered, delimiter: str) -> list:
+    """The cites, each after the delimiter citeproc-js puts before it (fix S12): a
+    cite whose prefix starts with ``,`` ``.`` or ``;`` (and follows no suffix)
+    comes without a delimiter ("2000, and David Jones"), and after a suffix ending
+    in one the delimiter keeps only its space ("one source, Jones"); citeproc-py
+    doubled the punctuation ("2000; , and")."""
+    if len(rendered) < 2 or not delimiter:
+        return [text for _, _, text in rendered]
+    output = rendered[0][2]
+    for (before, _, _), (item, _, text) in zip(rendered, rendered[1:], strict=False):
+        suffix, prefix = str(before.get("suffix", "")), str(item.get("prefix", ""))
+        splice = delimiter
+        starts = not suffix and prefix[:1] in (";", ".", ",")
+        if (suffix and suffix[-1:] in (";", ".", ",")) or starts:
+            space = delimiter.find(" ")
+            splice = delimiter[space:] if space > -1 and not starts else ""
+        for piece in (splice, text):
+            output, part = _seam(output, piece)
+            output = output + part
+    return [output]  # one piece: the delimiters are in it
 
 
 def _numeric_sort(sort) -> bool:
@@ -1301,11 +1382,16 @@ def _collapse_years(layout, rendered, delimiter):
     2000a–c,e))". After a collapsed group comes ``after-collapse-delimiter``
     (default: the layout's delimiter). A ``cite-group-delimiter`` without
     ``collapse`` groups cites, names and all ("Aalto 2000, Aalto 2001").
+
+    The delimiter before each cite is chosen as citeproc-js chooses it (fix S10):
+    with an ``after-collapse-delimiter``, it follows a cite with a locator ("Wong
+    1999, 328; 2000, 475"), ends a group, and separates cites that group with
+    nothing, the layout's delimiter joining a group's cites; without one, a
+    ``cite-group-delimiter`` joins a group's cites, and an in-text style's groups
+    take ", " (others the layout's delimiter, "Smith 2000a; 2000b").
     """
     citation = layout.getparent()
     mode = citation.get("collapse") or ""  # "": grouping only (a cite-group-delimiter)
-    group_delimiter = citation.get("cite-group-delimiter", ", ")
-    after = citation.get("after-collapse-delimiter", delimiter)
     # as citeproc-js: the cite-group-delimiter when given, else the layout's
     suffix_delimiter = citation.get(
         "year-suffix-delimiter", citation.get("cite-group-delimiter", delimiter)
@@ -1320,33 +1406,48 @@ def _collapse_years(layout, rendered, delimiter):
         else:
             groups.append([(item, text)])
         previous = names
-    out: list = []
-    previous_collapsed = False
+    in_text = layout.get_root().get("class") == "in-text"
+    explicit_after = citation.get("after-collapse-delimiter")
+    explicit_group = citation.get("cite-group-delimiter")
+
+    def splice(same: bool, previous_same: bool, previous_locator: bool) -> str:
+        # the delimiter before a cite, as citeproc-js's getSpliceDelimiter chooses it
+        if explicit_after is not None:
+            if previous_locator or (previous_same and not same):
+                return explicit_after
+            if not previous_same and not same and mode != "year-suffix":
+                return explicit_after
+            return delimiter
+        if explicit_group is not None and same:
+            return explicit_group
+        if same and in_text and mode:
+            return ", "
+        return delimiter
+
+    out: list[str] = []
+    previous_same = previous_locator = False
     for group in groups:
         runs = _year_runs(layout, group, mode)
-        text = ""
         for r, run in enumerate(runs):
             joined = _join_suffixes(layout, run, suffix_delimiter, mode == "year-suffix-ranged")
-            if r:
-                text += (after if len(runs[r - 1]) > 1 else group_delimiter) + joined
-            else:
-                text = joined
-        if out:
-            out.append((after if previous_collapsed else delimiter) + text)
-        else:
-            out.append(text)
-        previous_collapsed = len(group) > 1
+            same = r > 0 or run[0][2] is not group[0][0]
+            if out:
+                out.append(splice(same, previous_same, previous_locator))
+            out.append(joined)
+            last_item = run[-1][2]
+            previous_same = same or len(run) > 1
+            previous_locator = bool(getattr(last_item, "has_locator", False))
     return [String("".join(out))]
 
 
-def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
-    """A name group's cites as runs of the same year: (text, suffix) pairs, where a
-    cite after the first of its run is printed as its year suffix alone."""
-    runs: list[list[tuple[str, str | None]]] = []
+def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None, Any]]]:
+    """A name group's cites as runs of the same year: (text, suffix, cite) triples,
+    where a cite after the first of its run is printed as its year suffix alone."""
+    runs: list[list[tuple[str, str | None, Any]]] = []
     previous_base = None
     for n, (item, text) in enumerate(group):
         if not mode:  # grouping only: every cite in full
-            runs.append([(str(text), None)])
+            runs.append([(str(text), None, item)])
             continue
         short = None if n == 0 else _render_cite(layout, item, suppress_names=True)[1]
         if short is None and n:
@@ -1360,9 +1461,9 @@ def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
             if at >= 0:
                 base = plain_short[:at] + plain_short[at + len(suffix) :]
         if base is not None and base == previous_base and runs:
-            runs[-1].append((shown, suffix))
+            runs[-1].append((shown, suffix, item))
         else:
-            runs.append([(shown, suffix or None)])
+            runs.append([(shown, suffix or None, item)])
         previous_base = base
     return runs
 
@@ -1370,11 +1471,11 @@ def _year_runs(layout, group, mode) -> list[list[tuple[str, str | None]]]:
 def _join_suffixes(layout, run, delimiter: str, ranged: bool) -> str:
     """The first cite of a run in full, then the suffixes of the others; with
     ``ranged``, three or more consecutive suffixes as a range (``a–c``)."""
-    shown = [run[0][0]] + [str(s) for _, s in run[1:]]
+    shown = [run[0][0]] + [str(s) for _, s, _ in run[1:]]
     if not ranged:
         return delimiter.join(shown)
     blocks: list[list[int]] = []  # positions in the run, consecutive suffixes together
-    for n, (_, suffix) in enumerate(run):
+    for n, (_, suffix, _) in enumerate(run):
         index = _suffix_index(suffix)
         if blocks and index == _suffix_index(run[blocks[-1][-1]][1]) + 1:
             blocks[-1].append(n)
@@ -1790,7 +1891,15 @@ def disambiguate(bib) -> dict[str, Disambiguation]:
     add_names = flag("disambiguate-add-names")
     add_givens = flag("disambiguate-add-givenname")
     add_suffix = flag("disambiguate-add-year-suffix")
-    if not (add_names or add_givens or add_suffix):
+    # the disambiguate condition is the last resort, with or without the other methods
+    root = citation_el.get_root()
+    condition = bool(
+        root.xpath(
+            './/cs:if[@disambiguate="true"] | .//cs:else-if[@disambiguate="true"]',
+            namespaces=root.nsmap,
+        )
+    )
+    if not (add_names or add_givens or add_suffix or condition):
         return table
     rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
     primary_only = rule.startswith("primary-name")
@@ -2086,14 +2195,18 @@ def _name_process(self, item, variable, context=None, sort_options=None, **kwarg
     if levels:
         # The chosen forms go on the names themselves (by position, not by given
         # name: "Gao, Junsong" in full does not make "Wang, Junsong" full).
-        mark = self.get_option("initialize-with", context, sort_options) or ". "
+        # without initialize-with, a short name's given name shows in full (citeproc-js)
+        mark = self.get_option("initialize-with", context, sort_options)
         shown = []
         for j, nm in enumerate(names):
             level = levels.get(j, 0)
             given = nm.get("given")
             if level and given and "family" in nm:
                 if form == "short":
-                    given = str(given) if level == 2 else self.initialize(str(given), mark, context)
+                    if level == 2 or mark is None:
+                        given = str(given)
+                    else:
+                        given = self.initialize(str(given), mark, context)
                     # sort keys have names in sort order, family first (citeproc-js)
                     parts = (given, nm["family"]) if sort_options is None else (nm["family"], given)
                     nm = type(nm)(family=" ".join(str(p).strip() for p in parts))
@@ -2141,7 +2254,14 @@ def _affixed(part, text):
 
 def _spaced(pieces, separator=" "):
     pieces = [p for p in pieces if p]
-    return _join_seamed(pieces, separator) if pieces else None
+    if not pieces:
+        return None
+    out = pieces[0]
+    for piece in pieces[1:]:
+        # no space after one already there (a name-part suffix "&#160;")
+        gap = "" if separator == " " and str(out)[-1:].isspace() else separator
+        out = _join_seamed([out, piece], gap)
+    return out
 
 
 def _joins_tight(particle) -> bool:
@@ -2297,6 +2417,140 @@ def parse_name(name: dict[str, Any]) -> dict[str, Any]:
     return name
 
 
+def fix_seasons(source: Any) -> None:
+    """Seasons written as months, read as seasons (fix S8).
+
+    CSL-JSON writes a season as a month above 12 (citeproc-js: 13–16 and 21–24
+    are spring, summer, autumn, winter; 17–20 wrap round). citeproc-py kept them as
+    months and printed nothing ("Spring 1999–Summer 2001" came out "1999–2001"); a
+    month that is no month and no season is left out, with its day, and an empty
+    or zero month or day is none (citeproc-py printed ``00/00/2000``)."""
+    for reference in source.values():
+        for value in list(reference.values()):
+            if isinstance(value, DateRange):
+                dates = [value.begin] + ([value.end] if value.get("end") is not None else [])
+            elif isinstance(value, source_module.Date):
+                dates = [value]
+            else:
+                continue
+            for date in dates:
+                day = date.get("day")
+                if day is not None and (not isinstance(day, int) or day < 1):
+                    del date["day"]  # an empty or zero day is no day
+                month = date.get("month")
+                if month is None or (isinstance(month, int) and 1 <= month <= 12):
+                    continue
+                del date["month"]
+                date.pop("day", None)
+                if isinstance(month, int) and 13 <= month <= 24:
+                    date["season"] = (month - 13) % 4 + 1
+
+
+def _render_date_range(self, date_range, show_parts=None, context=None):
+    """``Date.render_date_range`` for ranges of seasons (fix S8): the parts both
+    ends share are printed once ("Summer–Spring 1999"); citeproc-py failed on a
+    range without months and printed nothing."""
+    begin, end = date_range.begin, date_range.get("end")
+    if end is None or end.is_nil() or not ("season" in begin or "season" in end):
+        return _original_render_date_range(self, date_range, show_parts, context)
+
+    def key(date, name):
+        if name == "month":
+            return ("season", date["season"]) if "season" in date else date.get("month")
+        return date.get(name)
+
+    show = list(show_parts if show_parts is not None else ["year", "month", "day"])
+    same = []
+    for name in ("year", "month", "day"):
+        if name in show and key(begin, name) is not None and key(begin, name) == key(end, name):
+            show.remove(name)
+            same.append(name)
+        else:
+            break
+    first = self.render_single_date(begin, show, context)
+    last = self.render_single_date(end, show, context)
+    if not first:
+        return None
+    text = str(first).rstrip() + self.unicode_character("EN DASH") + str(last or "")
+    if same:
+        shared = self.render_single_date(end, same, context)
+        if shared:
+            return context.join([text, str(shared).rstrip()])
+    return text
+
+
+#: citeproc-js's default trigraph: one author "Aaaa00", two "AaAa00", ...
+_TRIGRAPH = ((4,), (2, 2), (2, 1, 1), (1, 1, 1, 1))
+_LABEL_NAMES = (
+    "author",
+    "editor",
+    "translator",
+    "contributor",
+    "collection-editor",
+    "composer",
+    "container-author",
+    "director",
+    "editorial-director",
+    "interviewer",
+    "original-author",
+    "recipient",
+)
+
+
+def citation_label(item: dict[str, Any]) -> str:
+    """The ``citation-label`` citeproc-js makes for an item without one (fix S9).
+
+    The spec: "citation-label: Label identifying the item in in-text citations of
+    label styles (e.g. 'Ferr78'). May be assigned by the CSL processor based on
+    item metadata." citeproc-js's trigraph: the first letters of up to four family
+    names (four letters of one, two of each of two, ...) and the year's last two
+    digits; citeproc-py printed nothing."""
+    label = ""
+    for variable in _LABEL_NAMES:
+        names = item.get(variable)
+        if not isinstance(names, list) or not names:
+            continue
+        widths = _TRIGRAPH[min(len(names), len(_TRIGRAPH)) - 1]
+        for width, name in zip(widths, names, strict=False):
+            text = str(name.get("family") or name.get("literal") or "")
+            text = re.sub(r"^([ '\u2019a-z]+\s+)", "", text)
+            text = re.sub(r"^(a|the|an)\s+", "", text, flags=re.I)
+            text = "".join(c for c in text if c.isalpha())[:width]
+            if not text:
+                break
+            label += text[:1].upper() + text[1:].lower()
+        break
+    try:
+        year = str(item["issued"]["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError):
+        year = "0000"
+    return label + year[-2:]
+
+
+def short_titles(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items with CSL-JSON's older ``journalAbbreviation`` read as
+    ``container-title-short`` where that is missing, as citeproc-js reads it (fix
+    S13); citeproc-py ignored it, so ``form="short"`` printed the full journal
+    name."""
+    out = []
+    for item in items:
+        extra = {}
+        if item.get("journalAbbreviation") and not item.get("container-title-short"):
+            extra["container-title-short"] = item["journalAbbreviation"]
+        if extra:
+            item = {**item, **extra}
+        out.append(item)
+    return out
+
+
+def citation_labels(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items with a ``citation-label`` (:func:`citation_label`) where they had none."""
+    return [
+        item if item.get("citation-label") else {**item, "citation-label": citation_label(item)}
+        for item in items
+    ]
+
+
 def parse_names(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """CSL-JSON items with every personal name parsed by :func:`parse_name` (fix S7)."""
     from citeproc import NAMES
@@ -2336,6 +2590,12 @@ def _spec_name_process(self, item, variable, context=None, sort_options=None, **
     names = list(item.reference.get(variable, []))
     et_al_min = option("et-al-min")
     use_first = option("et-al-use-first")
+    if _cite_names["capture"] and option("et-al-subsequent-min"):
+        # a subsequent cite (the item was cited before): et-al-subsequent-*
+        citation = getattr(self.get_root(), "citation", None)
+        if citation is not None and item.key in {c.key for c in citation.cites}:
+            et_al_min = option("et-al-subsequent-min")
+            use_first = max(option("et-al-subsequent-use-first"), _active["use_first"] or 0)
     truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
     use_last = truncate and option("et-al-use-last") and len(names) >= use_first + 2
     shown = names[:use_first] if truncate else names
@@ -2352,6 +2612,8 @@ def _spec_name_process(self, item, variable, context=None, sort_options=None, **
     delimiter = ", " if delimiter is None else delimiter
 
     def inverted(i: int) -> bool:
+        if "literal" in (names[i] if i < len(names) else {}):
+            return False  # an institution is never inverted
         return form == "long" and (order == "all" or (order == "first" and i == 0))
 
     output = []
@@ -2532,7 +2794,7 @@ def _name_get_option(self, name, context=None, sort_options=None):
     return value
 
 
-_explicit_suffix: dict[int, tuple[Any, bool]] = {}
+_explicit_suffix: dict[Any, tuple[Any, bool]] = {}
 
 
 def _renders_year_suffix(element) -> bool:
@@ -2547,12 +2809,27 @@ def _renders_year_suffix(element) -> bool:
     return hit[1]
 
 
+def _renders_label(element) -> bool:
+    """Whether the style prints ``citation-label``: the implicit year suffix follows
+    the label then, not the year (fix S9, as citeproc-js)."""
+    root = element.get_root()
+    if isinstance(root, model.Locale):
+        root = root.style
+    key = ("label", id(root))
+    hit = _explicit_suffix.get(key)
+    if hit is None or hit[0] is not root:
+        found = bool(root.xpath('.//cs:text[@variable="citation-label"]', namespaces=root.nsmap))
+        hit = _explicit_suffix[key] = (root, found)
+    return hit[1]
+
+
 def _date_process(self, item, variable=None, show_parts=None, context=None, **kwargs):
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
     style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
     sort key, the date as the spec sorts it (fix 18)."""
     if kwargs.get("sort_options") is not None and not self.is_locale_date():
         return _date_sort_key(self, item, variable)
+    _called_variable()
     if _substituted(variable or self.get("variable")):
         return None  # a substitute printed it (fix S6)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
@@ -2561,7 +2838,7 @@ def _date_process(self, item, variable=None, show_parts=None, context=None, **kw
     if text is None or (variable or self.get("variable")) != "issued":
         return text
     suffix = item.reference.get("year_suffix")
-    if not suffix or _renders_year_suffix(self):
+    if not suffix or _renders_year_suffix(self) or _renders_label(self):
         return text
     try:
         year = str(item.reference.issued.year)
@@ -2613,6 +2890,11 @@ def _label_process(self, item, variable=None, plural=None, context=None, **kwarg
                 return None
         elif name and not item.reference.get(name.replace("-", "_")):
             return None
+        elif name.startswith("number-of") and plural is None:
+            # a count is plural above one (citeproc-py looked the count up on the
+            # cite, failed, and printed no label)
+            digits = re.search(r"\d+", str(item.reference.get(name.replace("-", "_"))))
+            plural = bool(digits) and int(digits.group(0)) > 1
     return _original_label_process(self, item, variable, plural, context, **kwargs)
 
 
@@ -2628,6 +2910,7 @@ _original_if_render = model.If.render
 _original_name_process = model.Name.process
 _original_label_process = model.Label.process
 _original_date_process = model.Date.process
+_original_render_date_range = model.Date.render_date_range
 _original_names_render = model.Names.render
 _original_substitute_render = model.Substitute.render
 _original_number_process = model.Number.process
@@ -2721,11 +3004,17 @@ def _text_variable(self, item, context):
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
+    if self.get("variable") not in self.generated_variables:  # year-suffix: not called
+        _called_variable()
     if _substituted(self.get("variable")):
         return None  # a substitute printed it (fix S6)
     text = _original_text_variable(self, item, context)
     if text is not None:
         _rendered_variables([self.get("variable")])
+    if self.get("variable") == "citation-label" and text is not None:
+        suffix = item.reference.get("year_suffix")
+        if suffix and not _renders_year_suffix(self):
+            text = text + str(suffix)  # the implicit year suffix (fix S9)
     if self.get("variable") == "locator" and text is not None:
         # as citeproc-js: no white space around the locator or a range's dash
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
@@ -2895,7 +3184,7 @@ _METHODS: dict[str, dict[str, Any]] = {
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
     "label": {"process": _label_process},
-    "date": {"process": _date_process},
+    "date": {"process": _date_process, "render_date_range": _render_date_range},
     "if": {"render": _if_render},
     "else-if": {"render": _if_render},
 }
