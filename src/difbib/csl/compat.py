@@ -316,7 +316,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import Any
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
@@ -739,6 +739,7 @@ def _tidy_initials(text: str) -> str:
     return re.sub(r"[\t\n\x0b\x0c\r ]+", " ", re.sub(r"\s*-\s*", "-", text))
 
 
+@lru_cache(maxsize=4096)
 def initialize_with(given: str, terminator: str | None, normalize_only=False, hyphen=True) -> str:
     """A given name reduced to initials ending in ``terminator`` (``initialize-with``),
     as citeproc-js does (fix S2).
@@ -2237,8 +2238,17 @@ _ROMANESQUE = re.compile(
 _STARTS_ROMANESQUE = re.compile("^[&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f]")
 
 
+_parts_memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
 def _name_parts(name_el) -> dict[str, Any]:
-    return {part.get("name"): part for part in name_el.findall("cs:name-part", name_el.nsmap)}
+    """A name element's name-parts by name (memoised per element, as the style's
+    other lookups are; the memo holds the element, so its id stays unique)."""
+    hit = _parts_memo.get(id(name_el))
+    if hit is None or hit[0] is not name_el:
+        parts = {p.get("name"): p for p in name_el.findall("cs:name-part", name_el.nsmap)}
+        hit = _parts_memo[id(name_el)] = (name_el, parts)
+    return hit[1]
 
 
 def _styled(part, text):
