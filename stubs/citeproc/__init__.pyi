@@ -12,4 +12,6 @@ STYLES_PATH: str
 PRIMARY_DIALECTS: dict[str, str]
 #: locale -> its names (in English and in the language)
 LANGUAGE_NAMES: dict[str, list[str]]
+#: the CSL name variables, with underscores ("collection_editor")
+NAMES: list[str]
 __version__: str

@@ -88,6 +88,9 @@ class Term(CitationStylesElement):
 
 class Formatted(CitationStylesElement):
     def format(self, string: _Text) -> _Text: ...
+    def font_style(self, text: str) -> str: ...
+    def font_weight(self, text: str) -> str: ...
+    def font_variant(self, text: str) -> str: ...
 
 class Affixed(CitationStylesElement):
     @overload
@@ -117,7 +120,6 @@ class Parent(CitationStylesElement):
 
 class FormatNumber(CitationStylesElement):
     def _process(self, value: str, variable: str) -> _Text: ...
-    def _format_last_page(self, first: str, last: str) -> str: ...
     def format_number(self, number: str) -> _Text: ...
 
 # -- elements --------------------------------------------------------------------
@@ -170,6 +172,8 @@ class Layout(Parent, Formatted, Affixed, Delimited):
     def render_bibliography(self, citation_items: list[CitationItem]) -> list[_Text]: ...
 
 class Text(FormatNumber, Formatted, Affixed, Quoted, TextCased, StrippedPeriods):
+    #: variables citeproc-py generates rather than reads (``year-suffix``)
+    generated_variables: tuple[str, ...]
     def calls_variable(self) -> bool: ...
     def process(
         self, item: CitationItem, context: CitationStylesElement | None = None, **kwargs: Any
@@ -180,6 +184,12 @@ class Text(FormatNumber, Formatted, Affixed, Quoted, TextCased, StrippedPeriods)
 
 class Date(Parent, Formatted, Affixed, Delimited):
     def is_locale_date(self) -> bool: ...
+    def render_single_date(
+        self, date: Any, show_parts: Any = None, context: CitationStylesElement | None = None
+    ) -> _Text | None: ...
+    def render_date_range(
+        self, date_range: Any, show_parts: Any = None, context: CitationStylesElement | None = None
+    ) -> _Text | None: ...
     def process(
         self,
         item: CitationItem,
@@ -208,6 +218,7 @@ class Names(Parent, Formatted, Affixed, Delimited):
     ) -> _Text | None: ...
 
 class Name(Formatted, Affixed, Delimited):
+    def markup(self, text: _Text) -> _Text: ...
     def get_option(
         self,
         name: str,

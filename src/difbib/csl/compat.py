@@ -46,7 +46,8 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    does, a lowercase part of a hyphenated given name gets no initial
    (``Sheng-ming`` becomes ``S.``, not ``S.-. ming .``), and a lowercase word of a
    given name (a particle left there) is kept with no initial mark of its own
-   (``Aaron van den`` becomes ``A. van den``, not ``A. van . den .``).
+   (``Aaron van den`` becomes ``A. van den``, not ``A. van . den .``); both come
+   with fix S2's initials (:func:`initialize_with`).
 
 5. **Typographic apostrophes.** citeproc-js prints a straight apostrophe in a
    field value as ``’`` (``It’s Time``); :func:`typographic_apostrophes` does the
@@ -209,41 +210,109 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     It is the register of fix 16, now applied to rendered names too (at least the
     form disambiguation chose); ``by-cite`` leaves it to fix 12.
 
-24. **Substituted variables are not printed again.** The spec (``cs:substitute``):
-    "Substituted variables are suppressed in the rest of the output to prevent
-    duplication." citeproc-py suppressed only a ``<text variable>`` that was itself
-    the substitute, so an edited book printed its editor twice (APA's
-    ``Smith, A. (Ed.). (2019). Proceedings ... (A. Smith, Ed.; Vol. 12)``) and an
-    entry without author its title twice. As in citeproc-js, every variable the
-    substitution reads (through macros, in the branches taken) is left out of the
-    rest of the entry or cite, with the label of such a variable
-    (:func:`_substitute_render`, :func:`_uses`). Also "A shorthand version of
-    cs:names without child elements ... inherits the attributes values set on the
-    cs:name and cs:et-al child elements of the original cs:names element" (and its
-    label), at any depth: Chicago's substitute holds its ``<names variable="editor"/>``
-    in a ``cs:choose``, where citeproc-py gave the editor a default name
-    (``A. Smith.`` for ``Smith, Anna, ed.``).
+24. **Substituted variables are not printed again**: one implementation with S6
+    (:func:`_substitute_render`), which also gives shorthand ``cs:names`` of a
+    substitution, at any depth, the substituted element's ``cs:name``.
 
 25. **A group is suppressed by the variables it reached.** The spec: cs:group "is
     suppressed if a) at least one rendering element in cs:group calls a variable
     (either directly or via a macro), and b) all variables that are called are
     empty". citeproc-py counted a ``cs:choose`` as a rendered variable when any of
     its branches could render one: APA's thesis got "(Publication)" with no number
-    after it. Now the variables counted are those the rendering reached, and, as in
-    citeproc-js, a called macro is a group of its own: a macro whose variables are
-    all empty prints nothing (no lone "p."), one that prints a term only ("n.d.")
-    counts as rendered (:func:`_group_process`).
+    after it. Now the variables counted are those the rendering reached
+    (:func:`_group_process`). A called macro is a group of its own, as fix S11
+    makes it: one whose variables are all empty prints nothing (no lone "p."), one
+    that prints ("n.d.", a term only) counts as rendered for the group around it.
 
 26. **demote-non-dropping-particle="sort-only"** (Harvard): the spec, "the
     non-dropping-particle is demoted only when names are sorted": "de la Fuente"
     sorts under F, as "Fuente, Juan de la", while it prints "de la Fuente, J.".
     citeproc-py treated "sort-only" as "never" in sort keys built from a macro.
+    (The particles themselves are parsed out of ``family`` by fix S7.)
 
-27. **Page ranges** (``page-range-format``): "minimal: All digits repeated in the
-    second number are left out" (42–45, 321–28); digits repeat only in a number as
-    long as the first. citeproc-py compared from the left whatever the lengths, so
-    MLA ("minimal-two") gave "1–0" for 1–10 and "9–8" for 9–18
-    (:func:`_format_last_page`).
+27. **Page ranges** (``page-range-format``): one implementation, fix 28's port of
+    citeproc-js (:mod:`difbib.csl.numbers`), which also covers S4.
+
+Fixes S1, S2, ... come from the official CSL test suite (``tests/csl/test_csl_suite.py``
+keeps the fixtures that pass):
+
+S1. **Name lists as the spec lays them out** (:func:`_spec_name_process`). "et al."
+    only when names are left out: the spec's ``et-al-use-first`` "maximum number of
+    names to render" is reached by disambiguation's added names (fix 12), and then
+    the list is complete (citeproc-py printed ``Smith, Brown, J. Jones, et al.`` for
+    three authors); ``et-al-use-first="0"`` renders no names.
+    ``delimiter-precedes-et-al`` / ``-last`` take all four values
+    (``after-inverted-name``: "delimiter is only used if the preceding name is
+    inverted"). ``cs:name-part``: "If set to 'given', formatting and text-case
+    attributes ... affect the 'given' and 'dropping-particle' name-parts. affixes
+    surround the 'given' name-part, enclosing any demoted name particles for inverted
+    names"; "If set to 'family', ... affect the 'family' and 'non-dropping-particle'
+    name-parts. affixes surround the 'family' name-part, enclosing any preceding name
+    particles, as well as the 'suffix' name-part for non-inverted names". A particle
+    ending in an apostrophe or hyphen joins the name (``d’Jones``, ``al-One``), a
+    name in a non-Latin script is family-first without a space (``我妻栄``), the
+    suffix follows a comma when the name has ``comma-suffix``, a name with only a
+    given name is not initialised, and ``form="count"`` adds up the names of all the
+    variables of a ``<names>`` ("5", where citeproc-py wrote "32").
+
+S2. **Initials as citeproc-js makes them** (:func:`initialize_with`). A given name
+    is split at spaces, hyphens and periods; a part ending in a period is an
+    abbreviation and keeps its letters (``Ph.``, ``ME.``), any other part gives its
+    first letter (``ME`` gives ``M``); with ``initialize="false"`` ("given names are
+    not initialized, but initials ... are normalized") only initials and
+    abbreviations get the ``initialize-with`` text (``John M.E.`` with ". " is
+    ``John M. E.``). citeproc-py took the first letter of everything (``Ph.`` gave
+    ``P.``) and left ``M.E`` alone under ``initialize="false"``.
+
+S3. **Decorations flip** (:func:`flip_flop`). citeproc-js, after the spec's Rich
+    Text appendix, sets italics inside italics upright (``<i>My <span
+    style="font-style:normal;">Amazing</span> Title</i>``), and likewise bold and
+    small caps; a value's ``<span class="nodecor">`` and a style's explicit
+    ``font-style="normal"`` inside an italic element undo the decoration around
+    them. citeproc-py nested ``<i>`` in ``<i>``, which shows as plain italics.
+
+S4. **Page ranges** (fix 28, :mod:`difbib.csl.numbers`): ``page-range-format`` as Appendix V
+    defines it, abbreviated second numbers completed first (``1100-23`` is
+    ``1100–1123`` in chicago), prefixed numbers (``N110–N115``), and text that is no
+    range left alone (``3-B``).
+
+S5. **A term that opens a cite or an entry is capitalised** (:func:`_capitalize_first_term`),
+    as citeproc-js does outside in-text citations: a note's "Ibid.", and after a
+    prefix that ends a sentence ("Caps after. Ibid."). The same rule serves fix 29.
+
+S6. **Substituted variables are printed once** (:func:`_substitute_render`). The
+    spec: "Substituted variables are suppressed in the rest of the output to
+    prevent duplication"; citeproc-py left out only ``<text>`` elements of the same
+    variable.
+
+S7. **Names given as family and given only are parsed** (:func:`parse_name`), as
+    citeproc-js parses them: particles out of the family name (``van Gogh``,
+    ``al-One``) and the given name (``Alexander von``), a suffix after a comma in
+    the given name (``John, III``); a family name in double quotes stands as it is.
+
+S8. **Seasons and empty date parts** (:func:`fix_seasons`): CSL-JSON's months 13–24
+    are seasons ("Spring 1999–Summer 2001"); an empty or zero month or day is none.
+
+S9. **citation-label** (:func:`citation_label`): the trigraph citeproc-js assigns
+    ("Asth00"), followed by the year suffix when the style prints the label
+    ("RoNo78a"), as citeproc-js does.
+
+S10. **Delimiters of collapsed cites** (:func:`_collapse_years`) as citeproc-js
+    chooses them. Also from the suite: a short name's given name, added by
+    disambiguation, is in full when the name has no ``initialize-with`` ("John
+    Doe; Aloysius Doe"), initials otherwise, as citeproc-js gives it.
+
+S13. ``journalAbbreviation`` is ``container-title-short`` (:func:`short_titles`).
+
+S11. **A macro is a group** for suppression (:func:`_text_render`): one that calls
+    variables and prints none of them prints nothing ("Title, in " lost its
+    "in "); as in citeproc-js, a called macro that prints counts as a printed
+    variable for the one calling it, and ``year-suffix`` is not a call. Also: a
+    label of ``number-of-volumes`` (``number-of-pages``) is plural above one.
+
+S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that starts
+    with punctuation replaces the delimiter, a suffix that ends with it keeps only
+    the delimiter's space, as citeproc-js splices cites.
 
 28. **Number variables are read as citeproc-js reads them** (:mod:`difbib.csl.numbers`,
     a port of its ``processNumber`` and ``PageRangeMangler``). The spec leaves the
@@ -260,6 +329,7 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     the entry gets capitalize-first, outside in-text citations). APA's entry with
     neither author nor title starts ``(N.d.-a).``; difbib printed ``(n.d.-a).``.
     Output of a group that is then suppressed does not count, as in citeproc-js.
+    One implementation with S5 (:func:`_capitalize_first_term`).
 
 30. **Names in sort keys carry no role label.** citeproc-js builds a name sort key
     from the names alone: an edited book's key is "André, J", not "André, J (Ed.)",
@@ -281,7 +351,7 @@ Fix 14 covers the spec's whole ``collapse`` family: ``year-suffix`` ("also
 suppresses repeating years within the cite group, e.g. (Doe 2000a, b)"),
 ``year-suffix-ranged`` ("(Doe 2000a–c,e)"), ``cite-group-delimiter``,
 ``year-suffix-delimiter`` and ``after-collapse-delimiter`` (:func:`_collapse_years`),
-with citeproc-js's choice of the delimiter between cites (:func:`_splice`): an in-text
+with citeproc-js's choice of the delimiter between cites (fix S10): an in-text
 style without a ``cite-group-delimiter`` joins the years of one author with ", "
 (``(Doe 2000a–d, 2001; Roe 1999)``), a note style with the layout's delimiter.
 
@@ -307,10 +377,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import IO, Any, TypeAlias, TypedDict, cast, overload
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
+from citeproc import source as source_module
 from citeproc.source import CitationItem as _Item
 from citeproc.source import Date, DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
@@ -737,46 +808,118 @@ def typographic_apostrophes(
 def _initialize(
     self: model.Name, given: str, mark: str, context: model.CitationStylesElement | None
 ) -> str:
-    """``Name.initialize`` honouring ``initialize="false"`` (fix 4) and full given
-    names chosen by disambiguation (fix 12)."""
+    """``Name.initialize`` as citeproc-js initialises (fixes 4 and S2), leaving full
+    given names chosen by disambiguation (fix 12) alone."""
     if isinstance(given, FullGiven):
         return str(given)
-    if str(self.get_option("initialize", context)).lower() == "false":
-        words = []
-        for word in str(given).split():
-            if re.fullmatch(r"[^\W\d_]\.?", word) and word[0].isupper():
-                words.append(word[0] + mark.rstrip())
-            else:
-                words.append(word)
-        return " ".join(words)
-    if self.get_option("initialize-with-hyphen", context) and "-" in str(given):
-        # "Sheng-ming" -> "S.": a lowercase part after a hyphen is not a name of
-        # its own and gets no initial (citeproc-py gave "S.-. ming .").
-        parts = [p for p in str(given).split("-") if p and not p[0].islower()]
-        given = "-".join(parts) if parts else given
-    if self.get_option("initialize-with-hyphen", context):
-        pieces = str(given).split("-")
+    normalize = str(self.get_option("initialize", context)).lower() == "false"
+    hyphen = self.get_option("initialize-with-hyphen", context)
+    return initialize_with(str(given), mark, normalize_only=normalize, hyphen=hyphen)
+
+
+_NAME_INITIAL = re.compile(
+    "^([A-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u042f\u0590-\u05d4\u05d6-\u05ff\u0600-\u06ff"
+    "\u0370\u0372\u0376\u0386\u0388-\u03ab\u03e2\u03e4\u03e6\u03e8\u03ea\u03ec\u03ee\u03f4"
+    "\u03f7\u03fd-\u03ff])([a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u052f\u0600-\u06ff"
+    "\u0370-\u03ff\u1f00-\u1fff]*|)(\\.)*"
+)
+_WS_END = re.compile("[\t\n\x0b\x0c\r \ufeff\u00a0]+$")
+
+
+def _tidy_initials(text: str) -> str:
+    text = _WS_END.sub("", text)
+    return re.sub(r"[\t\n\x0b\x0c\r ]+", " ", re.sub(r"\s*-\s*", "-", text))
+
+
+@lru_cache(maxsize=4096)
+def initialize_with(
+    given: str, terminator: str | None, normalize_only: bool = False, hyphen: bool = True
+) -> str:
+    """A given name reduced to initials ending in ``terminator`` (``initialize-with``),
+    as citeproc-js does (fix S2).
+
+    The name is split at spaces, hyphens and periods ("Ph.M.E." is "Ph. M. E.").
+    A part that ends in a period was abbreviated already and keeps its letters
+    ("Ph." stays "Ph", "ME." stays "ME"); any other part is a name and becomes its
+    first letter ("John" and "ME" give "J" and "M"). With ``initialize="false"``
+    (``normalize_only``; CSL 1.0.1: "given names are not initialized, but initials
+    ... are normalized") only the abbreviations and single capitals get the
+    terminator: "John M.E." with ". " is "John M. E.". A lowercase part after a
+    hyphen is not a name of its own ("Sheng-ming" is "S.").
+    """
+    if not given:
+        return ""
+    terminator = terminator or ""
+    if given in ("Lord", "Lady") or not _STARTS_ROMANESQUE.match(given):
+        return given
+    if not hyphen:
+        given = given.replace("-", " ")
+    given = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", given))
+    given = re.sub(r"-([a-z])", "\u2013\\1", given)
+    given = re.sub(r"\.(?=[^ ])", ". ", given)
+    names = re.split(r"([-\s]+)", given)
+    if len(names) == 1:
+        last = re.search(r"[^.]+$", names[0])
+        if last and len(last.group(0)) == 1 and last.group(0) != last.group(0).lower():
+            names[0] += "."
+    if normalize_only:
+        text = _normalize_initials(names, terminator)
     else:
-        pieces = [str(given).replace("-", " ")]
-    return "-".join(_initials(piece, mark) for piece in pieces)
+        text = _initials(names, terminator)
+    return re.sub("\u2013([a-z])", r"-\1", text)
 
 
-def _initials(given: str, mark: str) -> str:
-    """``given``'s words as initials; a lowercase word (a particle: "Aaron van den")
-    is kept as it is, with no initial mark of its own (citeproc-py gave
-    "A. van . den ."; citeproc-js "A. van den")."""
-    out, group = [], []
-    for word in given.replace(".", " ").split():
-        if word[0].isupper():
-            group.append(word[0])
+def _normalize_initials(names: list[str], terminator: str) -> str:
+    abbreviated = []
+    for i, part in enumerate(names):
+        if len(part) > 1 and part.endswith("."):
+            names[i] = re.sub(r"^(.*)\.(.*)$", r"\1\2", part)
+            abbreviated.append(True)
+        else:
+            abbreviated.append(len(part) == 1 and part.upper() == part)
+    count = len(names)
+    for i in range(0, count, 2):
+        if not abbreviated[i]:
             continue
-        if group:
-            out.append(mark.join(group) + mark)
-            group = []
-        out.append(word)
-    if group:
-        out.append(mark.join(group) + mark)
-    return " ".join(" ".join(out).split())
+        if i < count - 2:
+            if not abbreviated[i + 2]:
+                names[i + 1] += " "
+            if len(names[i + 2]) > 1:
+                names[i + 1] = terminator.rstrip("\ufeff") + names[i + 1]
+            else:
+                names[i + 1] = terminator
+        if i == count - 1:
+            names[i] += terminator
+    return _tidy_initials("".join(names))
+
+
+def _initials(names: list[str], terminator: str) -> str:
+    count = len(names)
+    for i in range(0, count, 2):
+        part = names[i]
+        if not part:
+            continue
+        m = _NAME_INITIAL.match(part)
+        head, rest, period = (m.group(1), m.group(2) or "", m.group(3)) if m else ("", "", None)
+        if m and rest and period:
+            head, rest = head + rest, ""
+        if m and head[:1] == head[:1].upper():
+            upper = ""
+            for c in rest:
+                if c != c.upper():
+                    break
+                upper += c
+            names[i] = head + (upper.lower() if len(upper) < len(rest) else "")
+            if i < count - 1:
+                if "-" in names[i + 1]:
+                    names[i + 1] = terminator + "-"
+                else:
+                    names[i + 1] = terminator
+            else:
+                names.append(terminator)
+        elif _ROMANESQUE.search(part) and not period:
+            names[i] = " " + part
+    return _tidy_initials("".join(names))
 
 
 def _render_entry(
@@ -827,18 +970,19 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
     try:
         for item in citation_items:
             _substitute.update({"done": False, "current": None})
-            _entry_start.update(active=True, output=False)
+            _substitution_reset(active=True)
             # one output per item ("" if it renders nothing), so callers can pair them
             if second_field:
                 text = _render_entry(self, item, joiner)
             else:
                 rendered = _original_render_bibliography(self, [item])
                 text = rendered[0] if rendered else None
+            text = _capitalize_first_term(text) if text is not None else None
             output_items.append(_resolve_quotes(self, text) if text is not None else String(""))
             _substitute["previous"] = _substitute.get("current")
     finally:
         _substitute["active"] = False
-        _entry_start["active"] = False
+        _substitution_reset(active=False)
     return output_items
 
 
@@ -855,31 +999,128 @@ class _SubstituteState(TypedDict, total=False):
 _substitute: _SubstituteState = {"active": False}
 
 
-def _names_process(
-    self: model.Names,
+def _names_render(self: model.Names, item: _Item, *args: Any, **kwargs: Any) -> RenderedText | None:
+    """``Names.render`` leaving out names a substitute printed already (fix S6)."""
+    _called_variable()
+    if not _subst_state["active"] or kwargs.get("sort_options") is not None:
+        text = _names_render_inner(self, item, *args, **kwargs)
+        if text is not None:
+            _rendered["count"] += 1
+        return text
+    roles = (self.get("variable") or "").split()
+    hidden = {r: item.reference[r] for r in roles if _substituted(r) and r in item.reference}
+    for role in hidden:
+        del item.reference[role]
+    try:
+        text = _names_render_inner(self, item, *args, **kwargs)
+    finally:
+        item.reference.update(hidden)
+    if text is not None:
+        _rendered_variables(r for r in roles if r in item.reference and r not in hidden)
+        _rendered["count"] += 1  # a substitute's output stands for the names (fix S11)
+    return text
+
+
+# -- fix S6: what a substitute printed is not printed again ----------------------
+
+_subst_state: dict[str, Any] = {"active": False, "done": set(), "collect": []}
+
+
+def _substitution_reset(active: bool) -> None:
+    """A new cite or entry: nothing substituted yet (fix S6)."""
+    _subst_state.update(active=active, done=set(), collect=[])
+
+
+def _rendered_variables(names: Iterable[str | None]) -> None:
+    names = list(names)
+    _rendered["count"] += len(names)
+    if _subst_state["collect"]:
+        _subst_state["collect"][-1].update(names)
+
+
+#: How many variables have been called and rendered so far (fix S11 compares the
+#: counts before and after a macro).
+_rendered = {"count": 0, "called": 0}
+
+
+def _called_variable() -> None:
+    _rendered["called"] += 1
+
+
+def _substituted(variable: str | None) -> bool:
+    """Whether a substitute printed ``variable`` already (in the substitute being
+    rendered too: citeproc-js prints a variable once there)."""
+    if not variable or not _subst_state["active"]:
+        return False
+    return variable in _subst_state["done"] or any(variable in c for c in _subst_state["collect"])
+
+
+#: The cs:names whose cs:substitute is rendering (fix S6: shorthand cs:names inherit).
+_substituting: list[model.Names] = []
+
+
+def _substitute_render(
+    self: model.Substitute,
     item: _Item,
-    names_context: model.Names | None = None,
     context: model.CitationStylesElement | None = None,
     **kwargs: Any,
 ) -> RenderedText | None:
-    """``Names.process`` leaving out the variables a substitution used (fix 24): if
-    none is left, the names are empty and their own cs:substitute applies."""
-    roles = str(self.get("variable") or "").split()
-    left = _uses(self, context, roles)
-    if left == roles:
-        return _original_names_process(self, item, names_context, context, **kwargs)
-    self.set("variable", " ".join(left))
+    """``Substitute.render`` noting the variables the chosen substitute printed.
+
+    The spec (cs:substitute): "Substituted variables are suppressed in the rest of
+    the output to prevent duplication." citeproc-py suppressed a ``<text>`` of the
+    same variable only, so a title standing in for the author was printed twice
+    (``ecs. (n.d.). ecs.``), and an editor printed as the author came back as
+    ``Ed. by John Doe``; now names, text, numbers and dates of every variable the
+    substitute printed (inside macros too) are left out of the rest of the cite or
+    entry.
+
+    Also "A shorthand version of cs:names without child elements ... inherits the
+    attributes values set on the cs:name and cs:et-al child elements of the
+    original cs:names element" (and its label), at any depth: Chicago's substitute
+    holds its ``<names variable="editor"/>`` in a ``cs:choose``, where citeproc-py
+    gave the editor a default name (``A. Smith.`` for ``Smith, Anna, ed.``)."""
+    _substituting.append(cast(model.Names, self.getparent()))
     try:
-        return _original_names_process(self, item, names_context, context, **kwargs)
+        if not _subst_state["active"] or kwargs.get("sort_options") is not None:
+            return _original_substitute_render(self, item, context, **kwargs)
+        _subst_state["collect"].append(set())
+        try:
+            text = _original_substitute_render(self, item, context, **kwargs)
+        finally:
+            seen = _subst_state["collect"].pop()
     finally:
-        self.set("variable", " ".join(roles))
+        _substituting.pop()
+    if text:
+        _subst_state["done"] |= seen
+        _rendered_variables(seen)
+    return text
 
 
-def _names_render(self: model.Names, item: _Item, *args: Any, **kwargs: Any) -> RenderedText | None:
+def _number_process(
+    self: model.Number,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Number.process`` leaving out a substituted variable (fix S6)."""
+    variable = self.get("variable")
+    _called_variable()
+    if _substituted(variable):
+        return None
+    text = _original_number_process(self, item, context, **kwargs)
+    if text is not None:
+        _rendered_variables([variable])
+    return text
+
+
+def _names_render_inner(
+    self: model.Names, item: _Item, *args: Any, **kwargs: Any
+) -> RenderedText | None:
     """``Names.render`` applying subsequent-author-substitute (fix 13) and noting or
     leaving out a cite's names for year collapsing (fix 14)."""
     if _substituting and _substituting[-1] is not self and self.name is None:
-        # a shorthand cs:names in a substitution, at any depth (fix 24)
+        # a shorthand cs:names in a substitution, at any depth (fix S6)
         kwargs.setdefault("names_context", _substituting[-1])
     cite = _cite_names
     if cite["capture"] and not cite["seen"] and kwargs.get("sort_options") is None:
@@ -1070,34 +1311,70 @@ def _text_process(
         language = item.reference.language[:2]
     except model.VariableError:
         language = None
-    if "macro" in self.attrib:
-        # a called macro is a group of its own (fix 25)
-        frame = _enter_group()
-        text: RenderedText | None = None
-        try:
-            if kwargs.get("sort_options") is not None:
-                macro = self.get_macro(self.get("macro", ""))
-                where = context if context is not None else self
-                text = macro.render(item, where, sort_options=kwargs["sort_options"])
-            else:
-                text, _ = _original_text_process(self, item, context=context, **kwargs)
-        finally:
-            rendered = _leave_group(frame, text is not None)
-        return (text if rendered else None), language
+    if "macro" in self.attrib and kwargs.get("sort_options") is not None:
+        macro = self.get_macro(self.get("macro", ""))
+        where = context if context is not None else self
+        return macro.render(item, where, sort_options=kwargs["sort_options"]), language
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
         return String(_rich(self, self.get("value", ""))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
-    if "term" in self.attrib and text and _entry_start["active"] and not _entry_start["output"]:
-        # fix 29: a term that opens a bibliography entry is capitalised
-        first = (str(text).split(None, 1) or [""])[0]
-        if first.islower():
-            text = String(str(text)[:1].upper() + str(text)[1:])
     return text, language
 
 
-#: Fix 29: whether anything has been output yet in the bibliography entry being
-#: rendered (citeproc-js's ``term_predecessor``).
-_entry_start: dict[str, bool] = {"active": False, "output": False}
+def _text_render(self: model.Text, item: _Item, *args: Any, **kwargs: Any) -> RenderedText | None:
+    """``Text.render`` marking where a term starts (fix S5); a macro that calls
+    variables and renders none of them renders nothing (fix S11).
+
+    CSL 1.0.2 (cs:text, macro): a macro "behaves like a cs:group" for suppression,
+    which "is suppressed if a) at least one rendering element in cs:group calls a
+    variable (either directly or via a macro), and b) all variables that are
+    called are empty"; citeproc-py printed the macro's terms alone ("Title, in ")."""
+    before, called = _rendered["count"], _rendered["called"]
+    text = _original_text_render(self, item, *args, **kwargs)
+    if (
+        "macro" in self.attrib
+        and text is not None
+        and kwargs.get("sort_options") is None
+        and _rendered["count"] == before
+        and _rendered["called"] > called
+    ):
+        return None
+    if "macro" in self.attrib and text is not None:
+        _rendered["count"] += 1  # a macro that prints counts for the one calling it
+        if _group_frames:
+            _group_frames[-1][1] = True  # and for the group around it (fix 25)
+    if "term" in self.attrib and text and kwargs.get("sort_options") is None:
+        return String(_FIRST_TERM) + text  # capitalised if it opens the cite
+    return text
+
+
+# -- fix S5: a term that opens a cite or an entry --------------------------------
+
+#: Marks where a term starts; :func:`_capitalize_first_term` resolves it.
+_FIRST_TERM = "\U000f0fff"
+_OPENING = re.compile("^((?:<[^>]*>|\\W)*?)" + _FIRST_TERM + "((?:<[^>]*>|\\W)*?)(\\w)")
+
+
+def _capitalize_first_term(text: Any, prefix: str = "", allowed: bool = True) -> Any:
+    """``text`` (a cite or an entry) with a term that opens it capitalised (fix S5).
+
+    citeproc-js capitalises the first letter of a term (``<text term="ibid"/>``)
+    that is the first thing rendered in a cite or a bibliography entry (affixes and
+    punctuation before it do not count: APA's "(N.d.-a).", fix 29), except in
+    the citations of in-text styles: "Ibid." opens a note. A cite's prefix is
+    rendered before it, unless it ends a sentence (``.``, ``!``, ``?``, ``:``,
+    ``;``) and has more than one word: "Caps after. Ibid." but "Nocapsafter. ibid."
+    (an abbreviation)."""
+    plain = str(text)
+    if _FIRST_TERM not in plain:
+        return text
+    if prefix:
+        test = re.sub(r"<[^>]+>", "", prefix)
+        test = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", test)
+        allowed = allowed and test[-1:] in (":", ".", ";", "!", "?") and " " in prefix.strip()
+    if allowed:
+        plain = _OPENING.sub(lambda m: m.group(1) + m.group(2) + m.group(3).upper(), plain)
+    return String(plain.replace(_FIRST_TERM, ""))
 
 
 _macros: dict[int, tuple[model.Style | model.Locale, dict[str | None, model.Macro]]] = {}
@@ -1190,11 +1467,33 @@ def _render_citation(
     elif parent.get("collapse") == "citation-number" and rendered:
         out = _collapse_numbers(self, rendered)
     else:
-        out = [text for _, _, text in rendered]
+        out = _spliced(rendered, delimiter)
     for item in bad:
         value = callback(item)
         out.append(value or f"{item.key}?")
     return _resolve_quotes(self, self.format(self.wrap(self.join(out))))
+
+
+def _spliced(rendered: list[_Cite], delimiter: str) -> list[RenderedText]:
+    """The cites, each after the delimiter citeproc-js puts before it (fix S12): a
+    cite whose prefix starts with ``,`` ``.`` or ``;`` (and follows no suffix)
+    comes without a delimiter ("2000, and David Jones"), and after a suffix ending
+    in one the delimiter keeps only its space ("one source, Jones"); citeproc-py
+    doubled the punctuation ("2000; , and")."""
+    if len(rendered) < 2 or not delimiter:
+        return [text for _, _, text in rendered]
+    output = rendered[0][2]
+    for (before, _, _), (item, _, text) in zip(rendered, rendered[1:], strict=False):
+        suffix, prefix = str(before.get("suffix", "")), str(item.get("prefix", ""))
+        splice = delimiter
+        starts = not suffix and prefix[:1] in (";", ".", ",")
+        if (suffix and suffix[-1:] in (";", ".", ",")) or starts:
+            space = delimiter.find(" ")
+            splice = delimiter[space:] if space > -1 and not starts else ""
+        for piece in (splice, text):
+            output, part = _seam(output, piece)
+            output = output + part
+    return [output]  # one piece: the delimiters are in it
 
 
 def _numeric_sort(sort: model.Sort) -> bool:
@@ -1220,6 +1519,7 @@ def _render_cite(
 ) -> tuple[str | None, RenderedText | None]:
     """One cite's text and the text of its first names element (fix 14)."""
     layout.repressed = {}
+    _substitution_reset(active=True)
     _cite_names.update({"capture": True, "text": None, "seen": False, "suppress": suppress_names})
     try:
         output = layout.render_children(item)
@@ -1228,9 +1528,12 @@ def _render_cite(
     finally:
         names = _cite_names.get("text")
         _cite_names["capture"] = False
+        _substitution_reset(active=False)
     if output is None:
         return names, None
     prefix, suffix = item.get("prefix", ""), item.get("suffix", "")
+    in_text = layout.get_root().get("class") == "in-text"
+    output = _capitalize_first_term(output, prefix, allowed=not in_text)
     return names, _rich(layout, prefix) + output + _rich(layout, suffix)
 
 
@@ -1283,6 +1586,13 @@ def _collapse_years(
     2000a–c,e))". After a collapsed group comes ``after-collapse-delimiter``
     (default: the layout's delimiter). A ``cite-group-delimiter`` without
     ``collapse`` groups cites, names and all ("Aalto 2000, Aalto 2001").
+
+    The delimiter before each cite is chosen as citeproc-js chooses it (fix S10):
+    with an ``after-collapse-delimiter``, it follows a cite with a locator ("Wong
+    1999, 328; 2000, 475"), ends a group, and separates cites that group with
+    nothing, the layout's delimiter joining a group's cites; without one, a
+    ``cite-group-delimiter`` joins a group's cites, and an in-text style's groups
+    take ", " (others the layout's delimiter, "Smith 2000a; 2000b").
     """
     citation = layout.getparent()
     mode = citation.get("collapse") or ""  # "": grouping only (a cite-group-delimiter)
@@ -1300,63 +1610,50 @@ def _collapse_years(
         else:
             groups.append([(item, text)])
         previous = names
+    in_text = layout.get_root().get("class") == "in-text"
+    explicit_after = citation.get("after-collapse-delimiter")
+    explicit_group = citation.get("cite-group-delimiter")
+
+    def splice(same: bool, previous_same: bool, previous_locator: bool) -> str:
+        # the delimiter before a cite, as citeproc-js's getSpliceDelimiter chooses it
+        if explicit_after is not None:
+            if previous_locator or (previous_same and not same):
+                return explicit_after
+            if not previous_same and not same and mode != "year-suffix":
+                return explicit_after
+            return delimiter
+        if explicit_group is not None and same:
+            return explicit_group
+        if same and in_text and mode:
+            return ", "
+        return delimiter
+
     out: list[str] = []
-    last: tuple[_Item, bool] | None = (
-        None  # the group's last cite, and whether it followed one of its names
-    )
+    previous_same = previous_locator = False
     for group in groups:
         runs = _year_runs(layout, group, mode)
-        text = ""
         for r, run in enumerate(runs):
             joined = _join_suffixes(layout, run, suffix_delimiter, mode == "year-suffix-ranged")
-            if r:
-                text += _splice(layout, delimiter, group[0][0], True, True) + joined
-            else:
-                text = joined
-        if out and last is not None:
-            out.append(_splice(layout, delimiter, last[0], last[1], False) + text)
-        else:
-            out.append(text)
-        last = (group[-1][0], len(group) > 1)
+            same = r > 0 or run[0][2] is not group[0][0]
+            if out:
+                out.append(splice(same, previous_same, previous_locator))
+            out.append(joined)
+            last_item = run[-1][2]
+            previous_same = same or len(run) > 1
+            previous_locator = bool(getattr(last_item, "has_locator", False))
     return [String("".join(out))]
-
-
-def _splice(
-    layout: model.Layout, delimiter: str, before: _Item, before_grouped: bool, grouped: bool
-) -> str:
-    """The delimiter before a cite (fix 14), as citeproc-js chooses it: ``grouped``
-    if the cite follows one with the same names (their names printed once),
-    ``before`` the cite before it and ``before_grouped`` the same for that one.
-
-    With ``after-collapse-delimiter`` ("the delimiter for cites that follow a
-    collapsed group of cites"): it follows a cite with a locator or ends a group,
-    else the layout's delimiter; a ``cite-group-delimiter`` joins the cites of a
-    group; else an in-text style joins them with ", " ("(Doe 2000a–d, 2001)"),
-    a note style with the layout's delimiter.
-    """
-    citation = layout.getparent()
-    after = citation.get("after-collapse-delimiter")
-    if after is not None:
-        starts = not grouped and (before_grouped or citation.get("collapse") != "year-suffix")
-        return after if before.has_locator or starts else delimiter
-    group_delimiter = citation.get("cite-group-delimiter")
-    if grouped and group_delimiter is not None:
-        return group_delimiter
-    if grouped and citation.get("collapse") and layout.get_root().get("class") == "in-text":
-        return ", "
-    return delimiter
 
 
 def _year_runs(
     layout: model.Layout, group: list[tuple[_Item, RenderedText]], mode: str
-) -> list[list[tuple[str, str | None]]]:
-    """A name group's cites as runs of the same year: (text, suffix) pairs, where a
-    cite after the first of its run is printed as its year suffix alone."""
-    runs: list[list[tuple[str, str | None]]] = []
+) -> list[list[tuple[str, str | None, _Item]]]:
+    """A name group's cites as runs of the same year: (text, suffix, cite) triples,
+    where a cite after the first of its run is printed as its year suffix alone."""
+    runs: list[list[tuple[str, str | None, _Item]]] = []
     previous_base = None
     for n, (item, text) in enumerate(group):
         if not mode:  # grouping only: every cite in full
-            runs.append([(str(text), None)])
+            runs.append([(str(text), None, item)])
             continue
         short = None if n == 0 else _render_cite(layout, item, suppress_names=True)[1]
         if short is None and n:
@@ -1370,23 +1667,23 @@ def _year_runs(
             if at >= 0:
                 base = plain_short[:at] + plain_short[at + len(suffix) :]
         if base is not None and base == previous_base and runs:
-            runs[-1].append((shown, suffix))
+            runs[-1].append((shown, suffix, item))
         else:
-            runs.append([(shown, suffix or None)])
+            runs.append([(shown, suffix or None, item)])
         previous_base = base
     return runs
 
 
 def _join_suffixes(
-    layout: model.Layout, run: list[tuple[str, str | None]], delimiter: str, ranged: bool
+    layout: model.Layout, run: list[tuple[str, str | None, _Item]], delimiter: str, ranged: bool
 ) -> str:
     """The first cite of a run in full, then the suffixes of the others; with
     ``ranged``, three or more consecutive suffixes as a range (``a–c``)."""
-    shown = [run[0][0]] + [str(s) for _, s in run[1:]]
+    shown = [run[0][0]] + [str(s) for _, s, _ in run[1:]]
     if not ranged:
         return delimiter.join(shown)
     blocks: list[list[int]] = []  # positions in the run, consecutive suffixes together
-    for n, (_, suffix) in enumerate(run):
+    for n, (_, suffix, _) in enumerate(run):
         index = _suffix_index(suffix)
         if blocks and index == _suffix_index(run[blocks[-1][-1]][1]) + 1:
             blocks[-1].append(n)
@@ -1545,7 +1842,8 @@ def html_escape(text: str) -> str:
 #: points (so text case and seams do not see letters), ``nocase`` spans as the
 #: literal tags citeproc-py's CSL-JSON reader turns into case-protected text; any
 #: other tag, or a tag left open, is text and escaped.
-_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor")  # order fixes the codes
+# order fixes the codes; "normal-*" are a style's explicit normal decorations (fix S3)
+_MARKUP_KINDS = ("i", "b", "sup", "sub", "sc", "nodecor", "normal-i", "normal-b", "normal-sc")
 _MARKUP_OPEN = {kind: chr(0xE010 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_CLOSE = {kind: chr(0xE011 + 2 * n) for n, kind in enumerate(_MARKUP_KINDS)}
 _MARKUP_TAG = re.compile(
@@ -1554,6 +1852,11 @@ _MARKUP_TAG = re.compile(
     re.I,
 )
 _NOCASE_OPEN, _NOCASE_CLOSE = '<span class="nocase">', "</span>"
+#: A placeholder for "no decoration here" (fix S3): a style's explicit
+#: ``font-style="normal"`` (``font-weight``, ``font-variant``) or a value's
+#: ``<span class="nodecor">``.
+_NORMAL_OPEN = '<span data-csl-normal="{}">'
+
 _MARKUP_OUTPUT = {
     "html": {
         "i": ("<i>", "</i>"),
@@ -1561,7 +1864,10 @@ _MARKUP_OUTPUT = {
         "sup": ("<sup>", "</sup>"),
         "sub": ("<sub>", "</sub>"),
         "sc": ('<span style="font-variant:small-caps;">', "</span>"),
-        "nodecor": ("", ""),
+        "nodecor": (_NORMAL_OPEN.format("all"), "</span>"),
+        "normal-i": (_NORMAL_OPEN.format("i"), "</span>"),
+        "normal-b": (_NORMAL_OPEN.format("b"), "</span>"),
+        "normal-sc": (_NORMAL_OPEN.format("sc"), "</span>"),
     },
     "markdown": {
         "i": ("*", "*"),
@@ -1638,7 +1944,73 @@ def unprotect(text: str, output: str) -> str:
         text = _MARKUP_CHARS.sub(tag, text)
     if output == "html" and _SUPERSCRIPT.search(text):
         text = _SUPERSCRIPT.sub(_superscript, text)
+    if output == "html" and "<" in text:
+        text = flip_flop(text)
     return text
+
+
+# -- fix S3: decorations flip inside their own kind ---------------------------------
+
+_TAG = re.compile(r"<(/?)(i|b|span|sup|sub)((?:\s[^>]*)?)>")
+_FLIPS = {
+    "i": ("font-style", "<i>", "</i>"),
+    "b": ("font-weight", "<b>", "</b>"),
+    "sc": ("font-variant", '<span style="font-variant:small-caps;">', "</span>"),
+}
+
+
+def flip_flop(html: str) -> str:
+    """Italics inside italics are upright, bold inside bold normal, small caps
+    inside small caps normal (fix S3), as citeproc-js writes them: the CSL spec's
+    Rich Text appendix and citeproc-js's "flip-flop" of decorations. A
+    ``nodecor`` span, or an explicit ``font-style="normal"`` of the style, undoes
+    the decorations around it and disappears where there are none."""
+    active: dict[str, int] = {"i": 0, "b": 0, "sc": 0}
+    stack: list[tuple[str, tuple[str, ...] | None]] = []  # (closing tag, kinds toggled)
+    kind: str | None
+    out: list[str] = []
+    at = 0
+    for m in _TAG.finditer(html):
+        out.append(html[at : m.start()])
+        at = m.end()
+        closing, name, attrs = m.group(1), m.group(2), m.group(3)
+        if closing:
+            if not stack:
+                out.append(m.group(0))
+                continue
+            close, kinds = stack.pop()
+            for kind in kinds or ():
+                active[kind] -= 1
+            out.append(close)
+            continue
+        kind = "i" if name == "i" else "b" if name == "b" else None
+        if name == "span" and "font-variant:small-caps" in attrs:
+            kind = "sc"
+        normal = re.search(r'data-csl-normal="([^"]*)"', attrs) if name == "span" else None
+        if normal:
+            wanted = list(_FLIPS) if normal.group(1) == "all" else normal.group(1).split()
+            undone = [k for k in wanted if active.get(k, 0) % 2]
+            if not undone:
+                stack.append(("", None))
+                continue
+            style = "".join(f"{_FLIPS[k][0]}:normal;" for k in undone)
+            out.append(f'<span style="{style}">')
+            for k in undone:
+                active[k] += 1
+            stack.append(("</span>", tuple(undone)))
+        elif kind is not None and active[kind] % 2:
+            out.append(f'<span style="{_FLIPS[kind][0]}:normal;">')
+            active[kind] += 1
+            stack.append(("</span>", (kind,)))
+        elif kind is not None:
+            out.append(m.group(0))
+            active[kind] += 1
+            stack.append((_FLIPS[kind][2], (kind,)))
+        else:
+            out.append(m.group(0))
+            stack.append((f"</{name}>", None))
+    out.append(html[at:])
+    return "".join(out)
 
 
 #: Fix 19: superscript characters in HTML. citeproc-js's HTML output writes the
@@ -1745,7 +2117,15 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     add_names = flag("disambiguate-add-names")
     add_givens = flag("disambiguate-add-givenname")
     add_suffix = flag("disambiguate-add-year-suffix")
-    if not (add_names or add_givens or add_suffix):
+    # the disambiguate condition is the last resort, with or without the other methods
+    root = citation_el.get_root()
+    condition = bool(
+        root.xpath(
+            './/cs:if[@disambiguate="true"] | .//cs:else-if[@disambiguate="true"]',
+            namespaces=root.nsmap,
+        )
+    )
+    if not (add_names or add_givens or add_suffix or condition):
         return table
     rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
     primary_only = rule.startswith("primary-name")
@@ -2093,7 +2473,7 @@ def _name_process(
     context: model.CitationStylesElement | None = None,
     sort_options: dict[str, Any] | None = None,
     **kwargs: Any,
-) -> RenderedText | None:
+) -> Any:  # the rendered names, or their number (form="count", fix S1)
     """``Name.process`` showing the names and given names disambiguation chose (fix 12),
     or, in a sort key, the given names citeproc-js's name register asks for (fix 16)."""
     if sort_options is None:
@@ -2114,25 +2494,29 @@ def _name_process(
     else:
         params = _sort_key_givens(self, item, variable, context, sort_options)
     if params is _NONE or params.variable != variable:
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     form = self.get_option("form", context, sort_options)
     levels = {} if form == "short" and params.by_cite else dict(params.entry_givens)
     levels.update(params.givens)
     if not (params.names or levels):
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     names = list(item.reference.get(variable) or [])
     swapped = None
     if levels:
         # The chosen forms go on the names themselves (by position, not by given
         # name: "Gao, Junsong" in full does not make "Wang, Junsong" full).
-        mark = self.get_option("initialize-with", context, sort_options) or ". "
+        # without initialize-with, a short name's given name shows in full (citeproc-js)
+        mark = self.get_option("initialize-with", context, sort_options)
         shown = []
         for j, nm in enumerate(names):
             level = levels.get(j, 0)
             given = nm.get("given")
             if level and given and "family" in nm:
                 if form == "short":
-                    given = str(given) if level == 2 else self.initialize(str(given), mark, context)
+                    if level == 2 or mark is None:
+                        given = str(given)
+                    else:
+                        given = self.initialize(str(given), mark, context)
                     # sort keys have names in sort order, family first (citeproc-js)
                     parts = (given, nm["family"]) if sort_options is None else (nm["family"], given)
                     nm = type(nm)(family=" ".join(str(p).strip() for p in parts))
@@ -2144,11 +2528,486 @@ def _name_process(
     saved = _active.copy()
     _active["use_first"] = params.names
     try:
-        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+        return _spec_name_process(self, item, variable, context, sort_options, **kwargs)
     finally:
         _active.update(saved)
         if swapped is not None:
             item.reference[variable] = swapped
+
+
+# -- fix S1: names laid out as the spec says -------------------------------------
+
+#: A family name in CSL-JSON's "Rich Text"-free sense: Latin, Greek, Cyrillic,
+#: Hebrew, Arabic, Thai letters or digits (citeproc-js's ROMANESQUE_REGEXP). A name
+#: without any is written family name first, with no space ("我妻栄").
+_ROMANESQUE = re.compile(
+    "[-0-9a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+    "\u05d6-\u05ff\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b\u202a-\u202e]"
+)
+_STARTS_ROMANESQUE = re.compile("^[&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f]")
+
+
+_parts_memo: dict[int, tuple[model.Name, dict[str | None, Any]]] = {}
+
+
+def _name_parts(name_el: model.Name) -> dict[str | None, Any]:
+    """A name element's name-parts by name (memoised per element, as the style's
+    other lookups are; the memo holds the element, so its id stays unique)."""
+    hit = _parts_memo.get(id(name_el))
+    if hit is None or hit[0] is not name_el:
+        parts = {p.get("name"): p for p in name_el.findall("cs:name-part", name_el.nsmap)}
+        hit = _parts_memo[id(name_el)] = (name_el, parts)
+    return hit[1]
+
+
+def _styled(part: Any, text: Any) -> Any:
+    """``text`` with a name-part's text-case and formatting (not its affixes)."""
+    if not text:
+        return None
+    return text if part is None else part.format(part.case(String(str(text))))
+
+
+def _affixed(part: Any, text: Any) -> Any:
+    return text if part is None or not text else part.wrap(text)
+
+
+def _spaced(pieces: Iterable[Any], separator: str = " ") -> Any:
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        return None
+    out = pieces[0]
+    for piece in pieces[1:]:
+        # no space after one already there (a name-part suffix "&#160;")
+        gap = "" if separator == " " and str(out)[-1:].isspace() else separator
+        out = _join_seamed([out, piece], gap)
+    return out
+
+
+def _joins_tight(particle: str | None) -> bool:
+    """A particle ending in an apostrophe or hyphen joins the family name without a
+    space ("al-One", "d’Aubignac"), as in citeproc-js."""
+    return bool(particle) and str(particle)[-1] in "’'-ʼ "
+
+
+def _one_name(
+    self: model.Name,
+    nm: Any,
+    inverted: bool,
+    form: str,
+    initialize_with: str | None,
+    context: model.CitationStylesElement | None,
+    sort_sep: str,
+) -> Any:
+    """One personal name (CSL 1.0.2, "Name-part Order" and cs:name-part): the
+    family name-part's formatting covers the family name and the non-dropping
+    particle, the given name-part's the given name and the dropping particle, each
+    part formatted on its own; affixes enclose the particles (and, for names not
+    inverted, the suffix) of their part."""
+    given, family, dp, ndp, suffix = nm.parts()
+    parts = _name_parts(self)
+    fam_el, giv_el = parts.get("family"), parts.get("given")
+    if "literal" in nm:  # an institution: the family name-part's formatting
+        return _styled(fam_el, family)
+
+    def fam(text: Any) -> Any:
+        return _styled(fam_el, text)
+
+    def giv(text: Any) -> Any:
+        return _styled(giv_el, text)
+
+    nbsp = " "
+    try:
+        default = (self.get_root().get("default-locale") or "")[:2]
+        nbsp = "\u00a0" if default in ("fr", "ru", "cs") else " "
+    except AttributeError:
+        pass
+    family_ndp = _spaced([fam(ndp), fam(family)], "" if _joins_tight(ndp) else nbsp)
+    if form == "short":
+        return _affixed(fam_el, family_ndp)
+    if given and family and initialize_with is not None:
+        given = self.initialize(given, initialize_with, context)
+    romanesque = 2
+    if not _ROMANESQUE.search(str(family or "").replace('"', "")):
+        romanesque = 1 if given and _STARTS_ROMANESQUE.match(str(given)) else 0
+    if romanesque == 0:
+        return _spaced([fam(ndp), fam(family), giv(given)], "")
+    if romanesque == 1:
+        return _spaced([family_ndp, giv(given)])
+    if inverted:
+        demote = self.get_option("demote-non-dropping-particle", context) or "display-and-sort"
+        if demote in ("always", "display-and-sort"):
+            second = _spaced([_spaced([giv(given), giv(dp)]), fam(ndp)])
+            first = _affixed(fam_el, fam(family))
+        else:
+            second = _spaced([giv(given), giv(dp)])
+            first = _affixed(fam_el, family_ndp)
+        merged = _spaced([first, _affixed(giv_el, second)], sort_sep)
+        return _spaced([merged, suffix], sort_sep)
+    if dp and family and not ndp and str(dp)[-1] in "'ʼ’-" and str(dp)[:-1] != "de":
+        family_ndp = _spaced([giv(dp), fam(family)], "")
+        dp = None
+    second = _spaced([giv(dp), family_ndp], nbsp)
+    second = _spaced([second, suffix], ", " if nm.get("comma-suffix") else " ")
+    return _spaced([_affixed(giv_el, giv(given)), _affixed(fam_el, second)])
+
+
+_PARTICLE_GIVEN = re.compile(r"^([^ ]+(?:\u02bb |\u2019 | |' ) *)(.+)$", re.S)
+_PARTICLE_FAMILY = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
+
+
+def _split_particles(value: str, given: bool) -> tuple[str, list[str]]:
+    """citeproc-js's ``splitParticles``: lowercase words leading a family name
+    (trailing a given name) are particles."""
+    original = value
+    if given:
+        value = value[::-1]
+    rex = _PARTICLE_GIVEN if given else _PARTICLE_FAMILY
+    particles: list[str] = []
+    m = rex.match(value)
+    while m:
+        word = m.group(1)[::-1] if given else m.group(1)
+        first = re.sub(r"^[-'\u02bb\u2019\s]*", "", word)[:1]
+        if not first or first.upper() == first:
+            break
+        if given:
+            particles.append(original[-len(word) :])
+            original = original[: -len(word)]
+        else:
+            particles.append(original[: len(word)])
+            original = original[len(word) :]
+        value = m.group(2)
+        m = rex.match(value)
+    if given:
+        value = value[::-1]
+        particles.reverse()
+        for i in range(1, len(particles)):
+            if particles[i].startswith(" "):
+                particles[i - 1] += " "
+        particles = [p[1:] if p.startswith(" ") else p for p in particles]
+        return original[: len(value)], particles
+    return original[len(original) - len(value) :], particles
+
+
+def parse_name(name: dict[str, Any]) -> dict[str, Any]:
+    """A CSL-JSON name with its particles and suffix parsed out, as citeproc-js
+    parses names given only as family and given (fix S7).
+
+    CSL-JSON allows particles in the family and given fields; citeproc-js (and
+    Zotero) split them off: lowercase words that lead the family name are its
+    non-dropping particle ("van Gogh", "al-One", "d’Aubignac"), lowercase words
+    that end the given name its dropping particle ("Alexander von"), and what
+    follows a comma in the given name is a suffix ("John, III"; ``,!`` also sets
+    ``comma-suffix``). A family name in double quotes is taken as it stands
+    (quotes removed), as is a name with ``"parse-names": false`` or explicit
+    particles. citeproc-py read the fields as they come, so "van Gogh" sorted
+    under V and printed as ``van Gogh, Vincent`` whatever the style's
+    ``demote-non-dropping-particle``.
+    """
+    family, given = name.get("family"), name.get("given")
+    if not isinstance(family, str) or "literal" in name:
+        return name
+    name = dict(name)
+    if family.startswith('"') and family.endswith('"') and len(family) > 1:
+        name["family"] = family[1:-1]
+        return name
+    parse = name.pop("parse-names", True)
+    if parse in (False, 0, "false") or name.get("non-dropping-particle") or not given:
+        return name
+    if name.get("static-particles"):
+        return name
+    family, particles = _split_particles(family, given=False)
+    ndp = "".join(particles)
+    last = ndp[-1:]
+    ndp = ndp.strip()
+    if last == " " and ndp[-1:] in ("'", "\u2019"):
+        ndp += " "
+    name["family"] = family
+    if ndp:
+        name["non-dropping-particle"] = ndp
+    given = str(given)
+    if not name.get("suffix"):
+        m = re.search(r"(\s*,!*\s*)", given)
+        if m:
+            suffix = given[m.end() :]
+            if suffix.replace(".", "") == "et al" and not name.get("dropping-particle"):
+                pass
+            else:
+                if len(m.group(1).replace(" ", "")) == 2:
+                    name["comma-suffix"] = True
+                name["suffix"] = suffix
+                given = given[: m.start()]
+    given, particles = _split_particles(given, given=True)
+    name["given"] = given
+    dp = "".join(particles).strip()
+    if dp and not name.get("dropping-particle"):
+        name["dropping-particle"] = dp
+    return name
+
+
+def fix_seasons(source: Any) -> None:
+    """Seasons written as months, read as seasons (fix S8).
+
+    CSL-JSON writes a season as a month above 12 (citeproc-js: 13–16 and 21–24
+    are spring, summer, autumn, winter; 17–20 wrap round). citeproc-py kept them as
+    months and printed nothing ("Spring 1999–Summer 2001" came out "1999–2001"); a
+    month that is no month and no season is left out, with its day, and an empty
+    or zero month or day is none (citeproc-py printed ``00/00/2000``)."""
+    for reference in source.values():
+        for value in list(reference.values()):
+            if isinstance(value, DateRange):
+                dates = [value.begin] + ([value.end] if value.get("end") is not None else [])
+            elif isinstance(value, source_module.Date):
+                dates = [value]
+            else:
+                continue
+            for date in dates:
+                day = date.get("day")
+                if day is not None and (not isinstance(day, int) or day < 1):
+                    del date["day"]  # an empty or zero day is no day
+                month = date.get("month")
+                if month is None or (isinstance(month, int) and 1 <= month <= 12):
+                    continue
+                del date["month"]
+                date.pop("day", None)
+                if isinstance(month, int) and 13 <= month <= 24:
+                    date["season"] = (month - 13) % 4 + 1
+
+
+def _render_date_range(
+    self: model.Date,
+    date_range: DateRange,
+    show_parts: Any = None,
+    context: model.CitationStylesElement | None = None,
+) -> RenderedText | None:
+    """``Date.render_date_range`` for ranges of seasons (fix S8): the parts both
+    ends share are printed once ("Summer–Spring 1999"); citeproc-py failed on a
+    range without months and printed nothing."""
+    begin, end = date_range.begin, date_range.get("end")
+    if end is None or end.is_nil() or not ("season" in begin or "season" in end):
+        return _original_render_date_range(self, date_range, show_parts, context)
+
+    def key(date: Any, name: str) -> Any:
+        if name == "month":
+            return ("season", date["season"]) if "season" in date else date.get("month")
+        return date.get(name)
+
+    show = list(show_parts if show_parts is not None else ["year", "month", "day"])
+    same = []
+    for name in ("year", "month", "day"):
+        if name in show and key(begin, name) is not None and key(begin, name) == key(end, name):
+            show.remove(name)
+            same.append(name)
+        else:
+            break
+    first = self.render_single_date(begin, show, context)
+    last = self.render_single_date(end, show, context)
+    if not first:
+        return None
+    text = str(first).rstrip() + self.unicode_character("EN DASH") + str(last or "")
+    if same:
+        shared = self.render_single_date(end, same, context)
+        if shared:
+            joiner = cast(model.Delimited, context if context is not None else self)
+            return joiner.join([text, str(shared).rstrip()])
+    return text
+
+
+#: citeproc-js's default trigraph: one author "Aaaa00", two "AaAa00", ...
+_TRIGRAPH = ((4,), (2, 2), (2, 1, 1), (1, 1, 1, 1))
+_LABEL_NAMES = (
+    "author",
+    "editor",
+    "translator",
+    "contributor",
+    "collection-editor",
+    "composer",
+    "container-author",
+    "director",
+    "editorial-director",
+    "interviewer",
+    "original-author",
+    "recipient",
+)
+
+
+def citation_label(item: dict[str, Any]) -> str:
+    """The ``citation-label`` citeproc-js makes for an item without one (fix S9).
+
+    The spec: "citation-label: Label identifying the item in in-text citations of
+    label styles (e.g. 'Ferr78'). May be assigned by the CSL processor based on
+    item metadata." citeproc-js's trigraph: the first letters of up to four family
+    names (four letters of one, two of each of two, ...) and the year's last two
+    digits; citeproc-py printed nothing."""
+    label = ""
+    for variable in _LABEL_NAMES:
+        names = item.get(variable)
+        if not isinstance(names, list) or not names:
+            continue
+        widths = _TRIGRAPH[min(len(names), len(_TRIGRAPH)) - 1]
+        for width, name in zip(widths, names, strict=False):
+            text = str(name.get("family") or name.get("literal") or "")
+            text = re.sub(r"^([ '\u2019a-z]+\s+)", "", text)
+            text = re.sub(r"^(a|the|an)\s+", "", text, flags=re.I)
+            text = "".join(c for c in text if c.isalpha())[:width]
+            if not text:
+                break
+            label += text[:1].upper() + text[1:].lower()
+        break
+    try:
+        year = str(item["issued"]["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError):
+        year = "0000"
+    return label + year[-2:]
+
+
+def short_titles(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items with CSL-JSON's older ``journalAbbreviation`` read as
+    ``container-title-short`` where that is missing, as citeproc-js reads it (fix
+    S13); citeproc-py ignored it, so ``form="short"`` printed the full journal
+    name."""
+    out = []
+    for item in items:
+        extra = {}
+        if item.get("journalAbbreviation") and not item.get("container-title-short"):
+            extra["container-title-short"] = item["journalAbbreviation"]
+        if extra:
+            item = {**item, **extra}
+        out.append(item)
+    return out
+
+
+def citation_labels(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items with a ``citation-label`` (:func:`citation_label`) where they had none."""
+    return [
+        item if item.get("citation-label") else {**item, "citation-label": citation_label(item)}
+        for item in items
+    ]
+
+
+def parse_names(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CSL-JSON items with every personal name parsed by :func:`parse_name` (fix S7)."""
+    from citeproc import NAMES
+
+    out = []
+    for item in items:
+        names = {
+            k: v for k, v in item.items() if k.replace("-", "_") in NAMES and isinstance(v, list)
+        }
+        if names:
+            item = dict(item)
+            for key, value in names.items():
+                item[key] = [parse_name(n) if isinstance(n, dict) else n for n in value]
+        out.append(item)
+    return out
+
+
+def _spec_name_process(
+    self: model.Name,
+    item: _Item,
+    variable: str,
+    context: model.CitationStylesElement | None = None,
+    sort_options: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """``Name.process`` as CSL 1.0.2 lays a name list out (fix S1); sort keys are
+    citeproc-py's (fix 6 and 16 shape them).
+
+    citeproc-py printed "et al." whenever a list reached ``et-al-min``, even when
+    ``et-al-use-first`` (raised by disambiguation, fix 12) showed every name
+    ("Smith, Brown, J. Jones, et al." for three authors); ignored
+    ``delimiter-precedes-et-al`` / ``-last`` values other than contextual and always
+    (``after-inverted-name``, ``never``), the name-part rules (formatting of
+    particles, affixes enclosing particles and suffix), names in non-Latin scripts
+    (family name first, no space), the ``comma-suffix`` of a name and a name with
+    only a given name (not initialised); ``form="count"`` counted across a
+    ``<names>`` of several variables as text ("32" for 3 + 2)."""
+    if sort_options is not None:
+        return _original_name_process(self, item, variable, context, sort_options, **kwargs)
+
+    def option(name: str) -> Any:
+        return self.get_option(name, context, sort_options)
+
+    names = list(item.reference.get(variable, []))
+    et_al_min = option("et-al-min")
+    use_first = option("et-al-use-first")
+    if _cite_names["capture"] and option("et-al-subsequent-min"):
+        # a subsequent cite (the item was cited before): et-al-subsequent-*
+        citation = getattr(self.get_root(), "citation", None)
+        if citation is not None and item.key in {c.key for c in citation.cites}:
+            et_al_min = option("et-al-subsequent-min")
+            use_first = max(option("et-al-subsequent-use-first"), _active["use_first"] or 0)
+    truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
+    use_last = truncate and option("et-al-use-last") and len(names) >= use_first + 2
+    shown = names[:use_first] if truncate else names
+    form = option("form")
+    if form == "count":
+        return len(shown) + (1 if use_last else 0)
+    if truncate and use_first == 0:
+        return None
+    order = option("name-as-sort-order")
+    sort_sep = option("sort-separator")
+    sort_sep = ", " if sort_sep is None else sort_sep
+    initialize_with = option("initialize-with")
+    delimiter = option("delimiter")
+    delimiter = ", " if delimiter is None else delimiter
+
+    def inverted(i: int) -> bool:
+        if "literal" in (names[i] if i < len(names) else {}):
+            return False  # an institution is never inverted
+        return form == "long" and (order == "all" or (order == "first" and i == 0))
+
+    output = []
+    for i, nm in enumerate(shown):
+        text = _one_name(self, nm, inverted(i), form, initialize_with, context, sort_sep)
+        if text:
+            output.append(text)
+    if not output:
+        return None
+
+    def precedes(setting: str, count: int, inverted_before: bool) -> bool:
+        if setting == "always":
+            return True
+        if setting == "never":
+            return False
+        if setting == "after-inverted-name":
+            return inverted_before
+        return count >= 2  # contextual
+
+    if use_last:
+        last = _one_name(
+            self, names[-1], inverted(len(names) - 1), form, initialize_with, context, sort_sep
+        )
+        ellipsis = self.unicode_character("horizontal ellipsis")
+        return _join_seamed(output + [String(ellipsis + " ") + last], delimiter)
+    if truncate:
+        et_al = self.et_al()
+        text = _join_seamed(output, delimiter)
+        if not et_al:
+            return text
+        setting = option("delimiter-precedes-et-al") or "contextual"
+        if precedes(setting, len(output), inverted(len(output) - 1)):
+            return _join_seamed([text, et_al], delimiter)
+        return text + " " + et_al
+    and_ = option("and")
+    if and_ in ("text", "symbol") and len(output) > 1:
+        and_term = self.get_single_term(name="and") if and_ == "text" else self.preformat("&")
+        setting = option("delimiter-precedes-last") or "contextual"
+        head = _join_seamed(output[:-1], delimiter)
+        if precedes(setting, len(output) - 1, inverted(len(output) - 2)):
+            head = _join_seamed([head, String("")], delimiter)
+        else:
+            head = head + " "
+        return head + f"{and_term} " + output[-1]
+    return _join_seamed(output, delimiter)
+
+
+def _name_render(self: model.Name, *args: Any, **kwargs: Any) -> Any:
+    """``Name.render``: a count (``form="count"``) stays a number, so that a
+    ``<names>`` of several variables adds them up (fix S1)."""
+    value = self.process(*args, **kwargs)
+    if isinstance(value, int) or value is None:
+        return value
+    return self.markup(value)
 
 
 def _particles_in_keys(item: _Item) -> bool:
@@ -2289,7 +3148,7 @@ def _name_get_option(
     return value
 
 
-_explicit_suffix: dict[int, tuple[model.Style, bool]] = {}
+_explicit_suffix: dict[Any, tuple[model.Style, bool]] = {}
 
 
 def _renders_year_suffix(element: model.CitationStylesElement) -> bool:
@@ -2304,6 +3163,20 @@ def _renders_year_suffix(element: model.CitationStylesElement) -> bool:
     return hit[1]
 
 
+def _renders_label(element: model.CitationStylesElement) -> bool:
+    """Whether the style prints ``citation-label``: the implicit year suffix follows
+    the label then, not the year (fix S9, as citeproc-js)."""
+    root = element.get_root()
+    if isinstance(root, model.Locale):
+        root = root.style
+    key = ("label", id(root))
+    hit = _explicit_suffix.get(key)
+    if hit is None or hit[0] is not root:
+        found = bool(root.xpath('.//cs:text[@variable="citation-label"]', namespaces=root.nsmap))
+        hit = _explicit_suffix[key] = (root, found)
+    return hit[1]
+
+
 def _date_process(
     self: model.Date,
     item: _Item,
@@ -2315,15 +3188,18 @@ def _date_process(
     """``Date.process`` appending the year suffix to the year of ``issued`` when the
     style does not print ``year-suffix`` itself (fix 12; CSL's implicit suffix); in a
     sort key, the date as the spec sorts it (fix 18)."""
-    if not _uses(self, context, [variable or self.get("variable") or ""]):
-        return None  # substituted earlier (fix 24)
     if kwargs.get("sort_options") is not None and not self.is_locale_date():
         return _date_sort_key(self, item, variable)
+    _called_variable()
+    if _substituted(variable or self.get("variable")):
+        return None  # a substitute printed it (fix S6)
     text = _original_date_process(self, item, variable, show_parts, context, **kwargs)
+    if text is not None:
+        _rendered_variables([variable or self.get("variable")])
     if text is None or (variable or self.get("variable")) != "issued":
         return text
     suffix = item.reference.get("year_suffix")
-    if not suffix or _renders_year_suffix(self):
+    if not suffix or _renders_year_suffix(self) or _renders_label(self):
         return text
     try:
         year = str(item.reference.issued.year)
@@ -2367,18 +3243,6 @@ def _date_sort_key(element: model.Date, item: _Item, variable: str | None) -> St
     return String(key(value))
 
 
-def _number_process(
-    self: model.Number,
-    item: _Item,
-    context: model.CitationStylesElement | None = None,
-    **kwargs: Any,
-) -> RenderedText | None:
-    """``Number.process`` rendering nothing for a variable substituted earlier (fix 24)."""
-    if not _uses(self, context, [self.get("variable", "")]):
-        return None
-    return _original_number_process(self, item, context, **kwargs)
-
-
 def _label_process(
     self: model.Label,
     item: _Item,
@@ -2396,75 +3260,14 @@ def _label_process(
         if name == "locator":
             if not item.has_locator:
                 return None
-        elif name:
-            empty = not item.reference.get(name.replace("-", "_"))
-            if empty or name in (_done_vars(self, context) or ()):
-                return None
+        elif name and not item.reference.get(name.replace("-", "_")):
+            return None
+        elif name.startswith("number-of") and plural is None:
+            # a count is plural above one (citeproc-py looked the count up on the
+            # cite, failed, and printed no label)
+            digits = re.search(r"\d+", str(item.reference.get(name.replace("-", "_"))))
+            plural = digits is not None and int(digits.group(0)) > 1
     return _original_label_process(self, item, variable, plural, context, **kwargs)
-
-
-_substituting: list[Any] = []  # the cs:names whose cs:substitute is rendering (fix 24)
-_recorded: list[set[str]] = []  # the variables the substitution read so far (fix 24)
-
-
-def _done_vars(
-    element: model.CitationStylesElement, context: model.CitationStylesElement | None
-) -> set[str] | None:
-    """The variables substituted earlier in this entry or cite (fix 24), kept on the
-    layout's ``repressed`` table, which citeproc-py resets for every entry, cite
-    and sort key."""
-    try:
-        layout = (context if context is not None else element).get_layout()
-    except (IndexError, AttributeError):  # a locale's date: no layout above it
-        return None
-    done: set[str] = layout.repressed.setdefault("*", set())
-    return done
-
-
-def _uses(
-    element: model.CitationStylesElement,
-    context: model.CitationStylesElement | None,
-    variables: list[str],
-) -> list[str]:
-    """Of ``variables``, which an element may render: the substitution records them
-    all, and a variable substituted earlier is left out (fix 24)."""
-    for recorded in _recorded:
-        recorded.update(variables)
-    done = _done_vars(element, context)
-    return [v for v in variables if not done or v not in done]
-
-
-def _substitute_render(
-    self: model.Substitute,
-    item: _Item,
-    context: model.CitationStylesElement | None = None,
-    **kwargs: Any,
-) -> RenderedText | None:
-    """``Substitute.render`` (fix 24): the first child that renders stands in for the
-    names; shorthand ``cs:names`` at any depth (inside ``cs:choose`` too) inherit the
-    substituted element's ``cs:name``, ``cs:et-al`` and ``cs:label``; every variable
-    the substitution reads is left out of the rest of the entry or cite."""
-    names = self.getparent()
-    _substituting.append(names)
-    _recorded.append(set())
-    text = None
-    try:
-        for child in self.iterchildren():
-            try:
-                text = child.render(item, context=context, **kwargs)
-            except model.VariableError:
-                continue
-            if text:
-                break
-    finally:
-        _substituting.pop()
-        recorded = _recorded.pop()
-    if _recorded:  # a substitution inside a substitution: the outer one records
-        _recorded[-1].update(recorded)
-    done = _done_vars(self, context)
-    if done is not None:
-        done.update(recorded)
-    return text or None
 
 
 _group_frames: list[list[bool]] = []  # per cs:group: [a variable tried, one rendered] (fix 25)
@@ -2546,7 +3349,6 @@ def _group_process(
     volume).
     """
     frame = _enter_group()
-    before = _entry_start["output"]
     output = []
     delimiter = self.get("delimiter", "")
     try:
@@ -2564,8 +3366,6 @@ def _group_process(
         rendered = _leave_group(frame, bool(output))
     if rendered:
         return self.join(output)
-    # citeproc-js restores ``term_predecessor`` when it drops a group (fix 29)
-    _entry_start["output"] = before
     raise model.VariableError
 
 
@@ -2574,19 +3374,20 @@ _original_case = model.TextCased.case
 _original_render_bibliography = model.Layout.render_bibliography
 _original_et_al = model.Name.et_al
 _original_text_process = model.Text.process
+_original_text_render = model.Text.render
 _original_get_macro = model.CitationStylesElement.get_macro
 _original_if_render = model.If.render
 _original_name_process = model.Name.process
 _original_label_process = model.Label.process
 _original_date_process = model.Date.process
+_original_render_date_range = model.Date.render_date_range
 _original_names_render = model.Names.render
-_original_names_process = model.Names.process
+_original_substitute_render = model.Substitute.render
 _original_number_process = model.Number.process
 _original_name_get_option = model.Name.get_option
 _original_xpath_search = model.CitationStylesElement.xpath_search
 _original_get_option = model.CitationStylesElement.get_option
 _original_format_number_process = model.FormatNumber._process
-_original_format_last_page = model.FormatNumber._format_last_page
 _original_text_variable = model.Text._variable
 _original_label_is_plural = model.Label._is_plural
 
@@ -2609,13 +3410,31 @@ def _wrap(self: model.Affixed, string: RenderedText | None) -> RenderedText | No
     """``Affixed.wrap`` with difbib's seams (fix 10)."""
     if string is None:
         return None
-    _entry_start["output"] = True
     prefix = self.get("prefix", "")
     suffix: RenderedText = self.get("suffix", "")
     string = _normalize_seam(prefix, string)
     text = prefix + string
     text, suffix = _seam(text, suffix)
     return text + suffix
+
+
+def _explicit_normal(
+    attribute: str, kind: str, original: Callable[[Any, str], str]
+) -> Callable[[Any, str], str]:
+    """A ``Formatted`` method that, for an explicit ``normal`` value of ``attribute``,
+    marks the text for :func:`flip_flop` (fix S3: upright inside italics)."""
+
+    decorated = {"i": ("italic", "oblique"), "b": ("bold",), "sc": ("small-caps",)}[kind]
+
+    def method(self: model.Formatted, text: str) -> str:
+        # only where an enclosing element decorates: elsewhere "normal" changes nothing
+        if self.get(attribute) == "normal" and any(
+            a.get(attribute) in decorated for a in self.iterancestors()
+        ):
+            return _MARKUP_OPEN[f"normal-{kind}"] + text + _MARKUP_CLOSE[f"normal-{kind}"]
+        return original(self, text)
+
+    return method
 
 
 def _join_seamed(items: Iterable[RenderedText], delimiter: str = "") -> RenderedText:
@@ -2668,9 +3487,17 @@ def _text_variable(
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
-    if not _uses(self, context, [self.get("variable", "")]):
-        return None  # substituted earlier (fix 24)
+    if self.get("variable") not in self.generated_variables:  # year-suffix: not called
+        _called_variable()
+    if _substituted(self.get("variable")):
+        return None  # a substitute printed it (fix S6)
     text = _original_text_variable(self, item, context)
+    if text is not None:
+        _rendered_variables([self.get("variable")])
+    if self.get("variable") == "citation-label" and text is not None:
+        suffix = item.reference.get("year_suffix")
+        if suffix and not _renders_year_suffix(self):
+            text = text + str(suffix)  # the implicit year suffix (fix S9)
     if self.get("variable") == "locator" and text is not None:
         # as citeproc-js: no white space around the locator or a range's dash
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
@@ -2681,21 +3508,6 @@ def _text_variable(
         # (a page is rendered by _format_number_process, through citeproc-py's _process)
         return String(_render_number(self, text, variable))
     return text
-
-
-def _format_last_page(self: model.FormatNumber, first: str, last: str) -> str:
-    """``FormatNumber._format_last_page`` comparing digits of the same place (fix 27).
-
-    The spec's page-range-format "minimal": "All digits repeated in the second
-    number are left out" (42–45, 321–28); digits repeat only in a number as long as
-    the first. citeproc-py compared from the left whatever the lengths and could
-    drop a digit of a longer last page: MLA ("minimal-two") gave "1–0" for 1–10
-    and "9–8" for 9–18.
-    """
-    if len(str(first)) != len(str(last)):
-        return last
-    shortened = _original_format_last_page(self, first, last)
-    return shortened if len(str(shortened)) <= len(str(last)) and shortened else last
 
 
 def _format_number_process(self: model.FormatNumber, value: object, variable: str) -> RenderedText:
@@ -2834,21 +3646,22 @@ def _set_locale_list(self: model.Style, output_locale: str, validate: bool = Fal
 #: Per tag, the methods difbib's class replaces (besides the shared ones below).
 _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
-    "text": {"process": _text_process, "_variable": _text_variable},
+    "text": {"process": _text_process, "_variable": _text_variable, "render": _text_render},
     "name": {
         "initialize": _initialize,
         "process": _name_process,
         "get_option": _name_get_option,
         "et_al": _et_al,
+        "render": _name_render,
     },
-    "names": {"render": _names_render, "process": _names_process},
+    "names": {"render": _names_render},
     "substitute": {"render": _substitute_render},
     "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
     "group": {"process": _group_process},
     "label": {"process": _label_process, "_is_plural": _label_is_plural},
-    "date": {"process": _date_process},
+    "date": {"process": _date_process, "render_date_range": _render_date_range},
     "if": {"render": _if_render, "_is_numeric": _if_is_numeric},
     "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric},
 }
@@ -2872,13 +3685,18 @@ def _difbib_class(cls: type) -> type:
         namespace["quote"] = _quote
     if issubclass(cls, model.Affixed):
         namespace["wrap"] = _wrap
+    if issubclass(cls, model.Formatted):
+        namespace["font_style"] = _explicit_normal("font-style", "i", model.Formatted.font_style)
+        namespace["font_weight"] = _explicit_normal("font-weight", "b", model.Formatted.font_weight)
+        namespace["font_variant"] = _explicit_normal(
+            "font-variant", "sc", model.Formatted.font_variant
+        )
     if issubclass(cls, model.Delimited):
         namespace["join"] = _delimited_join
     if issubclass(cls, model.Parent):
         namespace["render_children"] = _render_children
     if issubclass(cls, model.FormatNumber):
         namespace["_process"] = _format_number_process
-        namespace["_format_last_page"] = _format_last_page
     calls = getattr(cls, "calls_variable", None)
     if calls in _MEMO_CALLS:
         namespace["calls_variable"] = _MEMO_CALLS[calls]

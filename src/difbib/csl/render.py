@@ -259,7 +259,8 @@ def engine(
     if output not in _FORMATTERS:
         raise SelectionError(f"unknown output {output!r}; use one of {', '.join(OUTPUTS)}")
     formatter = _FORMATTERS[output]()
-    data = compat.typographic_apostrophes(list(items), quotations=True)
+    data = compat.citation_labels(compat.short_titles(compat.parse_names(list(items))))
+    data = compat.typographic_apostrophes(data, quotations=True)
     if rich_text:
         data = _escape_items(data, lambda v: compat.escape_value(v, formatter.preformat))
     elif output != "text":
@@ -267,6 +268,7 @@ def engine(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "unsupported arguments: custom, categories"
         source = CiteProcJSON(data)
+    compat.fix_seasons(source)
     bib = compat.Bibliography(style, source, formatter)
     for item in items:
         bib.register(Citation([compat.CitationItem(str(item["id"]))]))
