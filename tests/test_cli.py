@@ -142,3 +142,22 @@ def test_export_format_choices_are_the_exporters_formats(run):
 
     assert list(EXPORT_FORMATS) == list(FORMATS)
     assert "[bibtex|biblatex|ris|csl-json]" in run("export", "--help").stdout
+
+
+def test_python_dash_m_difbib_is_the_same_command(shipped):
+    """``python -m difbib`` runs the CLI (for a venv that is not activated): the same
+    data on stdout as the ``difbib`` script, and a bad option one error line."""
+    args = ["list", "--category", "distillation"]
+    script = Path(sys.executable).with_name("difbib")
+    via_script = subprocess.run([script, *args], capture_output=True, text=True, check=True)
+    via_module = subprocess.run(
+        [sys.executable, "-m", "difbib", *args], capture_output=True, text=True
+    )
+    assert via_module.returncode == 0, via_module.stderr
+    assert via_module.stdout == via_script.stdout and via_module.stdout.count("\n") >= 3
+    bad = subprocess.run(
+        [sys.executable, "-m", "difbib", "export", "--format", "nope"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

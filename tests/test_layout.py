@@ -21,6 +21,7 @@ STAGES = {
     "outputs": 4,
     "project": 5,
     "cli": 6,
+    "__main__": 7,  # python -m difbib: the entry point above the CLI
 }
 
 
