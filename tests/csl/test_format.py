@@ -358,3 +358,36 @@ def test_difbibs_own_style_works_from_any_folder(shipped, run):
     ends = r"(arXiv:\d{4}\.\d{5}|" + venues + ")$"
     assert all(re.search(r"\(20\d\d\)\. .+\. " + ends, line) for line in lines), lines
     assert any(not line.endswith(tuple("0123456789")) for line in lines)
+
+
+AND_OTHERS = """@article{smith2020, author = {Smith, John and others}, title = {A Title},
+  journal = {Journal}, year = 2020}
+@article{doe2021, author = {Doe, Jane and Roe, Rick}, title = {Another Title},
+  journal = {Journal}, year = 2021}
+@book{ed2019, editor = {Jones, Ann and others}, title = {Edited Volume},
+  publisher = {Press}, year = 2019}
+"""
+
+
+@pytest.mark.parametrize(
+    ("style", "entry", "cite"),
+    [
+        ("apa", "Smith, J. et al. (2020).", "(Smith et al., 2020)"),
+        ("modern-language-association", "Smith, John, et al. “A Title.”", "(Smith et al.)"),
+        ("ieee", "J. Smith et al., “A Title,”", None),
+        ("chicago-author-date", "Smith, John et al. 2020.", "(Smith et al. 2020)"),
+    ],
+)
+def test_and_others_prints_et_al(run, tmp_path, monkeypatch, style, entry, cite):
+    """BibTeX's ``and others`` is "et al." in the style's own form, in the bibliography
+    and in cites, as BibTeX's and biblatex's styles print it; a complete list gets none."""
+    monkeypatch.setenv("DIFBIB_RENDER_CACHE_DIR", str(tmp_path / "cache"))
+    bib = tmp_path / "refs.bib"
+    bib.write_text(AND_OTHERS, encoding="utf-8")
+    out = run("format", "--library", str(bib), "--style", style).stdout
+    assert entry in out
+    assert out.count("et al.") == 2  # Smith's and the editors'; not Doe and Roe's
+    if cite:
+        assert (
+            run("cite", "--library", str(bib), "--style", style, "smith2020").stdout.strip() == cite
+        )

@@ -342,6 +342,10 @@ S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that st
     typographic rule of French and others; field values had kept their plain space
     (:func:`_narrow_spaces`).
 
+32. **"and others" is "et al."** (:func:`et_al_flags`): a BibTeX name list that ended
+    in ``and others`` prints the names followed by the style's "et al.", as BibTeX's
+    and biblatex's styles do ("Smith, J., et al. (2020)", "(Smith et al., 2020)").
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -2884,6 +2888,31 @@ def citation_labels(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+#: The item key that carries :func:`et_al_flags` to :func:`_spec_name_process`.
+_ET_AL_KEY = "difbib-et-al"
+
+
+def et_al_flags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items whose name lists ended in BibTeX's ``and others`` marked for "et al."
+    (fix 32).
+
+    CSL-JSON has no name for "and others"; difbib's items carry
+    ``custom.author-et-al`` (``editor-et-al``, ...). biblatex and BibTeX's styles
+    print the list followed by "et al." (plain.bst: "J. Smith et al."); so does
+    difbib, with the style's own et-al term and ``delimiter-precedes-et-al``, as if
+    the style had shortened the list there. (citeproc-js ignores ``custom``; given
+    pandoc's ``{"literal": "others"}`` it prints "& others".)"""
+    out = []
+    for item in items:
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            flagged = [k[: -len("-et-al")] for k, v in custom.items() if k.endswith("-et-al") and v]
+            if flagged:
+                item = {**item, _ET_AL_KEY: " ".join(sorted(flagged))}
+        out.append(item)
+    return out
+
+
 def parse_names(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """CSL-JSON items with every personal name parsed by :func:`parse_name` (fix S7)."""
     from citeproc import NAMES
@@ -2937,7 +2966,9 @@ def _spec_name_process(
             et_al_min = option("et-al-subsequent-min")
             use_first = max(option("et-al-subsequent-use-first"), _active["use_first"] or 0)
     truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
-    use_last = truncate and option("et-al-use-last") and len(names) >= use_first + 2
+    # fix 32: a list that ended in "and others" ends in "et al." when the style shows it whole
+    others = variable in str(item.reference.get(_ET_AL_KEY.replace("-", "_"), "")).split()
+    use_last = truncate and not others and option("et-al-use-last") and len(names) >= use_first + 2
     shown = names[:use_first] if truncate else names
     form = option("form")
     if form == "count":
@@ -2979,7 +3010,7 @@ def _spec_name_process(
         )
         ellipsis = self.unicode_character("horizontal ellipsis")
         return _join_seamed(output + [String(ellipsis + " ") + last], delimiter)
-    if truncate:
+    if truncate or others:
         et_al = self.et_al()
         text = _join_seamed(output, delimiter)
         if not et_al:

@@ -260,6 +260,7 @@ def engine(
         raise SelectionError(f"unknown output {output!r}; use one of {', '.join(OUTPUTS)}")
     formatter = _FORMATTERS[output]()
     data = compat.citation_labels(compat.short_titles(compat.parse_names(list(items))))
+    data = compat.et_al_flags(data)
     data = compat.typographic_apostrophes(data, quotations=True)
     if rich_text:
         data = _escape_items(data, lambda v: compat.escape_value(v, formatter.preformat))
