@@ -11,6 +11,9 @@ is unchanged by the cheaper copies :func:`difbib.library.bibtex.write_bib` makes
 from __future__ import annotations
 
 import copy
+import gc
+import warnings
+import weakref
 from unittest import mock
 
 import bibtexparser
@@ -20,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from difbib.library import bibtex
-from difbib.library.bibsplit import split_blocks
+from difbib.library.bibsplit import LazyEntry, split_blocks
 from difbib.library.latex import make_safe
 from tests.helpers import ROOT
 
@@ -31,13 +34,16 @@ def slow_blocks(text: str) -> list:
 
 
 def state(block) -> tuple:
-    """Everything a block holds, fields included, in a comparable form."""
+    """Everything a block holds, fields included, in a comparable form (a lazy entry's
+    fields made, and counted as an Entry)."""
+    if isinstance(block, Entry):
+        _ = (block.fields, block.raw, block.parser_metadata)  # made, if lazy
     attrs = dict(vars(block))
     fields = attrs.pop("_fields", None)
     attrs.pop("_error", None)  # an exception: compared by its text below
     error = getattr(block, "_error", None)
     return (
-        type(block).__name__,
+        "Entry" if isinstance(block, Entry) else type(block).__name__,
         sorted(attrs.items(), key=lambda kv: kv[0]),
         [sorted(vars(f).items()) for f in fields] if fields is not None else None,
         str(error) if error is not None else None,
@@ -165,7 +171,7 @@ def test_parse_bib_reads_and_reports_the_same_with_or_without_the_fast_reader(te
     fast_problems: list = []
     fast = bibtex.parse_bib(text, problems=fast_problems)
     slow_problems: list = []
-    with mock.patch.object(bibtex, "split_blocks", lambda _text: None):
+    with mock.patch.object(bibtex, "split_blocks", lambda _text, **_: None):
         slow = bibtex.parse_bib(text, problems=slow_problems)
     assert [state(b) for b in fast.blocks] == [state(b) for b in slow.blocks]
     assert fast_problems == slow_problems
@@ -218,6 +224,205 @@ def test_unusual_files_step_aside():
         "@misc{k, pages = {1} # {2}}",  # concatenation
     ]:
         assert split_blocks(text) is None, text
+
+
+# -- lazy entries ---------------------------------------------------------------------
+# With ``lazy=True`` the entries in the shape sync writes (one field per line) make
+# their fields when first used. Files below are mostly in that shape, with the pieces
+# that break it (a newline or an odd character in a value, a name twice in another
+# case, a crossref) mixed in, and the blocks above.
+
+LINE_PIECE = mostly(
+    st.sampled_from(["a", "Flow", " ", "é", "-", "\\'e", "\\emph", "$x$", ",", "=", ".", '"',
+                     "@", "\\%", "\\&", "~"]),
+    st.sampled_from([*ODD_PIECES, "\n", "\r", "\\}", "\\{", "\\\\", "%"]),
+    odds=300,
+)  # fmt: skip
+LINE_BALANCED = st.recursive(
+    st.lists(LINE_PIECE, max_size=5).map("".join),
+    lambda inner: st.lists(inner, min_size=1, max_size=3).map(lambda xs: "{" + "".join(xs) + "}"),
+    max_leaves=4,
+)
+LINE_VALUE = mostly(
+    st.one_of(
+        LINE_BALANCED.map(lambda v: "{" + v + "}"),
+        st.lists(LINE_PIECE, max_size=6).map(lambda xs: '"' + "".join(xs) + '"'),
+        st.sampled_from(["2024", "07", "{Model Distillation}", "{RL, Flow Matching}", "{rank4}"]),
+    ),
+    st.sampled_from(["dec", 'jan # " 14"', "{a} # {b}", "1.5", "", "{", "{a}x"]),
+    odds=150,
+)
+LINE_NAME = mostly(
+    mostly(
+        st.sampled_from(["title", "author", "year", "abstract", "keywords", "ranking", "eprint",
+                         "archivePrefix", "x-y", "a:b"]),
+        st.sampled_from(["Title", "KEYWORDS", "crossref", "xdata"]),  # links; a name twice
+        odds=12,
+    ),
+    st.sampled_from(["1bad", "é", "na me"]),
+    odds=100,
+)  # fmt: skip
+#: What may stand between a value and its comma.
+BEFORE_COMMA = mostly(st.just(""), st.sampled_from([" ", "\t", " \t", "\n"]), odds=8)
+INDENT = mostly(st.just("  "), st.sampled_from(["", "\t", " \t ", "\n  ", "\r\n  "]), odds=150)
+
+
+@st.composite
+def sync_entry(draw) -> str:
+    """An entry as sync writes it (``name = value,`` on each line), or nearly."""
+    kind = draw(mostly(st.sampled_from(["misc", "inproceedings", "Article"]), st.just("misc ")))
+    unique = draw(mostly(st.just(True), st.just(False)))
+    fields = draw(
+        st.lists(
+            st.tuples(INDENT, LINE_NAME, LINE_VALUE, BEFORE_COMMA, INDENT),
+            max_size=7,
+            unique_by=(lambda f: f[1]) if unique else None,
+        )
+    )
+    lines = [
+        f"{a}{name}{' ' * max(1, 14 - len(name))}= {value}{c},{b}"
+        for a, name, value, c, b in fields
+    ]
+    body = "\n".join(lines)
+    if lines and draw(mostly(st.just(True), st.just(False))) is False:
+        body = body[: body.rindex(",")] + body[body.rindex(",") + 1 :]  # no last comma
+    after_key = draw(mostly(st.just(",\n"), st.sampled_from([", ", ",\t\n", ",", " ,\n"])))
+    key = draw(mostly(st.integers(0, 10**6).map(lambda n: f"key{n}"), KEY))
+    return f"@{kind}{{{key}{after_key}{body}\n{draw(INDENT)}}}"
+
+
+@st.composite
+def sync_text(draw) -> str:
+    text = draw(st.sampled_from(["", "@comment{difbib}\n\n", "% by hand\n"]))
+    blocks = draw(
+        st.lists(mostly(sync_entry(), st.one_of(entry_block(), OTHER_BLOCK), odds=12), max_size=6)
+    )
+    for i, block in enumerate(blocks):  # keys made distinct, mostly (a key twice: the old way)
+        unique = draw(mostly(st.just(True), st.just(False)))
+        block = block.replace(",", f"x{i},", 1) if unique and block.startswith("@") else block
+        text += block + draw(BETWEEN)
+    return text
+
+
+SYNC_TEXT = sync_text()
+
+
+def first_value(entry: Entry, name: str) -> str | None:
+    return next((f.value for f in entry.fields if f.key.lower() == name.lower()), None)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=SYNC_TEXT)
+@example(text="@misc{k,\n  title = {A {B} \\'e},\n  Title = {C},\n  year = 2024\n}\n")
+@example(text='@misc{k,\n  note = "a \\" b",\n  keywords = {x},\n}\n@misc{j,\n}')
+@example(text="@misc{k,\n  title = {A},\n  title = {B},\n}\n")  # the same name twice
+@example(text="@misc{k,\n  title = {A\n  year = 2024},\n  note = {N},\n}\n")  # a line break
+@example(text='@misc{k,\n  title = "A\n  year = 2024",\n}\n')
+def test_lazy_entries_are_the_entries_the_reader_makes(text):
+    eager = split_blocks(text)
+    lazy = split_blocks(text, lazy=True)
+    assert (lazy is None) == (eager is None)
+    if eager is None or lazy is None:
+        return
+    for fast, slow in zip(lazy, eager, strict=True):
+        if isinstance(fast, LazyEntry):
+            assert not fast.made
+            names = [f.key for f in slow.fields] + ["missing", "TITLE"]
+            assert [fast.peek(n) for n in names] == [first_value(slow, n) for n in names]
+            assert not fast.made  # peeking makes nothing
+    assert [state(b) for b in lazy] == [state(b) for b in eager]
+    for fast, slow in zip(lazy, eager, strict=True):
+        assert fast == slow and hash(fast) == hash(slow)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=SYNC_TEXT)
+@example(text="@misc{a,\n  title = {A},\n}\n@misc{b,\n  xdata = {a},\n  year = 2024,\n}\n")
+@example(text="@misc{b,\n  crossref = {a},\n}\n@proceedings{a,\n  title = {P},\n}\n")
+@example(text="@misc{b,\n  title = {A},\n  TITLE = {B},\n  Year = 2024,\n}\n")
+def test_resolving_lazy_entries_gives_the_same_entries_and_problems(text):
+    eager_problems: list = []
+    eager = bibtex.resolve_entries(bibtex.parse_bib(text), problems=eager_problems)
+    lazy_problems: list = []
+    lazy = bibtex.resolve_entries(bibtex.parse_bib(text, lazy=True), problems=lazy_problems)
+    for fast, slow in zip(lazy, eager, strict=True):
+        names = [f.key for f in slow.fields] + ["missing"]
+        assert [bibtex.field_value(fast, n) for n in names] == [first_value(slow, n) for n in names]
+    assert [state(e) for e in lazy] == [state(e) for e in eager]
+    assert lazy_problems == eager_problems
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=SYNC_TEXT)
+def test_a_library_read_lazily_selects_and_exports_what_it_did(tmp_path_factory, text):
+    from difbib.library.queries import Library
+    from difbib.outputs.export import export
+
+    path = tmp_path_factory.mktemp("lib") / "library.bib"
+    path.write_text(text, encoding="utf-8")
+
+    def outcome(library: Library) -> list:
+        papers = library.papers
+        found = [(p.key, p.categories, p.rating, p.year, p.title) for p in papers]
+        for category in library.categories:
+            chosen = [p for p in papers if category.heading in p.categories]
+            for fmt in ("bibtex", "biblatex", "ris"):
+                try:
+                    found.append(export(chosen, fmt))
+                except Exception as err:  # the same failure, if any
+                    found.append(repr(err))
+        return found
+
+    def eager_read_bib(path, **options):
+        return real_read_bib(path, **{**options, "lazy": False})
+
+    real_read_bib = bibtex.read_bib
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            lazily = outcome(Library.load(path))
+        except Exception as err:
+            lazily = [repr(err)]
+        with mock.patch.object(bibtex, "read_bib", eager_read_bib):
+            try:
+                eagerly = outcome(Library.load(path))
+            except Exception as err:
+                eagerly = [repr(err)]
+    assert lazily == eagerly
+
+
+def test_a_category_makes_only_its_entries_fields(tmp_path):
+    """Selecting a category reads its keywords without making any entry's fields;
+    exporting the selection makes its entries' fields only."""
+    from difbib.library.queries import Library
+    from difbib.outputs.export import export
+
+    fields = [{"title": f"Paper {i}", "keywords": "A" if i % 3 else "B", "ranking": "rank3"}
+              for i in range(30)]  # fmt: skip
+    entries = [bibtex.make_entry(f"key{i}", f) for i, f in enumerate(fields)]
+    path = tmp_path / "library.bib"
+    path.write_text(bibtex.write_bib(entries), encoding="utf-8")
+    library = Library.load(path)
+    papers = library.select(categories=["b"])
+    assert [p.key for p in papers] == [f"key{i}" for i in range(0, 30, 3)]
+    lazy = [p.entry for p in library.papers]
+    assert all(isinstance(e, LazyEntry) and not e.made for e in lazy)
+    assert "= {Paper 3}," in export(papers, "bibtex")
+    assert [e.made for e in lazy] == [i % 3 == 0 for i in range(30)]
+
+
+def test_resolving_leaves_no_reference_cycle():
+    """The resolved entries are freed as soon as they are unused, without waiting for
+    the cycle collector (which walks every object of a large library to find them)."""
+    library = bibtex.parse_bib("@misc{a,\n  title = {A},\n}\n@misc{b, crossref = {a}}\n")
+    gc.disable()
+    try:
+        entries = bibtex.resolve_entries(library)
+        copy = weakref.ref(entries[1])
+        del entries
+        assert copy() is None
+    finally:
+        gc.enable()
 
 
 # -- writing --------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from difbib.library import latex
 from difbib.library.bibtex import base_key, unique_key
 from difbib.library.latex import make_safe, protect_capitals
 from difbib.sources.arxiv import TITLE_MATCH_THRESHOLD, title_query, titles_match
@@ -84,6 +87,47 @@ def test_protected_terms(title, protected):
     terms = ["Qwen", "FLUX.1 Kontext", "Kontext"]
     assert protect_capitals(title, terms) == protected
     assert protect_capitals(protected, terms) == protected
+
+
+# -- the shortcuts give what the rules give ------------------------------------------
+# make_safe and protect_capitals(auto=False) return most values at once (export runs
+# them on every field of every entry); on any text they must give what the rules give.
+
+#: Text made mostly of plain words, with every character the rules care about mixed in.
+TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["Flow", " ", "Qwen", "FLUX.1", "Kontext", "-Image", "é", "\n", ":"]),
+        st.sampled_from(list("{}\\$%&#_^<>~\x00\x1b\x7f\x85\ue000\ue001\r")),
+        st.sampled_from(["\\'e", "\\emph", "\\url{http://x}", "$x$", "\\\n", "\\"]),
+        st.text(max_size=3),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=TEXT)
+@example(value="a}b")
+@example(value="{a} {b}")
+def test_make_safe_gives_what_its_rules_give(value):
+    assert make_safe(value) == latex._make_safe(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=TEXT,
+    terms=st.lists(st.sampled_from(["Qwen", "FLUX.1 Kontext", "Kontext", " ", "", "x y"])),
+)
+@example(title="{FLUX}.1 Kontext", terms=["FLUX.1 Kontext"])
+@example(title="a Qwen-Image", terms=["Qwen"])
+def test_protecting_only_terms_gives_what_its_rules_give(title, terms):
+    try:
+        expected = latex._protect_capitals(title, [t for t in terms if t.strip()], False)
+    except AssertionError:  # a backslash before a line break: the rules stop there
+        with pytest.raises(AssertionError):
+            protect_capitals(title, terms, auto=False)
+        return
+    assert protect_capitals(title, terms, auto=False) == expected
 
 
 def test_protected_terms_file(tmp_path):

@@ -130,6 +130,24 @@ def _safe_math_token(tok: str) -> bool:
     return tok not in ("%", "#", "$")
 
 
+#: Text that :func:`make_safe` leaves as it is, braces aside: no control sequence, math,
+#: character to escape or control character (:data:`CONTROL_CHARS`).
+_INERT = re.compile(r"[^\\$%&#_^<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*")
+
+
+def _text_braces_balanced(value: str) -> bool:
+    """Whether the braces of a value without backslashes balance."""
+    depth = 0
+    for brace in _BRACES.findall(value):
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_BRACES = re.compile(r"[{}]")
+
+
 def make_safe(value: str) -> str:
     """Make a field value compile under LaTeX/BibTeX and execute nothing.
 
@@ -142,7 +160,17 @@ def make_safe(value: str) -> str:
       BibTeX) when they do not;
     * control characters (NUL, ESC, DEL, ...; see :func:`strip_control`) are dropped:
       TeX stops on them with "invalid character".
+
+    Most values (every value ``sync`` writes) hold none of these: they are returned at
+    once, as the rules above would return them.
     """
+    if _INERT.fullmatch(value) and _text_braces_balanced(value):
+        return value
+    return _make_safe(value)
+
+
+def _make_safe(value: str) -> str:
+    """:func:`make_safe` by its rules, token by token."""
     value, urls = _hold_urls(strip_control(value))
     tokens = _TOKEN.findall(value)
     math = _math_spans(tokens)
@@ -308,6 +336,16 @@ def load_terms(path: str | Path) -> list[str]:
     return terms
 
 
+def _no_term_in(title: str, terms: list[str]) -> bool:
+    """Whether no term can be found in ``title`` (not even cut by braces, as
+    :func:`_protect_phrases` finds them), and :func:`protect_capitals` reads it to the
+    end (a backslash before a line break or at the end stops it)."""
+    if "\\\n" in title or title.endswith("\\"):
+        return False
+    text = title.replace("{", "").replace("}", "")
+    return not any(t in text for t in terms)
+
+
 def protect_capitals(title: str, terms: Iterable[str] = (), *, auto: bool = True) -> str:
     """Brace-protect the words whose capitals a BibTeX style must not lowercase.
 
@@ -320,6 +358,13 @@ def protect_capitals(title: str, terms: Iterable[str] = (), *, auto: bool = True
     that sync, or a hand edit, already protected).
     """
     terms = [t for t in terms if t.strip()]
+    if not auto and _no_term_in(title, terms):
+        return title  # nothing to protect: the loop below would give the title back
+    return _protect_capitals(title, terms, auto)
+
+
+def _protect_capitals(title: str, terms: list[str], auto: bool) -> str:
+    """:func:`protect_capitals` word by word (``terms`` without blank ones)."""
     words = frozenset(t for t in terms if _WORD.fullmatch(t))
     title = _protect_phrases(title, [t for t in terms if t not in words])
     out: list[str] = []

@@ -29,6 +29,7 @@ from difbib.errors import BibError, BibWarning, DifbibError, SelectionError
 from difbib.gcpause import paused_gc
 from difbib.library import bibtex
 from difbib.library.aux import ALL, cited_keys
+from difbib.library.bibsplit import LazyEntry
 from difbib.library.latex import MAX_BRACE_DEPTH, brace_depth, tex_to_text, too_deep
 from difbib.sources.ids import eprint_arxiv_id
 from difbib.sources.readinglist import Category, make_category, read_list
@@ -53,8 +54,8 @@ class Paper:
         return self.entry.key
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        f = bibtex.field_ci(self.entry, name)
-        return f.value if f is not None else default
+        value = bibtex.field_value(self.entry, name)
+        return value if value is not None else default
 
     @property
     def title(self) -> str:
@@ -154,6 +155,8 @@ def fold(text: str) -> str:
 def _check_depth(entries: Sequence[Entry], source: Path) -> None:
     """Refuse a field nested too deep to read as text, naming its entry (one line)."""
     for entry in entries:
+        if isinstance(entry, LazyEntry) and not entry.made:
+            continue  # its shape has braces one level deep inside values at most
         for f in entry.fields:
             if isinstance(f.value, str) and too_deep(f.value):
                 line = f" line {entry.start_line + 1}" if entry.start_line is not None else ""
@@ -175,8 +178,7 @@ class Library:
         self.papers: list[Paper] = []
         for entry in self.entries:
             cats = [k for k in _keywords(entry) if k in names]
-            ranking = bibtex.field_ci(entry, "ranking")
-            rating = bibtex.parse_rating(ranking.value if ranking else None)
+            rating = bibtex.parse_rating(bibtex.field_value(entry, "ranking"))
             self.papers.append(Paper(entry, cats, rating))
 
     @classmethod
@@ -189,7 +191,9 @@ class Library:
                 f"library {str(library_path)!r} not found; run 'difbib sync' first "
                 "or pass --library PATH"
             )
-        parsed = bibtex.read_bib(library_path)
+        # Lazy: an entry makes its fields when a command uses them (export --category
+        # makes 1,500 entries' fields in a library of 10,000).
+        parsed = bibtex.read_bib(library_path, lazy=True)
         _check_depth(list(parsed.entries), library_path)
         # Macros, months and crossref resolved: every output reads the same values.
         found: list[bibtex.BibProblem] = []
@@ -330,5 +334,4 @@ class Library:
 
 def _keywords(entry: Entry) -> list[str]:
     """An entry's keywords, whatever the case of the field's name (``Keywords``)."""
-    found = bibtex.field_ci(entry, "keywords")
-    return bibtex.split_keywords(found.value if found else None)
+    return bibtex.split_keywords(bibtex.field_value(entry, "keywords"))
