@@ -459,7 +459,9 @@ def parse_bib(
     string_keys: dict[str, int | None] = {}
     for block in parsed:
         line = _line(block)
-        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+        if type(block) in (Entry, LazyEntry):
+            pass  # an entry as read (most blocks): none of the failed blocks below
+        elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(
             block.ignore_error_block, Entry
         ):
             entry = block.ignore_error_block
@@ -757,6 +759,8 @@ def resolve_entries(library: Library, *, problems: list[BibProblem] | None = Non
             linked.add(id(copy))
         plain.setdefault(entry.key.lower(), copy)
         order.append(copy)
+    if not linked and len(plain) == len(order):
+        return order  # no entry lends or borrows, no key twice: every copy stands alone
     resolver = _Resolver(plain, linked, found)
     return [resolver.resolved(entry, frozenset()) for entry in order]
 
@@ -863,6 +867,7 @@ def _writable_copy(block: Block) -> Block:
 _VALUE_COLUMN = 16
 
 
+@paused_gc()  # builds an entry's worth of objects per block, none in a cycle
 def write_bib(blocks: Iterable[Block]) -> str:
     """BibTeX text for these blocks: values braced, aligned, one blank line between.
 

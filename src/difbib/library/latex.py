@@ -137,6 +137,8 @@ _INERT = re.compile(r"[^\\$%&#_^<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*")
 
 def _text_braces_balanced(value: str) -> bool:
     """Whether the braces of a value without backslashes balance."""
+    if "{" not in value and "}" not in value:
+        return True
     depth = 0
     for brace in _BRACES.findall(value):
         depth += 1 if brace == "{" else -1

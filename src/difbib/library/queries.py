@@ -176,10 +176,15 @@ class Library:
         self.path: Path | None = None  # where it was loaded from, for messages
         names = {c.heading for c in self.categories}
         self.papers: list[Paper] = []
+        # Papers share a few keywords and ranking values: each is read once.
+        read: dict[tuple[str | None, str | None], tuple[list[str], int | None]] = {}
         for entry in self.entries:
-            cats = [k for k in _keywords(entry) if k in names]
-            rating = bibtex.parse_rating(bibtex.field_value(entry, "ranking"))
-            self.papers.append(Paper(entry, cats, rating))
+            values = (bibtex.field_value(entry, "keywords"), bibtex.field_value(entry, "ranking"))
+            found = read.get(values)
+            if found is None:
+                cats = [k for k in bibtex.split_keywords(values[0]) if k in names]
+                found = read[values] = (cats, bibtex.parse_rating(values[1]))
+            self.papers.append(Paper(entry, list(found[0]), found[1]))
 
     @classmethod
     @paused_gc()  # builds many objects, none in a cycle (see paused_gc)
