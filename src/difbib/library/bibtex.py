@@ -242,7 +242,8 @@ def person(name: str) -> Person:
         return Person(others=True)
     braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
     bare = name[1:-1] if braced else name
-    if braced or is_group_author(bare) or len(bare.split()) < 2:
+    # "Lefebvre,Henri" is two parts: BibTeX splits at a comma as at a space
+    if braced or is_group_author(bare) or len(bare.replace(",", " ").split()) < 2:
         return Person(literal=tex_to_text(bare))
     try:
         parts = parse_single_name_into_parts(name, strict=False)
@@ -424,6 +425,68 @@ def _first_fields(entry: Entry) -> Entry:
     return Entry(entry.entry_type, entry.key, fields, start_line=entry.start_line, raw=entry.raw)
 
 
+#: Stands in, while bibtexparser reads a file, for a ``"`` inside braces in a quoted
+#: value (a character of Unicode's private use area that the file does not hold).
+_HELD_QUOTE = "\ue0f2"
+#: Where a quoted value starts (after ``=`` or ``#``), and the marks inside one.
+_QUOTED_START = re.compile(r'[=#][ \t\r\n]*"')
+_QUOTED_MARK = re.compile(r'\\.|[{}"]', re.S)
+
+
+def _hold_braced_quotes(text: str) -> str:
+    """``text`` with each ``"`` that sits inside braces in a quoted value held aside.
+
+    In BibTeX a quoted value ends at a ``"`` *outside* braces only: ``"zeitgem{"a}{\\ss}"``
+    is one value, and ``{"}`` is a quote character. bibtexparser ends the value at the
+    first ``"``, cutting the entry short without a word. The value is left as it is
+    when its braces do not balance (the reader then reports the block).
+    """
+    if _HELD_QUOTE in text or '"' not in text:
+        return text
+    held: list[int] = []
+    pos = 0
+    while (start := _QUOTED_START.search(text, pos)) is not None:
+        depth, pos = 0, start.end()
+        inside: list[int] = []
+        for m in _QUOTED_MARK.finditer(text, start.end()):
+            mark = m.group()
+            if mark == "{":
+                depth += 1
+            elif mark == "}":
+                depth -= 1
+                if depth < 0:
+                    break
+            elif mark == '"':
+                if depth == 0:
+                    held += inside
+                    pos = m.end()
+                    break
+                inside.append(m.start())
+        else:
+            break
+    if not held:
+        return text
+    chars = list(text)
+    for i in held:
+        chars[i] = _HELD_QUOTE
+    return "".join(chars)
+
+
+def _restore_quotes(block: Block) -> None:
+    """Put back the quotes :func:`_hold_braced_quotes` held aside, in place."""
+    # ``raw`` has no setter: bibtexparser keeps it in ``_raw``
+    for name, attr in (("raw", "_raw"), ("value", "value"), ("comment", "comment")):
+        got = getattr(block, name, None)
+        if isinstance(got, str) and _HELD_QUOTE in got:
+            setattr(block, attr, got.replace(_HELD_QUOTE, '"'))
+    for f in getattr(block, "fields", None) or []:
+        if isinstance(f.value, str) and _HELD_QUOTE in f.value:
+            f.value = f.value.replace(_HELD_QUOTE, '"')
+    inner = getattr(block, "ignore_error_block", None)
+    if isinstance(inner, Block):
+        _restore_quotes(inner)
+
+
 @paused_gc()
 def parse_bib(
     text: str,
@@ -452,8 +515,12 @@ def parse_bib(
     found: list[BibProblem] = problems if problems is not None else []
     parsed = split_blocks(text, lazy=lazy)  # the common shape, fast; None: anything else
     if parsed is None:
-        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        held = _hold_braced_quotes(text)
+        library = bibtexparser.parse_string(held, parse_stack=[RemoveEnclosingMiddleware()])
         parsed = library.blocks
+        if held is not text:
+            for block in parsed:
+                _restore_quotes(block)
     blocks: list[Block] = []
     entry_keys: dict[str, int | None] = {}
     string_keys: dict[str, int | None] = {}

@@ -38,7 +38,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from difbib.library.bibtex import MONTHS, person, split_authors
-from difbib.library.latex import tex_to_text
+from difbib.library.latex import URL_COMMAND, tex_literal, tex_to_text
 from difbib.sources.ids import eprint_arxiv_id
 
 
@@ -89,13 +89,35 @@ TYPES: dict[str, TypeMap] = {
     "dataset": TypeMap("dataset", "DATA"),
     "patent": TypeMap("patent", "PAT"),
     "periodical": TypeMap("article-journal", "JFULL"),  # an issue of a journal (pandoc)
+    "suppperiodical": TypeMap("article-journal", "JOUR"),
+    "standard": TypeMap("standard", "STAND"),  # CSL 1.0.2 (pandoc 2: legislation)
+    # biblatex's "unsupported" types, as pandoc maps them
+    "review": TypeMap("review", "JOUR"),
+    "artwork": TypeMap("graphic", "ART"),
+    "image": TypeMap("graphic", "ART"),
+    "audio": TypeMap("song", "SOUND"),
+    "music": TypeMap("song", "MUSIC"),
+    "movie": TypeMap("motion_picture", "MPCT"),
+    "video": TypeMap("motion_picture", "VIDEO"),
+    "commentary": TypeMap("book", "BOOK"),
+    "jurisdiction": TypeMap("legal_case", "CASE"),
+    "legislation": TypeMap("legislation", "STAT"),
+    "legal": TypeMap("treaty", "LEGAL"),
+    "letter": TypeMap("personal_communication", "PCOMM"),
+    "letters": TypeMap("personal_communication", "PCOMM"),
+    "performance": TypeMap("speech", "GEN"),
+    "data": TypeMap("dataset", "DATA"),  # biblatex-apa
+    "newsarticle": TypeMap("article-newspaper", "NEWS"),  # biblatex-apa
 }
+#: biblatex's ``entrysubtype`` of an ``@article`` or ``@periodical`` (pandoc's reading).
+SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
 #: An arXiv preprint: CSL's (and Zotero's) preprint type, RIS's unpublished work.
 PREPRINT = TypeMap("article", "UNPB")
 #: Entry types that are a preprint when they carry an arXiv ``eprint``.
 PREPRINT_CARRIERS = frozenset({"misc", "online", "electronic", "www", "unpublished", "preprint"})
 #: CSL types whose ``number`` is an issue of a periodical.
-_PERIODICAL = frozenset({"article-journal", "article-magazine", "article-newspaper", "periodical"})
+_PERIODICAL = frozenset({"article-journal", "article-magazine", "article-newspaper", "periodical",
+                         "review"})  # fmt: skip
 
 
 class Fields:
@@ -130,7 +152,15 @@ def type_map(f: Fields) -> TypeMap:
 
 
 def csl_type(f: Fields) -> str:
-    return type_map(f).csl
+    """The CSL type: the entry type's (:data:`TYPES`); for an ``@article`` or a
+    periodical with ``entrysubtype`` magazine or newspaper, that kind of article; for an
+    ``@unpublished`` with an event (``eventtitle``, ``eventdate``, ``venue``), a speech."""
+    tm = type_map(f)
+    if tm.csl == "article-journal" and f.text("entrysubtype").lower() in SUBTYPES:
+        return SUBTYPES[f.text("entrysubtype").lower()]
+    if f.type == "unpublished" and any(f.tex(n) for n in ("eventtitle", "eventdate", "venue")):
+        return "speech"  # a talk (biblatex's event fields), as pandoc reads it
+    return tm.csl
 
 
 # -- names ------------------------------------------------------------------------
@@ -226,6 +256,20 @@ def _titled(f: Fields, title: str, subtitle: str, addon: str = "") -> str:
     return text
 
 
+def join_list(parts: list[str], sep: str = ";") -> str:
+    """Parts joined by ``sep`` and a space, as pandoc joins them: after a part that
+    ends in punctuation (``Online journal.``) only the space."""
+    out = ""
+    for part in parts:
+        if not out:
+            out = part
+        elif out[-1] in "!?.,:;":
+            out += " " + part
+        else:
+            out += f"{sep} {part}"
+    return out
+
+
 def _pages(value: str) -> str:
     return re.sub(r"\s*(?:--|–|—)\s*", "-", value)
 
@@ -237,8 +281,11 @@ def normalize_doi(value: str) -> str:
 
 def _only_url(value: str) -> str | None:
     """The URL when a value is nothing but a URL (``\\url{...}`` or bare)."""
-    m = re.fullmatch(r"\s*(?:\\url\{([^{}]+)\}|(https?://\S+))\s*", value)
-    return (m.group(1) or m.group(2)) if m else None
+    m = URL_COMMAND.fullmatch(value.strip())
+    if m:
+        return tex_literal(m.group(1)) or None
+    m = re.fullmatch(r"\s*(https?://\S+)\s*", value)
+    return tex_literal(m.group(1)) if m else None
 
 
 def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
@@ -248,7 +295,7 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     """
     f = Fields(entry_type, fields)
     tm = type_map(f)
-    out: dict[str, Any] = {"type": tm.csl}
+    out: dict[str, Any] = {"type": csl_type(f)}
 
     def put(var: str, value: str | None) -> None:
         if value and var not in out:
@@ -267,6 +314,8 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     if main and tm.csl in ("chapter", "paper-conference", "entry-encyclopedia"):
         put("container-title", main)  # biblatex: the multi-volume work contains the book
         put("volume-title", _titled(f, "booktitle", "booksubtitle", "booktitleaddon"))
+    if f.type == "periodical":  # a whole issue: its title is the journal's (biblatex, pandoc)
+        put("container-title", out.get("title"))
     put(
         "container-title",
         _titled(f, "journaltitle", "journalsubtitle")
@@ -297,7 +346,7 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         value = f.text(name) if name != "howpublished" or not how_url else ""
         if value and value.casefold() not in (p.casefold() for p in publishers):
             publishers.append(value)
-    put("publisher", "; ".join(publishers))
+    put("publisher", join_list(publishers))
     put("publisher-place", f.text("address", "location"))
     put("genre", f.text("type") or tm.genre)
     parts = date_parts(f)
@@ -310,10 +359,10 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     if tm is PREPRINT and aid:
         out["publisher"] = "arXiv"
         out["number"] = f"arXiv:{aid}"
-    put("DOI", normalize_doi(f.tex("doi")))
+    put("DOI", normalize_doi(tex_literal(f.tex("doi"))))
     put("ISBN", f.text("isbn"))
     put("ISSN", f.text("issn"))
-    put("URL", f.tex("url").strip() or how_url)
+    put("URL", tex_literal(f.tex("url")) or how_url)
     put("note", f.text("note", "addendum"))
     put("language", f.text("language", "langid"))
     put("abstract", f.text("abstract"))

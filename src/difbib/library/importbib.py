@@ -37,7 +37,7 @@ from difbib.errors import DifbibError
 from difbib.fileio import atomic_write_text
 from difbib.library import bibtex
 from difbib.library.datamodel import normalize_doi
-from difbib.library.latex import tex_to_text
+from difbib.library.latex import tex_literal, tex_to_text
 from difbib.sources.ids import arxiv_id_from_url, arxiv_ids_in_text, eprint_arxiv_id
 from difbib.sources.readinglist import normalize_title
 
@@ -72,7 +72,7 @@ def arxiv_id_of_entry(entry: Entry) -> str | None:
 
 
 def doi_of_entry(entry: Entry) -> str | None:
-    doi = normalize_doi(_fields(entry).get("doi", "")).lower()
+    doi = normalize_doi(tex_literal(_fields(entry).get("doi", ""))).lower()
     return doi or None
 
 

@@ -523,16 +523,39 @@ def _hold_unconvertible(value: str, held: list[str]) -> str:
 _TEXT_MACRO_TEXT = {
     "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2ε", "BibTeX": "BibTeX",
     "XeTeX": "XeTeX", "LuaTeX": "LuaTeX", "METAFONT": "METAFONT", "MF": "METAFONT",
-    "emdash": "—", "endash": "–",
+    "emdash": "—", "endash": "–", "slash": "/", "S": "§", "P": "¶", "textsection": "§",
+    "textparagraph": "¶",
 }  # fmt: skip
+#: Of these, the ones that join two words: the space after them is TeX's end of the
+#: command name, not a space (``Brooks\\slash Cole`` is "Brooks/Cole").
+_JOINERS = frozenset({"slash", "emdash", "endash"})
 _TEXT_MACROS = re.compile(
-    r"\\(" + "|".join(sorted(_TEXT_MACRO_TEXT, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+    r"\\(" + "|".join(sorted(_TEXT_MACRO_TEXT, key=len, reverse=True)) + r")(?![A-Za-z])"
+    r"(\{\}|[ \t\r\n]*)"
 )
 
 
 def _url_text(url: str) -> str:
     """A URL as TeX that prints exactly that URL."""
     return "".join({"~": r"\textasciitilde{}"}.get(c) or _escape_text_char(c) for c in url)
+
+
+#: ``\\url{...}`` with its argument (which may hold escapes in braces, ``{\\_}``).
+URL_COMMAND = re.compile(r"\\url\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}")
+_LITERAL_ESCAPE = re.compile(r"\{?\\([_&%#$])\}?|\{?\\(?:textasciitilde|~)(?:\{\})?\}?")
+
+
+def tex_literal(value: str) -> str:
+    """An identifier (a DOI, a URL) as its characters, from TeX that escapes some of them.
+
+    Reference managers escape a DOI or URL as if it were text (Mendeley writes
+    ``10.1000/a{\\_}b`` and ``{\\~{}}``); those escapes and grouping braces are undone,
+    and nothing else is read as TeX: ``%20`` and ``<`` stay as they are.
+    """
+    if "\\" not in value and "{" not in value:
+        return value.strip()
+    value = _LITERAL_ESCAPE.sub(lambda m: m.group(1) or "~", value)
+    return value.replace("{", "").replace("}", "").strip()
 
 
 def tex_to_text(value: str, converter: Any = None) -> str:
@@ -562,10 +585,16 @@ def tex_to_text(value: str, converter: Any = None) -> str:
         ),
         value,
     )
-    value = re.sub(r"\\url\{([^{}]*)\}", lambda m: _url_text(m.group(1)), value)
+    value = URL_COMMAND.sub(lambda m: _url_text(tex_literal(m.group(1))), value)
     value = value.replace("\\-", "")  # a hyphenation point prints nothing
     value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
-    value = _TEXT_MACROS.sub(lambda m: _TEXT_MACRO_TEXT[m.group(1)], value)
+    value = _TEXT_MACROS.sub(
+        lambda m: (
+            _TEXT_MACRO_TEXT[m.group(1)]
+            + ("" if m.group(1) in _JOINERS or m.group(2) == "{}" else m.group(2))
+        ),
+        value,
+    )
     value = _hold_unconvertible(value, held)
     value = make_safe(value).replace(r"\^{}", r"\textasciicircum{}")
     text = _restore(converter.latex_to_text(value), held)

@@ -203,6 +203,8 @@ class Library:
         # Macros, months and crossref resolved: every output reads the same values.
         found: list[bibtex.BibProblem] = []
         entries = bibtex.resolve_entries(parsed, problems=found)
+        # an @xdata entry only lends fields to others: biblatex never cites it
+        entries = [e for e in entries if e.entry_type.lower() != "xdata"]
         for problem in found:
             warnings.warn(f"{library_path}: {problem}", BibWarning, stacklevel=2)
         categories: list[Category] = []
