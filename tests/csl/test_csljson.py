@@ -102,3 +102,16 @@ def test_export_csl_json_of_nothing_is_an_empty_list(shipped, run):
     res = run("export", "--year", "1999", "--format", "csl-json")
     assert res.exit_code == 0
     assert json.loads(res.stdout) == []
+
+
+def test_a_files_own_keywords_are_plain_text(tmp_path):
+    """Without a reading list a file's keywords are its categories; CSL-JSON gets text."""
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        '@book{b, title = {T}, year = {1990},\n  keywords = "Der Fr{\\"u}hdruck im\n'
+        '                 deutschen S{\\"u}dwesten"}\n',
+        encoding="utf-8",
+    )
+    (item,) = to_csl_items(Library.load(path).papers)
+    assert item["categories"] == ["Der Frühdruck im deutschen Südwesten"]
+    assert item["keyword"] == "Der Frühdruck im deutschen Südwesten"

@@ -9,6 +9,8 @@ import pytest
 
 from difbib.library import bibtex
 from difbib.sources.readinglist import read_list
+from tests.helpers import DATA, SHIPPED_LIBRARY
+from tests.helpers.imports import doubled
 
 #: A user's bibliography, as Google Scholar and hand editing make them (written for the
 #: test): Scholar's arXiv form, a venue macro, a DOI-only paper, a new arXiv paper.
@@ -126,3 +128,42 @@ def test_import_puts_arxiv_papers_on_the_list(shipped, run):
     assert listed and listed[0].categories == ["Model Distillation"]
     assert run("sync", "--offline").exit_code == 0
     assert "yin2023dmd" in keys() and "yin2023one" not in keys()  # the user's key stays
+
+
+#: Bibliographies in the shapes reference managers write, with papers of the shipped
+#: library among them (arXiv id in eprint, a URL, Scholar's journal; Scholar's lowercase
+#: titles with no id at all; Zotero's group author taken for a person).
+REAL = sorted((DATA / "bib" / "real").glob("*.bib"))
+#: The shipped papers each file holds (by the library's key), which import must merge.
+REAL_DUPLICATES = {
+    "biblatex": {"yin2024improved", "shah2024flashattention"},
+    "jabref": {"zhang2024sageattention2"},
+    "mendeley": {"lipman2022flow", "wu2025qwen"},
+    "scholar": {"lipman2022flow", "dao2022flashattention", "yin2023one"},
+    "zotero": {"labs2025flux", "zhang2024sageattention"},
+}
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.stem for p in REAL])
+def test_import_of_a_real_world_file_doubles_no_paper(shipped, run, path):
+    before = keys()
+    res = run("import", str(path))
+    assert res.exit_code == 0, res.stderr
+    merged = [line for line in res.stdout.splitlines() if line.startswith("merge")]
+    assert len(merged) == len(REAL_DUPLICATES[path.stem]), res.stdout
+    for key in REAL_DUPLICATES[path.stem]:
+        assert any(f"= {key} (" in line for line in merged), (key, res.stdout)
+    assert doubled(SHIPPED_LIBRARY, Path("library.bib")) == []
+    added = [line for line in res.stdout.splitlines() if line.startswith("add")]
+    assert len(keys()) == len(before) + len(added)
+
+
+def test_doubled_finds_a_paper_added_twice(shipped):
+    """The check above can fail: a copy of a shipped paper under another key is found."""
+    text = Path("library.bib").read_text(encoding="utf-8")
+    Path("library.bib").write_text(
+        text + "\n@misc{copy, title = {Flow Matching for Generative Modeling}, "
+        "author = {Lipman, Yaron}, year = {2022}}\n",
+        encoding="utf-8",
+    )
+    assert doubled(SHIPPED_LIBRARY, Path("library.bib")) == ["lipman2022flow (same title)"]

@@ -54,8 +54,10 @@ def to_csl_item(paper: Paper, omit: Collection[str] = ()) -> dict[str, Any]:
             fields.pop(field, None)
     item: dict[str, Any] = {"id": paper.key, **csl_variables(paper.entry.entry_type, fields)}
     if paper.categories:
-        item["categories"] = list(paper.categories)
-        item["keyword"] = ", ".join(paper.categories)
+        # a file's own keywords may be TeX (``Fr{\"u}hdruck``), over several lines
+        categories = [tex_to_text(c) for c in paper.categories]
+        item["categories"] = categories
+        item["keyword"] = ", ".join(categories)
     if paper.rating is not None:
         item["custom"] = {**item.get("custom", {}), "rating": paper.rating}
     return item

@@ -242,8 +242,11 @@ def person(name: str) -> Person:
         return Person(others=True)
     braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
     bare = name[1:-1] if braced else name
-    # "Lefebvre,Henri" is two parts: BibTeX splits at a comma as at a space
-    if braced or is_group_author(bare) or len(bare.replace(",", " ").split()) < 2:
+    # "Family, Given" is a person's name, whatever the words ("Labs, Black Forest" is how
+    # a reference manager writes a group it took for a person); "Lefebvre,Henri" is two
+    # parts: BibTeX splits at a comma as at a space
+    comma = not braced and "," in re.sub(r"\{[^{}]*\}", "", bare)
+    if braced or (is_group_author(bare) and not comma) or len(bare.replace(",", " ").split()) < 2:
         return Person(literal=tex_to_text(bare))
     try:
         parts = parse_single_name_into_parts(name, strict=False)
