@@ -119,9 +119,9 @@ def excuse(
     if theirs is None:
         return None
     if name == "DOI":
-        bare = re.sub(r"^https?://(dx\.)?doi\.org/", "", theirs)
+        bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", theirs)
         if bare == ours:
-            return "pandoc keeps a doi.org prefix in DOI"
+            return "pandoc keeps a doi.org or doi: prefix in DOI"
         if re.sub(r"[{}\\]", "", bare) == ours:
             return "pandoc keeps TeX escapes in a DOI (10.1000/a{\\_}b)"
         if ours is None and dois and dois.get(bare, ref["id"]) != ref["id"]:

@@ -370,6 +370,15 @@ def test_escaped_doi_and_url_are_their_characters(real):
                         "ICCV_2023_paper.html")  # fmt: skip
 
 
+def test_containers_as_bibtex_and_pandoc_read_them(real):
+    # a crossref parent's own booktitle, which BibTeX copies, wins over its title
+    assert real["c1"]["container-title"] == "Proc Booktitle"
+    assert real["c1"]["collection-title"] == "LNCS" and real["c1"]["volume"] == "7"
+    # a paper in proceedings is in its booktitle, even with a journal given too
+    assert real["y5"]["container-title"] == "Proc"
+    assert real["y8"]["DOI"] == "10.1000/XYZ"  # "DOI: " in front
+
+
 def test_publishers_join_as_pandoc_joins_them():
     csl = csl_variables("misc", {"howpublished": "Online journal.", "publisher": "SIF",
                                  "organization": "INFN"})  # fmt: skip

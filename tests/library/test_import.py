@@ -137,6 +137,7 @@ REAL = sorted((DATA / "bib" / "real").glob("*.bib"))
 #: The shipped papers each file holds (by the library's key), which import must merge.
 REAL_DUPLICATES = {
     "biblatex": {"yin2024improved", "shah2024flashattention"},
+    "classic": set(),
     "jabref": {"zhang2024sageattention2"},
     "mendeley": {"lipman2022flow", "wu2025qwen"},
     "scholar": {"lipman2022flow", "dao2022flashattention", "yin2023one"},

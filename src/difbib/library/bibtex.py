@@ -879,9 +879,14 @@ class _Resolver:
                     continue
                 parent = self.resolved(parent, active | {low})
                 renames = _inherited_names(parent.entry_type, entry.entry_type, link)
+                # a parent's own booktitle wins over its title renamed (BibTeX's crossref
+                # copies booktitle, which a BibTeX @proceedings carries for its papers)
+                own = {f.key.lower() for f in parent.fields}
                 for f in parent.fields:
                     name = renames.get(f.key.lower(), f.key.lower())
                     if name in NOT_INHERITED or name in have or name in ("title", "subtitle"):
+                        continue
+                    if name != f.key.lower() and name in own:
                         continue
                     fields.append(Field(name if name != f.key.lower() else f.key, f.value))
                     have.add(name)

@@ -115,6 +115,8 @@ SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
 PREPRINT = TypeMap("article", "UNPB")
 #: Entry types that are a preprint when they carry an arXiv ``eprint``.
 PREPRINT_CARRIERS = frozenset({"misc", "online", "electronic", "www", "unpublished", "preprint"})
+#: CSL types of a part of a book: their container is the ``booktitle``.
+_IN_BOOK = frozenset({"chapter", "paper-conference", "entry-encyclopedia"})
 #: CSL types whose ``number`` is an issue of a periodical.
 _PERIODICAL = frozenset({"article-journal", "article-magazine", "article-newspaper", "periodical",
                          "review"})  # fmt: skip
@@ -276,7 +278,7 @@ def _pages(value: str) -> str:
 
 def normalize_doi(value: str) -> str:
     """A DOI without ``https://doi.org/`` or ``doi:`` in front."""
-    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
+    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value.strip(), flags=re.I)
 
 
 def _only_url(value: str) -> str | None:
@@ -311,17 +313,17 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
                 out.setdefault("custom", {})[f"{var}-et-al"] = True
     put("title", _titled(f, "title", "subtitle", "titleaddon"))
     main = _titled(f, "maintitle", "mainsubtitle", "maintitleaddon")
-    if main and tm.csl in ("chapter", "paper-conference", "entry-encyclopedia"):
+    if main and tm.csl in _IN_BOOK:
         put("container-title", main)  # biblatex: the multi-volume work contains the book
         put("volume-title", _titled(f, "booktitle", "booksubtitle", "booktitleaddon"))
     if f.type == "periodical":  # a whole issue: its title is the journal's (biblatex, pandoc)
         put("container-title", out.get("title"))
-    put(
-        "container-title",
-        _titled(f, "journaltitle", "journalsubtitle")
-        or _titled(f, "journal", "journalsubtitle")
-        or _titled(f, "booktitle", "booksubtitle", "booktitleaddon"),
+    journal = _titled(f, "journaltitle", "journalsubtitle") or _titled(
+        f, "journal", "journalsubtitle"
     )
+    book = _titled(f, "booktitle", "booksubtitle", "booktitleaddon")
+    # a part of a book is in its book, whatever else the entry says (pandoc, biblatex)
+    put("container-title", book or journal if tm.csl in _IN_BOOK else journal or book)
     put("collection-title", f.text("series"))
     volume, part = f.text("volume"), f.text("part")
     put("volume", f"{volume}.{part}" if volume and part else volume)
