@@ -40,7 +40,8 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0
 
 
 def _text(value: Any) -> str:
-    text = str(value).translate(_QUOTES)
+    # pandoc writes emphasis as <i>...</i> in CSL-JSON: markup, not text
+    text = re.sub(r"</?(?:i|b|sc|sup|sub|span)(?:\s[^>]*)?>", "", str(value)).translate(_QUOTES)
     # a dotless i under an accent ({\'\i}, as pandoc writes it) is the accented i
     text = unicodedata.normalize("NFC", re.sub("ı(?=[\u0300-\u036f])", "i", text))
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -150,6 +151,9 @@ def excuse(
     if name == "author":
         ours_names = _names(mine)
         theirs_names = _names(ref)
+        joined = " ".join(str(v) for n in theirs_names for v in n.values())
+        if len(theirs_names) < len(ours_names) and re.search(r"\sAND\s|\sAnd\s", joined):
+            return "pandoc splits names at a lowercase 'and' only (BibTeX ignores case)"
         if len(ours_names) != len(theirs_names):
             return None
         why = [_name_excuse(a, b) for a, b in zip(theirs_names, ours_names, strict=True)]
@@ -272,7 +276,12 @@ def pandoc_csl(path: Path, *, max_drops: int = 50) -> tuple[list[dict[str, Any]]
     """
     if shutil.which("pandoc") is None:
         raise PandocError("pandoc is not installed")
-    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines(keepends=True)
+    data = path.read_bytes()
+    try:  # pandoc reads UTF-8 only: give it the text difbib reads (cp1252 if not UTF-8)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    lines = text.splitlines(keepends=True)
     dropped: list[int] = []
     while True:
         proc = subprocess.run(

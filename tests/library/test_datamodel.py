@@ -289,6 +289,10 @@ def test_sync_keeps_strings_and_macros_of_library_bib(shipped, run):
         (r"{\noopsort{Han}}H{\`a}n Ad\-di\-son", "Hàn Addison"),
         (r"Brooks\slash Cole, pp. 30--34, \S~24", "Brooks/Cole, pp. 30–34, § 24"),
         (r"see \url{https://a.org/{\~{}}me/a{\_}b?x=1{\&}y=2}", "see https://a.org/~me/a_b?x=1&y=2"),
+        (r"Aristotle: \mkbibquote{Nicomachean \mkbibemph{Ethics}}\addcomma\space Book VII",
+         "Aristotle: “Nicomachean Ethics”, Book VII"),
+        (r"300--318\addsemicolon\space 62\bibrangedash 64", "300–318; 62–64"),
+        (r"\foreignlanguage{vietnamese}{H{\`a}n} \hologo{pdfTeX}", "Hàn pdfTeX"),
     ],
 )  # fmt: skip
 def test_tex_to_text(tex, text):
@@ -404,3 +408,25 @@ def test_a_quote_in_braces_does_not_end_a_quoted_value(real):
     text = (DATA / "bib" / "real" / "scholar.bib").read_text(encoding="utf-8")
     entry = next(e for e in bibtex.parse_bib(text).entries if e.key.startswith("tschichold"))
     assert 'zeitgem{"a}' in entry.raw and "\ue0f2" not in entry.raw
+
+
+def test_biblatex_names_parts_and_commented_fields(real):
+    assert real["hua2019names"]["author"] == [
+        {"family": "Hua", "given": "Linfu"},
+        {"family": "La Fontaine", "given": "Jean", "non-dropping-particle": "de"},
+    ]
+    assert real["hua2019names"]["container-title"] == "Journal of Names: Series B"
+    # "% volume = {99}," is a comment (biber, pandoc); the fields after it are read
+    assert "volume" not in real["hua2019names"] and real["hua2019names"]["issue"] == "3"
+    assert real["congress1866"]["volume"] == "2d Sess."  # a part without a volume
+    # "%@String{pub = ...}" is commented out: the definition after it holds
+    assert real["congress1866"]["publisher"] == "Curran Associates"
+
+
+def test_check_reports_what_biber_reads_otherwise_and_no_false_alarms(run):
+    res = run("check", "--library", str(DATA / "bib" / "real" / "biblatex.bib"))
+    out = res.stdout + res.stderr
+    assert "biblatex.bib:3: pub: a block on a line commented out with %" in out
+    assert "biblatex.bib:168: hua2019names: 2 line(s) commented out with %" in out
+    assert "no year" not in out  # biblatex's date is a year
+    assert "neurips-x" not in out  # an @xdata entry is never cited

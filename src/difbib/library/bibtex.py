@@ -231,6 +231,34 @@ def _tie_to_space(name: str) -> str:
     return "".join(out)
 
 
+#: biblatex's extended name format: ``family=Hua, given=Linfu`` (key=value parts).
+_EXTENDED_NAME = re.compile(r"\s*(?:family|given|prefix|suffix|useprefix)\s*=", re.I)
+
+
+def _extended_name(name: str) -> Person:
+    """A name in biblatex's extended format (``given={Jean}, prefix=de, family=Fontaine``)."""
+    parts: dict[str, str] = {}
+    depth, start = 0, 0
+    pieces = []
+    for i, ch in enumerate(name + ","):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            pieces.append(name[start:i])
+            start = i + 1
+    for piece in pieces:
+        key, eq, value = piece.partition("=")
+        value = value.strip()
+        if eq and value.startswith("{") and value.endswith("}"):
+            value = value[1:-1]
+        if eq:
+            parts[key.strip().lower()] = tex_to_text(value)
+    family = parts.get("family", "")
+    if not family:
+        return Person(literal=tex_to_text(name))
+    return Person(given=parts.get("given", ""), family=family,
+                  particle=parts.get("prefix", ""), suffix=parts.get("suffix", ""))  # fmt: skip
+
+
 def person(name: str) -> Person:
     """Split one BibTeX name by BibTeX's grammar; groups (``{Black Forest Labs}``) stay whole.
 
@@ -240,6 +268,8 @@ def person(name: str) -> Person:
     name = _tie_to_space(name).strip()
     if name == "others":
         return Person(others=True)
+    if _EXTENDED_NAME.match(name):
+        return _extended_name(name)
     braced = name.startswith("{") and name.endswith("}") and name.count("{") == 1
     bare = name[1:-1] if braced else name
     # "Family, Given" is a person's name, whatever the words ("Labs, Black Forest" is how
@@ -402,7 +432,7 @@ class BibProblem:
     key: str | None
     message: str
     kind: str = "syntax"  # syntax | duplicate-key | duplicate-string | duplicate-field |
-    #                      no-key | crossref | macro
+    #                      no-key | crossref | macro | comment | encoding
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -475,6 +505,71 @@ def _hold_braced_quotes(text: str) -> str:
     return "".join(chars)
 
 
+_BLOCK_OPEN = re.compile(r"@([A-Za-z]\w*)[ \t]*\{[ \t\r\n]*([^,\s{}]*)")
+#: A block start on a line commented out with ``%`` (``%@String{hup = ...}``).
+_COMMENTED_BLOCK = re.compile(r"^[ \t]*%[^\n]*@[A-Za-z]\w*[ \t]*\{", re.M)
+_ENTRY_MARK = re.compile(r'\\.|[{}"%]|\n[ \t]*@', re.S)
+
+
+def _drop_field_comments(text: str) -> tuple[str, list[tuple[int, str, int]]]:
+    """``text`` with ``%`` comments between the fields of an entry, and blocks on a line
+    commented out, blanked out; and for each entry that had some: the (1-based) line of
+    the first, the key, how many lines (0: the block itself was commented out).
+
+    People comment a field out (``% editor = {...},``) or a whole ``%@String{...}``;
+    biber and pandoc skip such a line, while BibTeX and bibtexparser fail on the whole
+    entry (or read the block). A ``%`` counts only between fields: inside a braced or
+    quoted value it is text. Line numbers stay as they were.
+    """
+    if "%" not in text:
+        return text, []
+    spans: list[tuple[int, int]] = []
+    found: list[tuple[int, str, int]] = []
+    pos = 0
+    while (start := _BLOCK_OPEN.search(text, pos)) is not None:
+        pos = start.end()
+        line_start = text.rfind("\n", 0, start.start()) + 1
+        if text[line_start : start.start()].lstrip().startswith("%"):
+            end = text.find("\n", start.start())
+            pos = len(text) if end < 0 else end
+            spans.append((start.start(), pos))
+            found.append((text.count("\n", 0, line_start) + 1, start.group(2), 0))
+            continue
+        if start.group(1).lower() in ("comment", "preamble"):
+            continue
+        depth, quoted, i = 1, False, start.end()
+        before = len(spans)
+        while (m := _ENTRY_MARK.search(text, i)) is not None:
+            mark, i = m.group(), m.end()
+            if mark == "{":
+                depth += 1
+            elif mark == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif mark == '"' and depth == 1:
+                quoted = not quoted
+            elif mark == "%" and depth == 1 and not quoted:
+                end = text.find("\n", m.start())
+                i = len(text) if end < 0 else end
+                spans.append((m.start(), i))
+            elif mark.lstrip().startswith("@"):  # a block starts: bibtexparser ends this one
+                i = m.start() + 1
+                break
+        pos = max(pos, i)
+        if len(spans) > before:
+            line = text.count("\n", 0, spans[before][0]) + 1
+            found.append((line, start.group(2), len(spans) - before))
+    if not spans:
+        return text, []
+    out, last = [], 0
+    for a, b in spans:
+        out += [text[last:a], " " * (b - a)]
+        last = b
+    out.append(text[last:])
+    return "".join(out), found
+
+
 def _restore_quotes(block: Block) -> None:
     """Put back the quotes :func:`_hold_braced_quotes` held aside, in place."""
     # ``raw`` has no setter: bibtexparser keeps it in ``_raw``
@@ -497,6 +592,7 @@ def parse_bib(
     source: str = "<string>",
     problems: list[BibProblem] | None = None,
     lazy: bool = False,
+    field_comments: bool = False,
 ) -> Library:
     """Parse BibTeX text; one bad block never costs the file.
 
@@ -507,7 +603,9 @@ def parse_bib(
       ``@string`` with a key already used (BibTeX ignores case in keys) are *skipped*:
       the first one wins. Such blocks stay in the library's blocks as they were
       written (``sync`` writes them back unchanged), but they are not entries;
-    * a field given twice in one entry: the *first value wins*, as in BibTeX.
+    * a field given twice in one entry: the *first value wins*, as in BibTeX;
+    * with ``field_comments``, a ``%`` comment between the fields of an entry is skipped
+      as biber skips it (BibTeX would fail on the entry), with a warning.
 
     Files in the common shape (every file ``sync`` writes) are read by
     :func:`difbib.library.bibsplit.split_blocks`, which gives bibtexparser's blocks
@@ -516,8 +614,26 @@ def parse_bib(
     :class:`~difbib.library.bibsplit.LazyEntry`), for readers that use a few of them.
     """
     found: list[BibProblem] = problems if problems is not None else []
-    parsed = split_blocks(text, lazy=lazy)  # the common shape, fast; None: anything else
+    # the common shape, fast; None: anything else (and a block commented out, which
+    # the fast reader would read)
+    commented_block = field_comments and _COMMENTED_BLOCK.search(text) is not None
+    parsed = None if commented_block else split_blocks(text, lazy=lazy)
     if parsed is None:
+        if field_comments:
+            text, commented = _drop_field_comments(text)
+            found.extend(
+                BibProblem(
+                    line,
+                    key or None,
+                    f"{key}: {n} line(s) commented out with % inside the entry; skipped, as "
+                    "biber skips them (BibTeX fails on the whole entry)"
+                    if n
+                    else f"{key}: a block on a line commented out with %; skipped, as biber "
+                    "skips it (BibTeX would read it)",
+                    "comment",
+                )  # fmt: skip
+                for line, key, n in commented
+            )
         held = _hold_braced_quotes(text)
         library = bibtexparser.parse_string(held, parse_stack=[RemoveEnclosingMiddleware()])
         parsed = library.blocks
@@ -662,7 +778,10 @@ def read_bib(
             )  # fmt: skip
         )
     del data  # a large file: keep one copy of it, not two
-    library = parse_bib(text, source=str(path), problems=found, lazy=lazy)
+    # a writer keeps such comments by refusing the block; a reader skips them
+    library = parse_bib(
+        text, source=str(path), problems=found, lazy=lazy, field_comments=not strict
+    )
     broken = [p for p in found if p.kind == "syntax"]
     if strict and broken:
         more = len(broken) - 1

@@ -97,8 +97,12 @@ def check_library(
         if entry.key.lower() in duplicated:
             add(entry, dup_message)
         fields = {f.key.lower(): f.value for f in entry.fields}
+        if entry.entry_type.lower() == "xdata":  # lends fields; never cited on its own
+            continue
         for name in REQUIRED:
             if fields.get(name, "").strip():
+                continue
+            if name == "year" and fields.get("date", "").strip():  # biblatex's date
                 continue
             if name == "author" and (
                 fields.get("editor", "").strip() or entry.entry_type.lower() in NO_AUTHOR_NEEDED

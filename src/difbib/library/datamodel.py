@@ -326,7 +326,7 @@ def csl_variables(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     put("container-title", book or journal if tm.csl in _IN_BOOK else journal or book)
     put("collection-title", f.text("series"))
     volume, part = f.text("volume"), f.text("part")
-    put("volume", f"{volume}.{part}" if volume and part else volume)
+    put("volume", f"{volume}.{part}" if volume and part else volume or part)
     number = f.text("number")
     if number:
         if tm.csl in _PERIODICAL:

@@ -525,10 +525,39 @@ _TEXT_MACRO_TEXT = {
     "XeTeX": "XeTeX", "LuaTeX": "LuaTeX", "METAFONT": "METAFONT", "MF": "METAFONT",
     "emdash": "—", "endash": "–", "slash": "/", "S": "§", "P": "¶", "textsection": "§",
     "textparagraph": "¶",
+    # biblatex's punctuation and spaces (its manual, "Punctuation" and "Spacing")
+    "addcomma": ",", "addsemicolon": ";", "addcolon": ":", "addperiod": ".", "adddot": ".",
+    "addspace": " ", "space": " ", "addabbrvspace": " ", "addnbspace": " ",
+    "addthinspace": " ", "addnbthinspace": " ", "addlowpenspace": " ",
+    "addhighpenspace": " ", "bibrangedash": "–", "adddotspace": ". ", "addslash": "/",
 }  # fmt: skip
 #: Of these, the ones that join two words: the space after them is TeX's end of the
 #: command name, not a space (``Brooks\\slash Cole`` is "Brooks/Cole").
-_JOINERS = frozenset({"slash", "emdash", "endash"})
+_JOINERS = frozenset({"slash", "emdash", "endash"}) | (
+    set(_TEXT_MACRO_TEXT)
+    - {
+        "TeX",
+        "LaTeX",
+        "LaTeXe",
+        "BibTeX",
+        "XeTeX",
+        "LuaTeX",
+        "METAFONT",
+        "MF",
+        "S",
+        "P",
+    }  # fmt: skip
+)
+#: biblatex's (and hologo's) commands that print their argument, with what goes around
+#: it: ``\mkbibquote{x}`` is “x”; ``\foreignlanguage{lang}{text}`` is the text.
+_WRAPPERS = {
+    "mkbibemph": ("", ""), "mkbibitalic": ("", ""), "mkbibbold": ("", ""),
+    "mkbibacro": ("", ""), "hologo": ("", ""), "mkbibquote": ("“", "”"),
+    "mkbibparens": ("(", ")"), "mkbibbrackets": ("[", "]"),
+}  # fmt: skip
+_ARG = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+_WRAPPER = re.compile(r"\\(" + "|".join(_WRAPPERS) + r")(?![A-Za-z])\s*" + _ARG)
+_FOREIGN = re.compile(r"\\foreignlanguage\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}\s*" + _ARG)
 _TEXT_MACROS = re.compile(
     r"\\(" + "|".join(sorted(_TEXT_MACRO_TEXT, key=len, reverse=True)) + r")(?![A-Za-z])"
     r"(\{\}|[ \t\r\n]*)"
@@ -588,6 +617,14 @@ def tex_to_text(value: str, converter: Any = None) -> str:
     value = URL_COMMAND.sub(lambda m: _url_text(tex_literal(m.group(1))), value)
     value = value.replace("\\-", "")  # a hyphenation point prints nothing
     value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
+    for _ in range(3):  # nested: \mkbibquote{\mkbibemph{x}}
+        if not _WRAPPER.search(value) and "\\foreignlanguage" not in value:
+            break
+        value = _FOREIGN.sub(lambda m: "{" + m.group(1) + "}", value)
+        value = _WRAPPER.sub(
+            lambda m: _WRAPPERS[m.group(1)][0] + "{" + m.group(2) + "}" + _WRAPPERS[m.group(1)][1],
+            value,
+        )
     value = _TEXT_MACROS.sub(
         lambda m: (
             _TEXT_MACRO_TEXT[m.group(1)]
