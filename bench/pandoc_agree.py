@@ -18,9 +18,11 @@ each; ``--diffs`` writes every difference as JSON (``[file, id, field, pandoc,
 difbib]``). pandoc stops at a block it cannot parse; that block is left out of
 pandoc's input and pandoc runs again (``dropped`` counts them).
 
-``--import-check`` also imports each file into a copy of the shipped project
-(``difbib import FILE --library COPY/library.bib``) and checks that none of the
-library's papers is added a second time (by arXiv id, DOI, or normalised title).
+``--difbib CMD`` runs another difbib (``--difbib "env PYTHONPATH=old/src python -m
+difbib"`` measures an older version). ``--import-check`` also imports each file into a
+copy of the shipped project (``difbib import FILE --library library.bib``) and checks
+that none of the library's papers is then there twice (same arXiv id, DOI, or normalised
+title and first author).
 
 A corpus: ``find /usr/share/texlive -name '*.bib'``.
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -46,9 +49,15 @@ from tests.helpers.pandoc import PandocError, ambiguous_keys, compare, pandoc_cs
 SHORT = {"container-title": "container", "publisher": "publ"}
 
 
+#: How to run difbib (``--difbib``): this checkout's by default.
+COMMAND: list[str] = []
+
+
 def difbib_command() -> list[str]:
+    if COMMAND:
+        return COMMAND
     exe = Path(sys.executable).with_name("difbib")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "difbib.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "difbib"]
 
 
 def clean_env() -> dict[str, str]:
@@ -107,7 +116,12 @@ def main() -> None:
     parser.add_argument("--diffs", type=Path, help="write every difference here (JSON)")
     parser.add_argument("--examples", type=int, default=0, help="kinds of difference to show")
     parser.add_argument("--import-check", action="store_true", help="import into the project")
+    parser.add_argument(
+        "--difbib", help="command that runs difbib (e.g. another version's 'python -m difbib')"
+    )
     args = parser.parse_args()
+    if args.difbib:
+        COMMAND[:] = shlex.split(args.difbib)
     all_diffs: list[tuple[str, str, str, str, str | None]] = []
     worst = 100.0
     for path in args.files:
