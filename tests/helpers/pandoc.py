@@ -99,6 +99,8 @@ def _name_excuse(theirs: dict[str, Any], mine: dict[str, Any] | None) -> str | N
         return None
     if "\\" in family(mine) and _without_commands(family(mine)) == family(theirs):
         return DROPS
+    if not family(theirs) and family(mine):  # pandoc dropped the whole name: \hologo{...}
+        return DROPS
     if "(" in family(theirs) and re.sub(r"\([^()]*\)\s*", "", family(theirs)) == family(mine):
         return "pandoc reads a parenthesised given name (John (John F. R.) Collins) as family"
     if mine.get("given") and family(theirs) == _text(f"{mine['given']} {family(mine)}"):
@@ -136,6 +138,8 @@ def excuse(
         return "pandoc calls an arXiv preprint in @online a webpage"
     if name == "type" and (theirs, ours) in (("legislation", "standard"), ("book", "software")):
         return "pandoc 2 predates CSL 1.0.2's standard and software types"
+    if name == "year" and theirs == "0" and ours is None:
+        return 'pandoc reads an empty or unreadable year (year = "", 19xx) as the year 0'
     if name == "publisher" and ours is None and re.fullmatch(r"https?://\S+", theirs):
         return "pandoc takes a howpublished URL for a publisher"
     if name == "publisher" and ours is not None:
