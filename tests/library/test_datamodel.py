@@ -292,6 +292,7 @@ def test_sync_keeps_strings_and_macros_of_library_bib(shipped, run):
         (r"Aristotle: \mkbibquote{Nicomachean \mkbibemph{Ethics}}\addcomma\space Book VII",
          "Aristotle: “Nicomachean Ethics”, Book VII"),
         (r"300--318\addsemicolon\space 62\bibrangedash 64", "300–318; 62–64"),
+        (r"11\recto--12\verso", "11r–12v"),
         (r"\foreignlanguage{vietnamese}{H{\`a}n} \hologo{pdfTeX}", "Hàn pdfTeX"),
     ],
 )  # fmt: skip

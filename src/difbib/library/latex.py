@@ -530,6 +530,7 @@ _TEXT_MACRO_TEXT = {
     "addspace": " ", "space": " ", "addabbrvspace": " ", "addnbspace": " ",
     "addthinspace": " ", "addnbthinspace": " ", "addlowpenspace": " ",
     "addhighpenspace": " ", "bibrangedash": "–", "adddotspace": ". ", "addslash": "/",
+    "recto": "r", "verso": "v",  # folios (biblatex-manuscripts-philology): 11r–12v
 }  # fmt: skip
 #: Of these, the ones that join two words: the space after them is TeX's end of the
 #: command name, not a space (``Brooks\\slash Cole`` is "Brooks/Cole").
