@@ -508,6 +508,8 @@ REAL_BIB_ITEMS = [
     {"id": "vi", "type": "book", "title": "An international version of the vi editor"},
     {"id": "pub1", "type": "book", "title": "LaTeX", "publisher": "dpunkt-Verlag"},
     {"id": "pub2", "type": "book", "title": "TeXiraamat", "publisher": "a/S KompuT"},
+    {"id": "de", "type": "chapter", "title": "Vom Nutzen der Historie", "language": "german",
+     "container-title": "Sämtliche Werke", "volume": "1", "edition": "zweite durchgesehene"},
     {"id": "proc1", "type": "book", "title": "Proc. Fifteenth Symposium",
      "issued": {"date-parts": [[1983]]}},
     {"id": "proc2", "type": "book", "title": "Proc. Fifteenth Symposium",
@@ -524,9 +526,9 @@ def test_real_bib_constructs_identical_to_citeproc_js(style_name, output):
     leaves the letter after it alone in title case (fix 21, fix 7), each piece of an
     edition takes the text case (fix 28), a last institution is joined by the
     style's inherited "and" options (fix 33), title case follows citeproc-js's
-    reading of ``language`` and its skip words (fix 7), capitalize-first cuts the
-    first word at punctuation (fix 1), cites alike but for their quotation marks
-    take year suffixes (fix 12)."""
+    reading of ``language`` (for its "multi-fields" only) and its skip words
+    (fix 7), capitalize-first cuts the first word at punctuation (fix 1), cites
+    alike but for their quotation marks take year suffixes (fix 12)."""
     _need_node()
     style = resolve(style_name, ROOT / "styles")
     expected = citeproc_js(REAL_BIB_ITEMS, style.path, output=output)["bibliography"]

@@ -80,7 +80,9 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    title-cases each part of a hyphenated word (``Training-Free``, ``One-Step``,
    ``Plug-and-Play``); citeproc-py left ``Training-free`` alone. Title case applies
    to English only (an item's ``language`` is read by its first two letters in any
-   case, as citeproc-js reads it: "English" and "en-GB" are English), and an item
+   case, as citeproc-js reads it: "English" and "en-GB" are English; it decides for
+   the variables citeproc-js reads in several languages and for titles, not for
+   ``edition`` or ``note``), and an item
    without a language is in the output locale's language (citeproc-py went by the
    style's default locale, so ``--locale de-DE`` still title-cased).
    :func:`set_output_locale` records the locale on the style.
@@ -1476,6 +1478,37 @@ def _et_al(self: model.Name) -> RenderedText | None:
     return _original_et_al(self)
 
 
+#: The variables whose language decides title case (fix 7): citeproc-js's
+#: ``CSL.MULTI_FIELDS``, and the other titles, which the CSL test suite adds
+#: (``textcase_TitleCaseWithVolumeTitle``, after citeproc-js 2.4.63, which title-cased
+#: a German ``volume-title``); others (``edition``, ``note``) are title-cased in any
+#: language.
+_MULTI_FIELDS = frozenset(
+    [
+        "event",
+        "publisher",
+        "publisher-place",
+        "event-place",
+        "title",
+        "container-title",
+        "collection-title",
+        "authority",
+        "genre",
+        "title-short",
+        "medium",
+        "country",
+        "jurisdiction",
+        "archive",
+        "archive-place",
+        "event-title",
+        "original-title",
+        "part-title",
+        "reviewed-title",
+        "volume-title",
+    ]
+)
+
+
 def _text_process(
     self: model.Text,
     item: _Item,
@@ -1490,6 +1523,9 @@ def _text_process(
         language = str(item.reference.language)[:2].lower()
     except model.VariableError:
         language = None
+    variable = self.get("variable")
+    if variable is not None and variable not in _MULTI_FIELDS and "macro" not in self.attrib:
+        language = None  # citeproc-js asks the language of its "multi-fields" only
     if "macro" in self.attrib and kwargs.get("sort_options") is not None:
         macro = self.get_macro(self.get("macro", ""))
         where = context if context is not None else self
@@ -3749,11 +3785,9 @@ def _text_variable(
     variable = self.get("variable")
     if text is not None and variable in numbers.RENDERED and variable != "page":
         # (a page is rendered by _format_number_process, through citeproc-py's _process)
-        language = item.reference.get("language")
-        language = str(language)[:2].lower() if language else None
-
         def value_case(piece: str) -> str:
-            return str(self.case(String(piece), language))
+            # (no number variable is one whose language citeproc-js asks: fix 7)
+            return str(self.case(String(piece), None))
 
         return String(_render_number(self, text, variable, value_case=value_case))
     return text
