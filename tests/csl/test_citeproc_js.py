@@ -465,3 +465,120 @@ def test_space_before_question_mark_is_narrow_as_in_citeproc_js(style_name):
     expected = citeproc_js(items, style.path)["bibliography"]
     got = render.bibliography(items, style.path).entries
     assert got == expected
+
+
+#: Entries as real .bib files make them (issue 14's corpus, TeX Live's .bib files):
+#: an entry with nothing after IEEE's number, a journal with only a title (IEEE's
+#: ``<text value=".">`` after the quoted title stays outside), a quotation inside a
+#: title followed by text, TeX's ``{\"u}`` (no quotation), editions written out
+#: ("Revised and enlarged"), name lists ending in an institution, entries whose
+#: title stands in for the author, labelled editors in MLA's substitute, a language
+#: written out ("English"), "vi" (a skip word to citeproc-js), publishers starting in
+#: lowercase before a hyphen or slash (capitalize-first), and two books without
+#: author of one title and year whose cites differ only in their quotation marks.
+REAL_BIB_ITEMS = [
+    {"id": "empty", "type": "book"},
+    {"id": "journal", "type": "article-journal", "title": "Journal of Glaciology"},
+    {"id": "journal2", "type": "article-journal", "title": "Applied Mathematics",
+     "author": [{"family": "Scott", "given": "Tom"}]},
+    {"id": "inner", "type": "article-journal", "container-title": "TUGboat",
+     "title": "'Verheissung und Versprechen', a third generation approach"},
+    {"id": "inner2", "type": "article-journal", "container-title": "TUGboat",
+     "title": "The \"American Instructor\". Early Americanism"},
+    {"id": "tex", "type": "article-journal", "container-title": "Printing History",
+     "title": "Review: \\booktitle{Der Fr{\\\"u}hdruck im deutschen S{\\\"u}dwesten}"},
+    {"id": "ed1", "type": "book", "title": "How to Get Around MIT", "edition": "Twenty-third"},
+    {"id": "ed2", "type": "book", "title": "Type", "edition": "Third printing, with corrections"},
+    {"id": "ed3", "type": "book", "title": "Typography", "edition": "revised and enlarged"},
+    {"id": "inst1", "type": "book", "title": "Deluxe Paint",
+     "author": [{"literal": "Electronic Arts"}, {"literal": "Advanced Memory Systems"}]},
+    {"id": "inst2", "type": "book", "title": "Fontographer", "author": [
+        {"family": "Von Ehr", "given": "Jim"}, {"family": "Crowder", "given": "Kevin"},
+        {"literal": "Altsys Corporation"}]},
+    {"id": "inst3", "type": "book", "title": "Printing",
+     "author": [{"family": "Hopkins", "given": "Richard L."}, {"literal": "Hill & Dale Press"}]},
+    {"id": "t1", "type": "book", "title": "Epistulae", "issued": {"date-parts": [[1990]]}},
+    {"id": "t2", "type": "book", "title": "Epistulae", "issued": {"date-parts": [[1991]]}},
+    {"id": "x1", "type": "book", "title": "Alpha", "author": [{"literal": "Anonymous"}]},
+    {"id": "x2", "type": "book", "title": "Beta", "editor": [{"literal": "Anonymous"}]},
+    {"id": "x3", "type": "book", "title": "Gamma", "author": [{"literal": "Anonymous"}]},
+    {"id": "x4", "type": "book", "title": "Delta", "translator": [{"literal": "Anonymous"}]},
+    {"id": "lang", "type": "article-journal", "title": "A system for typesetting mathematics",
+     "container-title": "Communications of the ACM", "language": "English"},
+    {"id": "vi", "type": "book", "title": "An international version of the vi editor"},
+    {"id": "pub1", "type": "book", "title": "LaTeX", "publisher": "dpunkt-Verlag"},
+    {"id": "pub2", "type": "book", "title": "TeXiraamat", "publisher": "a/S KompuT"},
+    {"id": "de", "type": "chapter", "title": "Vom Nutzen der Historie", "language": "german",
+     "container-title": "Sämtliche Werke", "volume": "1", "edition": "zweite durchgesehene"},
+    {"id": "proc1", "type": "book", "title": "Proc. Fifteenth Symposium",
+     "issued": {"date-parts": [[1983]]}},
+    {"id": "proc2", "type": "book", "title": "Proc. Fifteenth Symposium",
+     "container-title": "Proc. ACM Symposium", "issued": {"date-parts": [[1983]]}},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("output", ["text", "html"])
+@pytest.mark.parametrize("style_name", REFERENCE_STYLES)
+def test_real_bib_constructs_identical_to_citeproc_js(style_name, output):
+    """Punctuation in quotes moves from affixes only (fix 2), an entry ends at its
+    margin field when nothing follows (fix 3), subsequent-author-substitute as
+    citeproc-js applies it (fix 13), a straight quote inside a word is text and
+    leaves the letter after it alone in title case (fix 21, fix 7), each piece of an
+    edition takes the text case (fix 28), a last institution is joined by the
+    style's inherited "and" options (fix 33), title case follows citeproc-js's
+    reading of ``language`` (for its "multi-fields" only) and its skip words
+    (fix 7), capitalize-first cuts the first word at punctuation (fix 1), cites
+    alike but for their quotation marks take year suffixes (fix 12)."""
+    _need_node()
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(REAL_BIB_ITEMS, style.path, output=output)["bibliography"]
+    if output == "html":
+        expected = [html_entry(e) for e in expected]
+    got = render.bibliography(REAL_BIB_ITEMS, style.path, output=output).entries
+    diffs = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+    assert not diffs, f"{len(diffs)} entries differ; first: js={diffs[0][0]!r} py={diffs[0][1]!r}"
+
+
+_SUBSTITUTE_STYLE = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>t</title><id>t</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography subsequent-author-substitute="---">
+    <layout suffix=".">
+      <group delimiter=". ">
+        <names variable="author">
+          <name/><label prefix=", "/>
+          <substitute>SUBSTITUTE</substitute>
+        </names>
+        <text variable="title"/>
+      </group>
+    </layout>
+  </bibliography>
+</style>
+"""
+
+
+@pytest.mark.parametrize(
+    "substitute",
+    [
+        '<text variable="container-title"/>',
+        '<choose><if type="book"><text variable="container-title"/></if></choose>',
+        '<names variable="editor"/><text variable="container-title"/>',
+        '<names variable="editor"><name/></names><text variable="container-title"/>',
+        '<text variable="container-title"/><names variable="editor"><name/></names>',
+    ],
+)
+def test_subsequent_author_substitute_of_substitutes_as_in_citeproc_js(tmp_path, substitute):
+    """subsequent-author-substitute (fix 13) when ``cs:substitute`` prints: a text
+    standing in compares by its values, an editor keeps its label (``---, editor``),
+    and nothing after a ``cs:names`` with a ``cs:name`` of its own takes part."""
+    _need_node()
+    path = tmp_path / "style.csl"
+    path.write_text(_SUBSTITUTE_STYLE.replace("SUBSTITUTE", substitute), encoding="utf-8")
+    items = [
+        {"id": "a", "type": "book", "title": "A1", "container-title": "Same"},
+        {"id": "b", "type": "book", "title": "A2", "container-title": "Same"},
+        {"id": "c", "type": "book", "title": "A3", "editor": [{"family": "Doe", "given": "J"}]},
+        {"id": "d", "type": "book", "title": "A4", "editor": [{"family": "Doe", "given": "J"}]},
+    ]
+    assert render.bibliography(items, path).entries == citeproc_js(items, path)["bibliography"]

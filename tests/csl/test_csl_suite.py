@@ -21,7 +21,7 @@ import pytest
 from tests.csl import csl_suite
 
 #: difbib's score (of 842 scored fixtures); it may only rise.
-FLOOR = 760
+FLOOR = 764
 
 #: The fixtures that pass with difbib's layer; a fix adds names, nothing removes one.
 PASSING = Path(__file__).with_name("csl_suite_passing.txt")

@@ -22,7 +22,9 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
 1. **capitalize-first / capitalize-all touch only lowercase words.** The spec:
    "capitalize-first: capitalizes the first character of the first word, if the
    word is lowercase". citeproc-py capitalised any word, so APA's
-   ``(arXiv:2210.02747)`` came out as ``(ArXiv:2210.02747)``.
+   ``(arXiv:2210.02747)`` came out as ``(ArXiv:2210.02747)``. As in citeproc-js, the
+   first word ends at white space or punctuation (``dpunkt-Verlag`` is
+   ``Dpunkt-Verlag``, ``a/S`` is ``A/S``; :func:`_capitalize_first`).
 
 2. **punctuation-in-quote.** Locales such as en-US set
    ``punctuation-in-quote="true"``: a comma or period that follows a closing quote
@@ -30,14 +32,22 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    ``”,``). The quote is marked where it closes (:data:`QUOTE_END`, a private-use
    character) and, once an entry is complete and the following character is known,
    :func:`finish` moves a following ``.`` or ``,`` inside (dropping a period that
-   would double one already there) and removes the marks.
+   would double one already there) and removes the marks. As in citeproc-js
+   (``CSL.Output.Queue.adjust``: only the suffixes, delimiters and following
+   prefixes around a quoted element move into its quotes), punctuation that is text
+   stays where it is: a ``<text value=".">`` after a quoted title (IEEE's
+   ``“Journal of Glaciology”.``, marked by :data:`CONTENT_START`), and text after a
+   quotation inside a value (``“‘Verheissung und Versprechen’, a third ...”``: only a
+   quotation that ends its value is marked).
 
 3. **second-field-align.** With ``second-field-align`` on the bibliography, the
    first rendered field (IEEE's ``[1]``, Nature's ``1.``) is a margin field set
    apart from the rest of the entry; citeproc-py glued it to the text
    (``[1]Name``). citeproc-js's text output puts one space after it; its HTML
    output wraps the two parts in ``csl-left-margin`` / ``csl-right-inline``
-   divs. The formatter in use (``second_field``) decides which.
+   divs. The formatter in use (``second_field``) decides which. An entry with
+   nothing after its margin field is the field alone (``[1]``, no space; in HTML
+   no ``csl-right-inline`` div), as citeproc-js prints it.
 
 4. **initialize="false".** CSL 1.0.1's name option: with ``initialize="false"``
    given names are not reduced to initials; ``initialize-with`` is only added after
@@ -63,14 +73,19 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
    locale's collation ignoring case, accents and punctuation, word by word, numbers
    by value
    (``Li`` before ``Liu``, ``Zhang`` before ``Z-Image``). :func:`collation_key`
-   approximates that collation.
+   approximates that collation. A key is its text: HTML output's ``<i>`` does not
+   sort an italic title before every name.
 
 7. **Title case of hyphenated words, and only in English.** citeproc-js
    title-cases each part of a hyphenated word (``Training-Free``, ``One-Step``,
    ``Plug-and-Play``); citeproc-py left ``Training-free`` alone. Title case applies
-   to English only, and an item without a language is in the output locale's
-   language (citeproc-py went by the style's default locale, so ``--locale de-DE``
-   still title-cased). :func:`set_output_locale` records the locale on the style.
+   to English only (an item's ``language`` is read by its first two letters in any
+   case, as citeproc-js reads it: "English" and "en-GB" are English; it decides for
+   the variables citeproc-js reads in several languages and for titles, not for
+   ``edition`` or ``note``), and an item
+   without a language is in the output locale's language (citeproc-py went by the
+   style's default locale, so ``--locale de-DE`` still title-cased).
+   :func:`set_output_locale` records the locale on the style.
 
 8. **Cites keep the order given** when the style's citation has no ``<sort>``
    (the spec; citeproc-js). citeproc-py always put them in bibliography order, so
@@ -106,12 +121,22 @@ serialised by a lock in :mod:`difbib.csl.render`, so threads may render at once.
     It models citeproc-js's method (per cite: at each name count, expand the given
     names that separate it from more of its look-alikes, then add a name; within an
     entry, give full given names to people who would look alike, "Chen Junsong" and
-    "Chen Junyu") rather than copying it; the comparison tests check it.
+    "Chen Junyu") rather than copying it; the comparison tests check it. Cites are
+    compared without their quotation marks and formatting, as citeproc-js compares
+    them without decorations: an italic title and a quoted one of the same name and
+    year are look-alikes (``1983a``, ``1983b``).
 
 13. **subsequent-author-substitute** (MLA's ``———``): an entry whose names render
     like the previous entry's gets the substitute instead (rule ``complete-all``,
     the default; other rules are left alone). As in citeproc-js, "et al." is not
     part of the comparison (``Dao, Tri, et al.`` then ``Dao, Tri`` gives ``———``).
+    As in citeproc-js (its ``rendered_name``), the names compared are the names
+    shown, part by part, not their text, and a role label stays (``———, editor``);
+    a text standing in for names is compared by the values it printed. What a
+    ``cs:substitute`` child prints after a ``cs:names`` child with a ``cs:name`` of
+    its own was tried (MLA's ``guest``) takes no part in citeproc-js 2.4: such an
+    entry (MLA's title, or an editor) gets no substitute and leaves the previous
+    names in place for the next entry.
 
 14. **collapse="year"** (APA, Chicago, Harvard): neighbouring cites by the same
     names are grouped and the names printed once, ``(Dao, 2023a, 2023b)`` (citeproc-js
@@ -180,6 +205,9 @@ nothing has no entry (:meth:`Bibliography.bibliography`), as in citeproc-js.
     As in citeproc-js this holds for every value (difbib's own titles from BibTeX,
     where ````Best''`` is ``“Best”``, too), typographic marks included, and
     punctuation-in-quote moves a period inside nested quotes (``‘Boom.’”``).
+    A straight ``"`` opens a quotation only after a space or ``(`` (citeproc-js's
+    flip-flopper): TeX's ``Fr{\"u}hdruck`` keeps its ``"``, and title case leaves
+    the letter after an unpaired mark as it is (citeproc-js's ``quoteFix``).
 
 22. **A document's cites are among its own references.** citeproc-js computes a
     citation against the items registered in the document (the cited papers of a
@@ -323,6 +351,10 @@ S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that st
     99–02``, ``1-3`` as a volume is ``Vols. 1–3``), finds pages written as a sum one
     value (``p. 6 + 120 + 1``), expands ``321-28`` and applies ``page-range-format``
     to what it reads as a page range; ``is-numeric`` follows the same reading.
+    A ``cs:text`` of such a variable takes its ``text-case`` piece by piece, as
+    citeproc-js appends each piece on its own: an edition "revised and enlarged" with
+    capitalize-first is "Revised and Enlarged", "Twenty-third" is "Twenty-Third"; an
+    embedded label is left as it is ("with Corrections").
 
 29. **A term that opens a bibliography entry is capitalised**, as citeproc-js does
     (its ``term_predecessor``: a ``cs:text term`` rendered before any other output of
@@ -345,6 +377,14 @@ S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that st
 32. **"and others" is "et al."** (:func:`et_al_flags`): a BibTeX name list that ended
     in ``and others`` prints the names followed by the style's "et al.", as BibTeX's
     and biblatex's styles do ("Smith, J., et al. (2020)", "(Smith et al., 2020)").
+
+33. **A name list ending in an institution** (a ``literal`` name) is joined as
+    citeproc-js joins it, with the "and" of its implicit ``cs:institution``, which
+    sees the style's inherited name options only, not ``cs:name``'s own
+    ``delimiter-precedes-last``: "Electronic Arts & Advanced Memory Systems" in APA
+    (whose ``cs:name`` says "always"), "Crowder, K., and Altsys Corporation" in
+    Harvard (whose ``cs:name`` says "never"); the default ("contextual") puts the
+    delimiter before "and" from three names on.
 
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
@@ -412,11 +452,51 @@ def set_output_locale(style: CitationStylesStyle, locale: str) -> None:
 
 #: Marks the end of a quoted string while an entry is being rendered.
 QUOTE_END = "\ue000"
+#: Marks punctuation that opens the text of a ``cs:text`` (its value, variable or
+#: term, not its affixes), which never moves into a quotation before it (fix 2).
+CONTENT_START = "\ue003"
+
+
+def _mark_content(text: RenderedText | None) -> RenderedText | None:
+    """``text`` with :data:`CONTENT_START` before it if it opens with ``.`` or ``,``."""
+    if text is None or str(text)[:1] not in (".", ","):
+        return text
+    return CONTENT_START + text
 
 
 def _capitalize_if_lower(word: String) -> String:
     """Capitalise ``word``'s first character only if the word is all lowercase."""
     return word.capitalize_first() if str(word).islower() else word
+
+
+#: A word as citeproc-js's text case sees it: it ends at white space (a no-break space
+#: too: "o. A.") and at the punctuation title case splits at (:data:`_TITLE_TAG`).
+_CASE_WORD = re.compile(
+    "[^\\s\u2018\u2019\u201c\u201d\"'\\-\u2013\u2014/.,;?!:\\[\\]()"
+    + "".join(chr(0xE010 + n) for n in range(12))
+    + "\ue000\ue003\ue020\ue021]+"
+)
+
+
+def _capitalize_first(text: String | MixedString) -> RenderedText:
+    """capitalize-first (fix 1) as citeproc-js does it: the first word, cut at white
+    space and punctuation, is capitalised if it is lowercase ("dpunkt-Verlag" is
+    "Dpunkt-Verlag", "a/S" is "A/S", "(arXiv:..." stays); case-protected text stays."""
+    plain_text = str(text)
+    m = _CASE_WORD.search(plain_text)
+    if m is None or m.group(0) != m.group(0).lower() or m.group(0) == m.group(0).upper():
+        return text
+    at = m.start()
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    for n, segment in enumerate(segments):
+        piece = str(segment)
+        if at < len(piece):
+            if isinstance(segment, NoCase):
+                return text
+            segments[n] = type(segment)(piece[:at] + piece[at].upper() + piece[at + 1 :])  # type: ignore[call-overload]
+            break
+        at -= len(piece)
+    return MixedString(segments) if isinstance(text, MixedString) else segments[0]
 
 
 def _case(
@@ -428,12 +508,7 @@ def _case(
         return text
     text_case = self.get("text-case")
     if text_case == "capitalize-first":
-        words = list(text.words()) if isinstance(text, MixedString) else None
-        # the first word ends at any white space, a no-break space included ("o. A.")
-        first = words[0] if words else String((str(text).split(None, 1) or [""])[0])
-        if str(first).islower():
-            return text.capitalize_first()
-        return text
+        return _capitalize_first(text)
     if text_case == "title":
         # Title case is for English only: the item's language when it has one,
         # else the output locale's (fix 7).
@@ -450,112 +525,148 @@ def _case(
     return _original_case(self, text, language)
 
 
-#: citeproc-js's skip words (``CSL.SKIP_WORDS``, single words): left lowercase by
-#: title case unless first, after ``:``/``?``/``!``, or last.
-_SKIP_WORDS = frozenset(
-    [
-        "about",
-        "above",
-        "across",
-        "afore",
-        "after",
-        "against",
-        "al",
-        "along",
-        "alongside",
-        "amid",
-        "amidst",
-        "among",
-        "amongst",
-        "anenst",
-        "apropos",
-        "apud",
-        "around",
-        "as",
-        "aside",
-        "astride",
-        "at",
-        "athwart",
-        "atop",
-        "barring",
-        "before",
-        "behind",
-        "below",
-        "beneath",
-        "beside",
-        "besides",
-        "between",
-        "beyond",
-        "but",
-        "by",
-        "circa",
-        "despite",
-        "down",
-        "during",
-        "et",
-        "except",
-        "for",
-        "forenenst",
-        "from",
-        "given",
-        "in",
-        "inside",
-        "into",
-        "lest",
-        "like",
-        "modulo",
-        "near",
-        "next",
-        "notwithstanding",
-        "of",
-        "off",
-        "on",
-        "onto",
-        "out",
-        "over",
-        "per",
-        "plus",
-        "pro",
-        "qua",
-        "sans",
-        "since",
-        "than",
-        "through",
-        "throughout",
-        "thruout",
-        "till",
-        "to",
-        "toward",
-        "towards",
-        "under",
-        "underneath",
-        "until",
-        "unto",
-        "up",
-        "upon",
-        "versus",
-        "vs",
-        "v",
-        "via",
-        "vis-à-vis",
-        "with",
-        "within",
-        "without",
-        "or",
-        "yet",
-        "so",
-        "and",
-        "nor",
-        "a",
-        "an",
-        "the",
-        "de",
-        "von",
-        "van",
-        "c",
-        "ca",
-    ]
+#: citeproc-js's skip words (``CSL.SKIP_WORDS``), left lowercase by title case unless
+#: first, after ``:``/``?``/``!``, or last. citeproc-js makes them one regular expression
+#: without escaping them, so ``v.`` and ``vs.`` match any two- or three-letter word
+#: starting with ``v`` ("the vi editor"); :data:`_SKIP_WORD` does the same.
+_SKIP_WORDS = (
+    "about",
+    "above",
+    "across",
+    "afore",
+    "after",
+    "against",
+    "al",
+    "along",
+    "alongside",
+    "amid",
+    "amidst",
+    "among",
+    "amongst",
+    "anenst",
+    "apropos",
+    "apud",
+    "around",
+    "as",
+    "aside",
+    "astride",
+    "at",
+    "athwart",
+    "atop",
+    "barring",
+    "before",
+    "behind",
+    "below",
+    "beneath",
+    "beside",
+    "besides",
+    "between",
+    "beyond",
+    "but",
+    "by",
+    "circa",
+    "despite",
+    "down",
+    "during",
+    "et",
+    "except",
+    "for",
+    "forenenst",
+    "from",
+    "given",
+    "in",
+    "inside",
+    "into",
+    "lest",
+    "like",
+    "modulo",
+    "near",
+    "next",
+    "notwithstanding",
+    "of",
+    "off",
+    "on",
+    "onto",
+    "out",
+    "over",
+    "per",
+    "plus",
+    "pro",
+    "qua",
+    "sans",
+    "since",
+    "than",
+    "through",
+    " thru",
+    "throughout",
+    "thruout",
+    "till",
+    "to",
+    "toward",
+    "towards",
+    "under",
+    "underneath",
+    "until",
+    "unto",
+    "up",
+    "upon",
+    "versus",
+    "vs.",
+    "v.",
+    "vs",
+    "v",
+    "via",
+    "vis-à-vis",
+    "with",
+    "within",
+    "without",
+    "according to",
+    "ahead of",
+    "apart from",
+    "as for",
+    "as of",
+    "as per",
+    "as regards",
+    "aside from",
+    "back to",
+    "because of",
+    "close to",
+    "due to",
+    "except for",
+    "far from",
+    "inside of",
+    "instead of",
+    "near to",
+    "next to",
+    "on to",
+    "out from",
+    "out of",
+    "outside of",
+    "prior to",
+    "pursuant to",
+    "rather than",
+    "regardless of",
+    "such as",
+    "that of",
+    "up to",
+    "where as",
+    "or",
+    "yet",
+    "so",
+    "for",
+    "and",
+    "nor",
+    "a",
+    "an",
+    "the",
+    "de",
+    "d'",
+    "von",
+    "van",
+    "c",
+    "ca",
 )
+_SKIP_WORD = re.compile("(?:" + "|".join(_SKIP_WORDS) + ")")
 #: What title case sees as punctuation between words (citeproc-js's tag set): quotes,
 #: dashes, slashes, sentence marks, brackets, and the markup of values (fix 17).
 _TITLE_TAG = re.compile(
@@ -564,6 +675,7 @@ _TITLE_TAG = re.compile(
     + "\ue000\ue020\ue021"  # the marks of quotations (fixes 2 and 21)
     + "])"
 )
+_QUOTE_CHARS = frozenset("\"'\u2018\u2019\u201c\u201d")
 _TITLE_SPACE = re.compile("([\u00a0\u0020\u2000-\u200b\u205f\u3000]+)")
 #: Markup inside which title case changes nothing: small caps, sup, sub, nodecor
 #: (their opening and closing codes, see fix 17).
@@ -594,7 +706,10 @@ def _title_case(self: model.TextCased, text: String | MixedString) -> String:
     each all-lowercase word of two letters or more that is not a skip word is
     capitalised, and so is the first word, a word after ``:``, ``?`` or ``!``, and
     a skip word that ends the text. Case-protected text (``nocase``) and text in
-    small caps, superscript or subscript stay as they are.
+    small caps, superscript or subscript stay as they are. A quotation mark that
+    pairs with none (:func:`value_quotes` has marked the pairs) leaves the character
+    after it as it is, as citeproc-js's ``quoteFix`` restores it: TeX's
+    ``Fr{\"u}hdruck`` keeps its ``u``.
     """
     tokens: list[list[str]] = []  # [kind, text]: "str", "tag" or "keep"
     segments = list(text) if isinstance(text, MixedString) else [text]
@@ -612,7 +727,7 @@ def _title_case(self: model.TextCased, text: String | MixedString) -> String:
                 parts[n + 1] = part + parts[n + 1]
             else:
                 tokens.append(["tag", part])
-    is_first, after_punct = True, False
+    is_first, after_punct, unpaired = True, False, False
     blocking: list[str] = []
     last = None  # (token index, word index) of the last word cased
     words_of: dict[int, list[str]] = {}
@@ -624,6 +739,7 @@ def _title_case(self: model.TextCased, text: String | MixedString) -> String:
                 blocking.pop()
             if value[-1:] in "!?:":
                 after_punct = True
+            unpaired = value.strip() in _QUOTE_CHARS
             continue
         if kind == "keep" or blocking:
             if value.strip():
@@ -638,19 +754,25 @@ def _title_case(self: model.TextCased, text: String | MixedString) -> String:
                 if not word:
                     continue
                 lower = word.lower()
-                capitalise = (len(word) > 1 and lower not in _SKIP_WORDS) or is_first or after_punct
+                skip = _SKIP_WORD.fullmatch(lower) is not None
+                capitalise = (len(word) > 1 and not skip) or is_first or after_punct
                 capitalise = capitalise or (before_hyphen and j == len(words) - 1)
+                if unpaired and j == 0:
+                    capitalise = False  # right after an unpaired quotation mark
                 if capitalise and word == lower:
                     words[j] = _capitalise_js(word)
                 after_punct = is_first = False
                 last = (t, j)
             words_of[t] = words
+            if unpaired and words[0]:
+                last = None
         if value.strip():
             is_first = after_punct = False
+        unpaired = False
     if last is not None:
         t, j = last
         word = words_of[t][j]
-        if len(word) > 1 and word.lower() in _SKIP_WORDS:
+        if len(word) > 1 and _SKIP_WORD.fullmatch(word.lower()):
             words_of[t][j] = _capitalise_js(word)
     return String(
         "".join("".join(words_of[t]) if t in words_of else v for t, (_, v) in enumerate(tokens))
@@ -681,6 +803,10 @@ def _resolve_quotes(element: model.CitationStylesElement, text: RenderedText) ->
     plain_text = str(text)
     if QUOTE_OPEN not in plain_text and QUOTE_CLOSE not in plain_text:
         return text
+    if _active.get("ambiguous"):
+        # a cite compared for disambiguation (fix 12) has no decorations, quotes
+        # neither, in citeproc-js: "Title" and “Title” look alike
+        return String("".join(c for c in plain_text if c not in _QUOTE_MARKS))
     if element.get_locale_option("punctuation-in-quote").lower() != "true":
         # a value's quotations carry the mark too (value_quotes): not for this locale
         plain_text = plain_text.replace(QUOTE_END, "")
@@ -707,6 +833,7 @@ def _resolve_quotes(element: model.CitationStylesElement, text: RenderedText) ->
     return String("".join(out))
 
 
+_QUOTE_MARKS = frozenset((QUOTE_OPEN, QUOTE_CLOSE, QUOTE_END))
 _OPENING_CONTEXT = set(' \t\n\u00a0([{"\u201c\u2018' + QUOTE_OPEN)
 
 
@@ -714,7 +841,8 @@ def value_quotes(text: str, field: bool = True) -> str:
     """A CSL-JSON value's quotations marked for :func:`_resolve_quotes` (fix 21), and
     its remaining straight apostrophes made typographic (fix 5).
 
-    As citeproc-js reads every value: ``"..."`` is a quotation, and so is ``'...'``
+    As citeproc-js reads every value: ``"..."`` is a quotation when its opening mark
+    follows a space or ``(`` (or starts the value; TeX's ``{\"u}`` is text), and so is ``'...'``
     when the opening mark starts a word and the closing one ends a word (``Life's``
     keeps its apostrophe); so are typographic ``“…”`` and ``‘…’`` (a ``’`` with no
     ``‘`` open is an apostrophe: ``Rock ’n’ roll``). A mark left unpaired is text.
@@ -725,11 +853,14 @@ def value_quotes(text: str, field: bool = True) -> str:
     """
     if not any(c in text for c in "\"'\u201c\u2018"):
         return text
-    close = QUOTE_CLOSE + QUOTE_END if field else QUOTE_CLOSE
     out = list(text)
     stack: list[tuple[str, int]] = []
     in_tags = {i for m in _MARKUP_TAG.finditer(text) for i in range(m.start(), m.end())}
+    # the value's last character but for markup: only a quotation that ends there can
+    # take punctuation from outside (fix 2); what follows one elsewhere is text
+    end = max((i for i in range(len(text)) if i not in in_tags), default=-1)
     for i, c in enumerate(text):
+        close = QUOTE_CLOSE + QUOTE_END if field and i == end else QUOTE_CLOSE
         if i in in_tags:
             continue
         before = text[i - 1] if i else " "
@@ -742,7 +873,7 @@ def value_quotes(text: str, field: bool = True) -> str:
         elif c == '"':
             if stack and stack[-1][0] == '"' and not before.isspace():
                 out[stack.pop()[1]], out[i] = QUOTE_OPEN, close
-            elif not after.isspace():
+            elif before in " (" and not after.isspace():  # citeproc-js: ' "' or '("' opens
                 stack.append(('"', i))
         elif c == "'":
             if stack and stack[-1][0] == "'" and not after.isalnum():
@@ -767,11 +898,11 @@ def _move_inside(m: re.Match[str]) -> str:
 def finish(text: str) -> str:
     """Complete a rendered entry or citation: resolve the quote marks (fix 2)."""
     if QUOTE_END not in text:
-        return text
+        return text.replace(CONTENT_START, "")
     while True:  # nested quotations: the mark goes inside each ("‘Boom.’”")
         moved = _MOVE.sub(_move_inside, text)
         if moved == text:
-            return moved.replace(QUOTE_END, "")
+            return moved.replace(QUOTE_END, "").replace(CONTENT_START, "")
         text = moved
 
 
@@ -952,7 +1083,7 @@ def _render_entry(
     body = str(body).rstrip()
     if joiner is not None:
         return joiner(str(first), str(body))
-    return String(str(first) + " " + str(body))
+    return String(f"{first} {body}" if body else str(first))
 
 
 def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> list[RenderedText]:
@@ -983,7 +1114,8 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
                 text = rendered[0] if rendered else None
             text = _capitalize_first_term(text) if text is not None else None
             output_items.append(_resolve_quotes(self, text) if text is not None else String(""))
-            _substitute["previous"] = _substitute.get("current")
+            if _substitute.get("current") is not None:  # an entry with names (fix 13)
+                _substitute["previous"] = _substitute["current"]
     finally:
         _substitute["active"] = False
         _substitution_reset(active=False)
@@ -998,6 +1130,8 @@ class _SubstituteState(TypedDict, total=False):
     previous: str | None  # the names of the previous entry
     current: str | None  # the names of this entry
     done: bool  # this entry's names are seen
+    shown: list[str] | None  # while the first names render: the names printed
+    label: tuple[Any, RenderedText] | None  # and the label (element, text) printed with them
 
 
 _substitute: _SubstituteState = {"active": False}
@@ -1132,19 +1266,56 @@ def _names_render_inner(
         text = _original_names_render(self, item, *args, **kwargs)
         cite["text"] = str(text) if text is not None else None
         return None if cite["suppress"] else text
-    text = _original_names_render(self, item, *args, **kwargs)
     state = _substitute
     if not state["active"] or state.get("done") or kwargs.get("sort_options") is not None:
+        return _original_names_render(self, item, *args, **kwargs)
+    # the entry's first names: note the names shown and the label printed with them
+    state["done"], state["shown"], state["label"] = True, [], None
+    try:
+        text = _original_names_render(self, item, *args, **kwargs)
+    finally:
+        shown, state["shown"] = state.get("shown"), None
+    if text is None or _substitute_blocked(self, item, bool(shown)):
         return text
-    state["done"] = True
-    if text is None:
-        return text
-    et_al = re.escape(str(self.get_single_term(name="et-al")))
-    key = re.sub(r"[,\s]*" + et_al + r"$", "", str(text).strip())
+    if shown:
+        key = "|".join(shown)
+    else:  # a text stood in: citeproc-js compares the values it printed
+        done = sorted(_subst_state["done"] - {None})
+        values = (item.reference.get(v.replace("-", "_")) for v in done)
+        key = "|".join(str(v) for v in values if v and not _is_names(v))
     state["current"] = key
     if key and key == state["previous"]:
-        return self.wrap(self.format(String(state.get("text", ""))))
+        substitute: RenderedText = String(state.get("text", ""))
+        label = state.get("label")
+        if label is not None:
+            substitute = substitute + label[0].markup(label[1])  # "———, editor"
+        return self.wrap(self.format(substitute))
     return text
+
+
+def _is_names(value: object) -> bool:
+    """Whether a reference's value is a list of names (a MixedString is a list too)."""
+    return isinstance(value, list) and any(isinstance(n, source_module.Name) for n in value)
+
+
+def _substitute_blocked(names: model.Names, item: _Item, shown: bool) -> bool:
+    """Whether citeproc-js leaves the entry's first names out of subsequent-author-
+    substitute (fix 13): when what printed came from a ``cs:substitute`` child after a
+    ``cs:names`` child with a ``cs:name`` of its own (MLA's ``guest``), tried in vain."""
+    if any(item.reference.get(v) for v in (names.get("variable") or "").split()):
+        return False  # its own names printed
+    substitute = names.find("cs:substitute", names.nsmap)
+    if substitute is None:
+        return False
+    passed_full = False
+    for child in substitute:
+        if isinstance(child, model.Names):
+            if any(item.reference.get(v) for v in (child.get("variable") or "").split()):
+                return passed_full  # the names that printed
+            passed_full = passed_full or child.find("cs:name", child.nsmap) is not None
+        elif not shown:
+            return passed_full  # (the first other child is taken for the one that printed)
+    return passed_full
 
 
 _sorting = False
@@ -1164,6 +1335,9 @@ _BASE_LETTERS = str.maketrans(
 )
 
 
+_FORMATTER_TAG = re.compile(r"<[^>]*>")
+
+
 def collation_key(value: object) -> CollationKey | None:
     """A sort key comparing like citeproc-js's collator (fix 6c).
 
@@ -1178,8 +1352,10 @@ def collation_key(value: object) -> CollationKey | None:
     if isinstance(value, (int, float)):
         return (((0, value, ""),),)
     raw = str(value)
-    for mark in (QUOTE_END, QUOTE_OPEN, QUOTE_CLOSE):
+    for mark in (QUOTE_END, QUOTE_OPEN, QUOTE_CLOSE, CONTENT_START):
         raw = raw.replace(mark, "")
+    if "<" in raw:  # the HTML formatter's tags (a "<" of the text is protected, fix 11)
+        raw = _FORMATTER_TAG.sub("", raw)
     text = unicodedata.normalize("NFKD", plain(raw)).casefold().translate(_BASE_LETTERS)
     words = []
     # every single space is a "|" (citeproc-js: ``keystring.split(" ").join("|")``), so
@@ -1302,6 +1478,37 @@ def _et_al(self: model.Name) -> RenderedText | None:
     return _original_et_al(self)
 
 
+#: The variables whose language decides title case (fix 7): citeproc-js's
+#: ``CSL.MULTI_FIELDS``, and the other titles, which the CSL test suite adds
+#: (``textcase_TitleCaseWithVolumeTitle``, after citeproc-js 2.4.63, which title-cased
+#: a German ``volume-title``); others (``edition``, ``note``) are title-cased in any
+#: language.
+_MULTI_FIELDS = frozenset(
+    [
+        "event",
+        "publisher",
+        "publisher-place",
+        "event-place",
+        "title",
+        "container-title",
+        "collection-title",
+        "authority",
+        "genre",
+        "title-short",
+        "medium",
+        "country",
+        "jurisdiction",
+        "archive",
+        "archive-place",
+        "event-title",
+        "original-title",
+        "part-title",
+        "reviewed-title",
+        "volume-title",
+    ]
+)
+
+
 def _text_process(
     self: model.Text,
     item: _Item,
@@ -1312,16 +1519,22 @@ def _text_process(
     giving no language for an item without one (fix 7: the output locale decides)."""
     language: str | None
     try:
-        language = item.reference.language[:2]
+        # citeproc-js reads the first two letters, in any case: "English" is English
+        language = str(item.reference.language)[:2].lower()
     except model.VariableError:
         language = None
+    variable = self.get("variable")
+    if variable is not None and variable not in _MULTI_FIELDS and "macro" not in self.attrib:
+        language = None  # citeproc-js asks the language of its "multi-fields" only
     if "macro" in self.attrib and kwargs.get("sort_options") is not None:
         macro = self.get_macro(self.get("macro", ""))
         where = context if context is not None else self
         return macro.render(item, where, sort_options=kwargs["sort_options"]), language
     if "value" in self.attrib and not {"macro", "variable", "term"} & set(self.attrib):
-        return String(_rich(self, self.get("value", ""))), language
+        return _mark_content(String(_rich(self, self.get("value", "")))), language
     text, _ = _original_text_process(self, item, context=context, **kwargs)
+    if "macro" not in self.attrib:
+        text = _mark_content(text)  # a value or a term (fix 2); a macro's parts are marked
     return text, language
 
 
@@ -1743,13 +1956,15 @@ def _normalize_seam(left: object, other: RenderedText) -> RenderedText:
     visible = _TRAILING_MARKUP.sub("", left_str)
     if not visible:
         return other
-    last, first = visible[-1], other_str[0]
+    # text's punctuation (fix 2's mark before it) meets the seam like any other
+    marked = other_str[0] == CONTENT_START
+    last, first = visible[-1], other_str[1:2] if marked else other_str[0]
     if last == " " and first == " ":
         return _strip_first_char(other)
     if first in SEAM_PUNCTUATION and (
         last == first or (first == "." and last in "?!:;") or (first == ":" and last in "?!;")
     ):
-        return _strip_first_char(other)
+        return _strip_first_char(_strip_first_char(other) if marked else other)
     return other
 
 
@@ -2101,6 +2316,17 @@ def _signature(names: Sequence[Mapping[str, Any]], n: int, levels: dict[int, int
     ) + (len(names) > n,)
 
 
+#: The output's decorations in a rendered cite: the HTML formatter's tags, Markdown's
+#: ``*`` (a ``<`` or ``*`` of the text is protected, fix 11), and the codes of a
+#: value's markup (fix 17).
+_DECORATION = re.compile("<[^>]*>|\\*|[" + "".join(chr(0xE010 + n) for n in range(12)) + "]")
+
+
+def _undecorated(text: str) -> str:
+    """A cite as citeproc-js compares it for disambiguation: without decorations."""
+    return _DECORATION.sub("", text)
+
+
 def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     """Decide names, given names, year suffixes for look-alike cites (fix 12).
 
@@ -2152,7 +2378,8 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
             # name register's forms (fix 23), as citeproc-js does
             _active["ambiguous"] = True
             try:
-                text = fresh[item.key] = str(citation_el.render(cite, [], lambda _: None))
+                rendered = str(citation_el.render(cite, [], lambda _: None))
+                text = fresh[item.key] = _undecorated(rendered)
             except STYLE_FAILURES as err:
                 if not raised_in_citeproc(err):
                     raise  # difbib's bug, not the style's
@@ -2970,6 +3197,9 @@ def _spec_name_process(
     others = variable in str(item.reference.get(_ET_AL_KEY.replace("-", "_"), "")).split()
     use_last = truncate and not others and option("et-al-use-last") and len(names) >= use_first + 2
     shown = names[:use_first] if truncate else names
+    noted = _substitute.get("shown")
+    if noted is not None:  # an entry's first names (fix 13)
+        noted += ["".join(str(v) for v in n.values()) for n in shown]
     form = option("form")
     if form == "count":
         return len(shown) + (1 if use_last else 0)
@@ -3023,6 +3253,10 @@ def _spec_name_process(
     if and_ in ("text", "symbol") and len(output) > 1:
         and_term = self.get_single_term(name="and") if and_ == "text" else self.preformat("&")
         setting = option("delimiter-precedes-last") or "contextual"
+        if len(output) == len(shown) and "literal" in shown[-1]:
+            # citeproc-js joins a last institution with its cs:institution's "and",
+            # which sees only the style's inherited options, not cs:name's own
+            setting = _inherited_option(self, "delimiter-precedes-last", context)
         head = _join_seamed(output[:-1], delimiter)
         if precedes(setting, len(output) - 1, inverted(len(output) - 2)):
             head = _join_seamed([head, String("")], delimiter)
@@ -3030,6 +3264,17 @@ def _spec_name_process(
             head = head + " "
         return head + f"{and_term} " + output[-1]
     return _join_seamed(output, delimiter)
+
+
+def _inherited_option(
+    self: model.Name, name: str, context: model.CitationStylesElement | None
+) -> str:
+    """A name option as the style's ``<citation>``/``<bibliography>`` or ``<style>``
+    sets it for every name (the spec's inheritable name options), "contextual" if unset."""
+    where = context if context is not None else self
+    parents = where.xpath_search("./ancestor::*[self::cs:citation or self::cs:bibliography][1]")
+    value = parents[0].get(name) if parents else None
+    return str(value or self.get_root().get(name) or "contextual")
 
 
 def _name_render(self: model.Name, *args: Any, **kwargs: Any) -> Any:
@@ -3298,7 +3543,10 @@ def _label_process(
             # cite, failed, and printed no label)
             digits = re.search(r"\d+", str(item.reference.get(name.replace("-", "_"))))
             plural = digits is not None and int(digits.group(0)) > 1
-    return _original_label_process(self, item, variable, plural, context, **kwargs)
+    text = _original_label_process(self, item, variable, plural, context, **kwargs)
+    if text and variable is not None and _substitute.get("shown") is not None:
+        _substitute["label"] = (self, text)  # a role label beside an entry's names (fix 13)
+    return text
 
 
 _group_frames: list[list[bool]] = []  # per cs:group: [a variable tried, one rendered] (fix 25)
@@ -3537,7 +3785,11 @@ def _text_variable(
     variable = self.get("variable")
     if text is not None and variable in numbers.RENDERED and variable != "page":
         # (a page is rendered by _format_number_process, through citeproc-py's _process)
-        return String(_render_number(self, text, variable))
+        def value_case(piece: str) -> str:
+            # (no number variable is one whose language citeproc-js asks: fix 7)
+            return str(self.case(String(piece), None))
+
+        return String(_render_number(self, text, variable, value_case=value_case))
     return text
 
 
@@ -3565,9 +3817,11 @@ def _render_number(
     value: object,
     variable: str,
     number_format: Callable[[str], object] = str,
+    value_case: Callable[[str], str] | None = None,
 ) -> str:
-    """A number variable as citeproc-js renders it (fix 28); a protected ``&``
-    (fix 11) is read as ``&`` and protected again."""
+    """A number variable as citeproc-js renders it (fix 28), each piece in the
+    element's text case; a protected ``&`` (fix 11) is read as ``&`` and protected
+    again."""
     text = str(value)
     amp = chr(_PROTECT_BASE + ord("&"))
 
@@ -3576,7 +3830,11 @@ def _render_number(
         return str(get(term, "short"))
 
     out = numbers.render(
-        _protected_amp(text), _number_context(element, variable), number_format, label_term
+        _protected_amp(text),
+        _number_context(element, variable),
+        number_format,
+        label_term,
+        value_case,
     )
     return out.replace("&", amp) if amp in text else out
 

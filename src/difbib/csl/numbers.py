@@ -204,12 +204,15 @@ def render(
     ctx: Context,
     number_format: Callable[[str], object] = str,
     label_term: Callable[[str, bool], str] | None = None,
+    value_case: Callable[[str], str] | None = None,
 ) -> str:
     """The variable as citeproc-js prints it (``outputNumericField``).
 
     ``number_format`` formats a piece that is a number (``cs:number``'s ordinal,
     roman, ... forms); ``label_term(term, plural)`` gives an embedded label that is
-    shown (a page value ``fig. 3``).
+    shown (a page value ``fig. 3``); ``value_case`` is the element's text case, which
+    citeproc-js applies to each piece on its own and not to embedded labels (an
+    edition "revised and enlarged" with capitalize-first is "Revised and Enlarged").
     """
     number = parse(value, ctx)
     _fix_ranges(number.values, ctx)
@@ -223,7 +226,9 @@ def render(
         if v.collapsible and not v.particle and re.fullmatch(r"[1-9][0-9]*", text):
             # (a number with a particle, "S544", is printed as it is)
             text = str(number_format(text))
-        out.append(v.particle + text + v.joining_suffix.replace("\\-", "-", 1))
+        piece = v.particle + text
+        piece = value_case(piece) if value_case else piece
+        out.append(piece + v.joining_suffix.replace("\\-", "-", 1))
     return "".join(out)
 
 

@@ -62,8 +62,20 @@ def _plain_formatter() -> SimpleNamespace:
         Superscript=ident,
         Subscript=ident,
         SmallCaps=ident,
-        second_field=lambda first, rest: f"{first} {rest}",
+        second_field=_second_field_text,
     )
+
+
+def _second_field_text(first: str, rest: str) -> str:
+    """An entry's margin field and the rest (compat's fix 3); as citeproc-js, an entry
+    that renders nothing after its margin field ends there (``[1]``, no space)."""
+    return f"{first} {rest}" if rest else first
+
+
+def _second_field_html(first: str, rest: str) -> str:
+    """:func:`_second_field_text` for HTML: citeproc-js's two divs (no second if empty)."""
+    margin = f'<div class="csl-left-margin">{first}</div>'
+    return margin + f'<div class="csl-right-inline">{rest}</div>' if rest else margin
 
 
 def _html_formatter() -> SimpleNamespace:
@@ -77,9 +89,7 @@ def _html_formatter() -> SimpleNamespace:
         Superscript=_wrapper("<sup>{}</sup>"),
         Subscript=_wrapper("<sub>{}</sub>"),
         SmallCaps=_wrapper('<span style="font-variant:small-caps;">{}</span>'),
-        second_field=lambda first, rest: (
-            f'<div class="csl-left-margin">{first}</div><div class="csl-right-inline">{rest}</div>'
-        ),
+        second_field=_second_field_html,
     )
 
 
@@ -103,7 +113,7 @@ def _markdown_formatter() -> SimpleNamespace:
         Superscript=_wrapper("<sup>{}</sup>"),
         Subscript=_wrapper("<sub>{}</sub>"),
         SmallCaps=ident,
-        second_field=lambda first, rest: f"{first} {rest}",
+        second_field=_second_field_text,
     )
 
 
