@@ -167,3 +167,18 @@ def test_rekey_waits_for_the_library_lock(shipped):
     proc = start("rekey", "cai2025hidream", "cai2025renamed", cwd=shipped)
     assert proc.wait(timeout=60) == 0, proc.stderr.read()
     assert b"@misc{cai2025renamed," in (shipped / "library.bib").read_bytes()
+
+
+def test_a_derived_file_is_replaced_whole_without_waiting_for_the_disk(tmp_path, monkeypatch):
+    """``durable=False`` (the render cache) skips fsync, which can take a second on a
+    busy disk, and still replaces the file whole; project files are flushed."""
+    flushed: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd)))
+    path = tmp_path / "cache.json"
+    path.write_text("old", encoding="utf-8")
+    atomic_write_text(path, "new", durable=False)
+    assert path.read_text(encoding="utf-8") == "new" and flushed == []
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.json"]  # no temporary file left
+    atomic_write_text(path, "newer")
+    assert path.read_text(encoding="utf-8") == "newer" and len(flushed) == 1

@@ -51,17 +51,24 @@ def real_path(path: str | Path) -> Path:
     return path
 
 
-def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
+def atomic_write_text(
+    path: str | Path, text: str, *, encoding: str = "utf-8", durable: bool = True
+) -> None:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
-    atomic_write_bytes(path, text.encode(encoding))
+    atomic_write_bytes(path, text.encode(encoding), durable=durable)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
     The temporary file is flushed to disk and then renamed over ``path``, so a crash
     or a full disk leaves the previous file as it was. When ``path`` is a symlink,
     its target is replaced and the link stays.
+
+    ``durable=False`` skips the flush to disk (``fsync``, which can take a second
+    on a busy disk): readers still see the old file or the new one, but after a
+    power cut the file may be empty. Only for derived data that is rebuilt when
+    unreadable, like the render cache.
     """
     shown = Path(path)
     path = real_path(path)
@@ -74,7 +81,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:

@@ -257,20 +257,21 @@ def test_cache_reuses_entries_and_rerenders_a_changed_one(fmt, shipped, tmp_path
     assert "CACHED" not in fmt("format", "--style", "apa", "--no-cache").stdout
 
 
-def test_a_warm_run_converts_no_entry(fmt, shipped, monkeypatch):
+def test_a_warm_run_converts_no_entry_and_a_changed_one_only_that(fmt, shipped, monkeypatch):
     """Nothing changed: the entries come from the cache without being converted to
-    CSL-JSON (no TeX goes through pylatexenc); a changed entry is converted again."""
+    CSL-JSON (no TeX goes through pylatexenc); when one entry changed, that entry
+    alone is converted again, and the output is what a run without cache prints."""
     from difbib.csl import bibformat
 
     first = fmt("format", "--style", "apa")
-    converted: list[int] = []
-    real = bibformat.to_csl_items
+    converted: list[str] = []
+    real = bibformat.to_csl_item
 
-    def counting(papers, omit=()):
-        converted.append(len(papers))
-        return real(papers, omit)
+    def counting(paper, omit=()):
+        converted.append(paper.key)
+        return real(paper, omit)
 
-    monkeypatch.setattr(bibformat, "to_csl_items", counting)
+    monkeypatch.setattr(bibformat, "to_csl_item", counting)
     second = fmt("format", "--style", "apa")
     assert second.stdout == first.stdout
     assert converted == []
@@ -278,7 +279,9 @@ def test_a_warm_run_converts_no_entry(fmt, shipped, monkeypatch):
     bib = bib.replace("{Flow Matching for Generative Modeling}", "{Flow Matching, Revised}")
     (shipped / "library.bib").write_text(bib, encoding="utf-8")
     third = fmt("format", "--style", "apa").stdout
-    assert converted and "Flow Matching, Revised (arXiv:2210.02747)" in third
+    assert converted == ["lipman2022flow"]
+    assert "Flow Matching, Revised (arXiv:2210.02747)" in third
+    assert third == fmt("format", "--style", "apa", "--no-cache").stdout
 
 
 def test_abstracts_are_printed_by_a_style_that_names_them(fmt, shipped):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from difbib.csl import render
-from difbib.csl.csljson import ONLY_FEEDS, to_csl_items
+from difbib.csl.csljson import ONLY_FEEDS, to_csl_item, to_csl_items
 from difbib.csl.styles import Style
 from difbib.library.queries import Library, Paper
 
@@ -100,21 +100,29 @@ def _cached(
     omit: list[str],
 ) -> render.Rendered:
     """The bibliography through the render cache; papers known to the cache (by
-    their raw fields) are not even converted to CSL-JSON when nothing changed."""
+    their raw fields) are not even converted to CSL-JSON when nothing changed, and
+    only the changed ones are converted when something did."""
     from difbib.csl.rendercache import RenderCache, item_digest, paper_digest
 
     render.locale_path(locale)
     cache = RenderCache(cache_dir, style.path, locale, output)
     raw = [paper_digest(p, omit) for p in papers]
-    known = [h for h in (cache.item_hash(r) for r in raw) if h is not None]
+    known = [cache.item_hash(r) for r in raw]
     result = None
-    if len(known) == len(raw):  # every paper is known: no conversion at all
-        result = render.cached_entries([p.key for p in papers], known, cache)
+    hashes = [h for h in known if h is not None]
+    if len(hashes) == len(raw):  # every paper is known: no conversion at all
+        result = render.cached_entries([p.key for p in papers], hashes, cache)
     if result is None:
-        items = to_csl_items(list(papers), omit)
-        hashes = [item_digest(item) for item in items]
-        for paper_hash, item_hash in zip(raw, hashes, strict=True):
-            cache.put_item_hash(paper_hash, item_hash)
+        items, hashes = [], []
+        for paper, paper_hash, item_hash in zip(papers, raw, known, strict=True):
+            item = cache.get_item(item_hash) if item_hash is not None else None
+            if item is None or item_hash is None or item.get("id") != paper.key:
+                item = to_csl_item(paper, omit)
+                item_hash = item_digest(item)
+                cache.put_item_hash(paper_hash, item_hash)
+                cache.put_item(item_hash, item)
+            items.append(item)
+            hashes.append(item_hash)
         result = render.cached_bibliography(items, style.path, locale, output, cache, hashes)
     cache.save()
     return result

@@ -31,6 +31,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from citeproc import model
+
 from difbib.csl import compat
 from difbib.errors import DifbibError, SelectionError
 
@@ -365,12 +367,113 @@ def cached_entries(ids: Sequence[str], hashes: Sequence[str], cache: Any) -> Ren
     if not isinstance(known, dict) or sorted(known.get("ids", [])) != sorted(ids):
         return None
     hash_of = dict(zip(ids, hashes, strict=True))
-    order, extras = known["ids"], known.get("extras", {})
-    keys = [cache.entry_key(hash_of[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
+    order, extras, register = known["ids"], known.get("extras", {}), known.get("register", "")
+    keys = [
+        cache.entry_key(hash_of[i], n, extras.get(i, ""), register) for n, i in enumerate(order, 1)
+    ]
     texts = [cache.get_entry(k) for k in keys]
     if any(t is None for t in texts):
         return None
     return _rendered(order, [str(t) for t in texts])
+
+
+def _key_to_json(key: compat.CollationKey | None) -> list[list[Any]] | None:
+    """A collation key (:func:`~difbib.csl.compat.collation_key`) as the cache keeps
+    it, compactly: per word, a text chunk ``(1, 0, text)`` as its text and a number
+    chunk ``(0, number, "")`` as its number (anything else as a list)."""
+    if key is None:
+        return None
+    out = []
+    for word in key:
+        chunks: list[Any] = []
+        for chunk in word:
+            kind, number, text = chunk
+            if kind == 1 and type(number) is int and number == 0:
+                chunks.append(text)
+            elif kind == 0 and text == "" and type(number) in (int, float):
+                chunks.append(number)
+            else:
+                chunks.append(list(chunk))
+        out.append(chunks)
+    return out
+
+
+def _key_from_json(value: Any) -> compat.CollationKey | None:
+    """:func:`_key_to_json` undone; ``ValueError`` for anything it does not write."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError("not a sort key")
+    words = []
+    for word in value:
+        if not isinstance(word, list):
+            raise ValueError("not a sort key")
+        chunks: list[tuple[int, float, str]] = []
+        for chunk in word:
+            if isinstance(chunk, str):
+                chunks.append((1, 0, chunk))
+            elif type(chunk) in (int, float):
+                chunks.append((0, chunk, ""))
+            elif (
+                isinstance(chunk, list)
+                and len(chunk) == 3
+                and type(chunk[0]) is int
+                and type(chunk[1]) in (int, float)
+                and isinstance(chunk[2], str)
+            ):
+                chunks.append((chunk[0], chunk[1], chunk[2]))
+            else:
+                raise ValueError("not a sort key")
+        words.append(tuple(chunks))
+    return tuple(words)
+
+
+def _sort(bib: compat.Bibliography, style: compat.Style, cache: Any, hashes: list[str]) -> None:
+    """``bib.sort()``, with the sort keys of items already seen read from ``cache``.
+
+    An item's sort keys are computed afresh only when the cache does not hold them
+    for its digest. Keys are kept only when they depend on the item alone: not in
+    numbered styles (a key may be the citation number), and not when a key asked
+    for the bibliography-wide name register (fix 16; then nothing is kept, and
+    when some keys came from the cache every item is keyed again).
+    ``hashes``: the digests of ``bib.items``, in order.
+    """
+    element = style.root.bibliography
+    assert element is not None  # the caller checked
+    layout = element.layout
+    sort = element.find("cs:sort", layout.nsmap)
+    if not isinstance(sort, model.Sort) or cache.numbered:
+        bib.sort()
+        return
+    columns = len(sort.findall("cs:key", layout.nsmap))
+    keys: list[list[Any] | None] = []
+    for item_hash in hashes:
+        found = cache.get_sort_keys(item_hash)
+        try:
+            if not isinstance(found, list) or len(found) != columns:
+                raise ValueError("no sort keys")
+            keys.append([_key_from_json(k) for k in found])
+        except ValueError:
+            keys.append(None)
+    missing = [n for n, k in enumerate(keys) if k is None]
+    descending = [
+        key.get("sort", "ascending").lower() == "descending"
+        for key in sort.findall("cs:key", layout.nsmap)
+    ]
+    if missing:
+        fresh, descending, _ = compat._sort_columns(sort, [bib.items[n] for n in missing], layout)
+        shared = compat._sort_state["register"] is not None  # keys depend on every item
+        if shared and len(missing) < len(keys):
+            bib.sort()  # the kept keys may be stale: all afresh
+            return
+        for j, n in enumerate(missing):
+            mine = keys[n] = [column[j] for column in fresh]
+            if not shared:
+                cache.put_sort_keys(hashes[n], [_key_to_json(k) for k in mine])
+    table = [[k[c] for k in keys if k is not None] for c in range(columns)]
+    order = compat._sorted_order(table, descending, len(bib.items))
+    bib.items = [bib.items[i] for i in order]
+    bib.keys = [item.key for item in bib.items]
 
 
 @_guarded(1)
@@ -420,7 +523,7 @@ def cached_bibliography(
         bib.items = sorted(bib.items, key=lambda it: position[it.key])
         bib.keys = [it.key for it in bib.items]
     else:
-        bib.sort()
+        _sort(bib, style, cache, [hash_of[by_key[it.key]] for it in bib.items])
         order = [by_key[k] for k in bib.keys]
     # An entry's text also depends on what disambiguation decided for it; the cites
     # it compares are kept by item (unless numbered: a number is no item's own).
@@ -431,14 +534,54 @@ def cached_bibliography(
         for key, text in getattr(bib, "difbib_new_cites", {}).items():
             cache.put_cite(hash_of[by_key[key]], text)
     extras = {by_key[k]: repr(v) for k, v in decided.items() if v != compat.Disambiguation()}
-    cache.put_order(order_key, {"ids": order, "extras": extras})
-    keys = [cache.entry_key(hash_of[i], n, extras.get(i, "")) for n, i in enumerate(order, 1)]
+    register = _register_digest(bib, style) if cache.register_keyed else ""
+
+    def entry_keys(register: str) -> list[str]:
+        return [
+            cache.entry_key(hash_of[i], n, extras.get(i, ""), register)
+            for n, i in enumerate(order, 1)
+        ]
+
+    keys = entry_keys(register)
     texts = [cache.get_entry(k) for k in keys]
     missing = [n for n, t in enumerate(texts) if t is None]
     if missing and style.root.bibliography.get("subsequent-author-substitute") is not None:
         missing = list(range(len(order)))  # an entry depends on the one before it
+    compat._sort_state["register"] = None  # (set again when an entry reads the register)
     rendered = style.render_bibliography([bib.items[n] for n in missing])
+    if compat._sort_state["register"] is not None and not cache.register_keyed:
+        # These entries read the bibliography's name register (fix 23), so their text
+        # may change with any other entry: from now on the register is in their keys.
+        # (The texts read from the cache above were rendered without it.)
+        cache.set_register_keyed()
+        register = _register_digest(bib, style)
+        keys = entry_keys(register)
+        for key, text in zip(keys, texts, strict=True):
+            if text is not None:
+                cache.put_entry(key, text)
     for n, text in zip(missing, rendered, strict=True):
         entry = texts[n] = finish(text, output)
         cache.put_entry(keys[n], entry)
+    cache.put_order(order_key, {"ids": order, "extras": extras, "register": register})
     return _rendered(order, [str(t) for t in texts])
+
+
+def _register_digest(bib: compat.Bibliography, style: compat.Style) -> str:
+    """The digest of the bibliography-wide name register (fix 23 of
+    :mod:`~difbib.csl.compat`): what an entry's names may read besides its own item."""
+    from difbib.csl.rendercache import digest
+
+    citation = style.root.citation
+    rule = citation.get("givenname-disambiguation-rule", "by-cite") if citation is not None else ""
+    if not bib.items or rule in ("", "by-cite"):
+        return digest("register", rule)  # per item, if any
+    compat._sort_state["register"] = None
+    register = compat._name_register(bib.items[0], rule)
+    return digest(
+        "register",
+        rule,
+        {
+            family: {k: sorted(v) for k, v in initials.items()}
+            for family, initials in register.items()
+        },
+    )
