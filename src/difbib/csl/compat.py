@@ -406,7 +406,11 @@ style, so difbib's classes memoise them per element (:func:`_get_macro`,
 :func:`_memo_calls`, and every XPath lookup in :func:`_xpath_search`), and a
 cite's reference is looked up once (:func:`_reference`). Disambiguation computes
 the signature of a look-alike for a given trial (names shown, given-name levels)
-once per group instead of once per cite tried. The memo holds the
+once per group instead of once per cite tried. Locale terms are looked up once per
+term (:func:`_locale_get_term`), ``Formatted.format`` returns at once for an
+element without formatting attributes (:func:`_format`), a condition reads the
+item's type and reference once (:func:`_if_type`), and a cite alone in its
+citation is not sorted. The memo holds the
 elements, so lxml keeps the same Python proxy objects alive and their ids stay
 unique.
 
@@ -1658,7 +1662,7 @@ def _render_citation(
     good = [cite for cite in citation.cites if not cite.is_bad()]
     bad = [cite for cite in citation.cites if cite.is_bad()]
     sort = parent.sort
-    if sort is not None:
+    if sort is not None and len(good) > 1:  # (a single cite needs no sort keys: speed)
         # ties in the citation sort keep bibliography order (citeproc-js)
         keys = citation.bibliography.keys
         good.sort(key=lambda cite: keys.index(cite.key))
@@ -2547,13 +2551,14 @@ def _shared_names_counter(
     better, better_givens = base, dict[int, int]()
     # A cite's signature depends on the item and the counter (and, by cite, the
     # given-name levels), which only move forward: each is computed once per step.
+    # ``moves`` counts the steps (bumped wherever the counter or the given names move).
     signatures: dict[str, _Signature] = {}
-    step: list[Any] = [None]
+    moves = 0
+    step = [moves]
 
     def cite(key: str) -> _Signature:
-        now = (counter, tuple(sorted(givens.items())) if by_cite else ())
-        if step[0] != now:
-            step[0] = now
+        if step[0] != moves:
+            step[0] = moves
             signatures.clear()
         mine = signatures.get(key)
         if mine is None:
@@ -2581,9 +2586,11 @@ def _shared_names_counter(
             elif not lettering:
                 if givens_max is not None and givens.get(gname, 0) < givens_max:
                     givens[gname] = givens.get(gname, 0) + 1
+                    moves += 1
                 elif gname < names_max:
                     counter += 1
                     gname += 1
+                    moves += 1
                 maxed = gname >= names_max and (
                     givens_max is None or givens.get(gname, givens_max) >= givens_max
                 )
@@ -3554,7 +3561,7 @@ _group_frames: list[list[bool]] = []  # per cs:group: [a variable tried, one ren
 
 def _renders_variable(element: model.CitationStylesElement) -> bool:
     """Whether ``element`` renders a variable itself (not through a macro)."""
-    tag = etree.QName(element).localname
+    tag = str(element.tag).rpartition("}")[2]  # the local name (speed: no QName)
     if tag in ("names", "date", "number"):
         return True
     if tag == "text":
@@ -3933,8 +3940,73 @@ def _set_locale_list(self: model.Style, output_locale: str, validate: bool = Fal
 
 
 #: Per tag, the methods difbib's class replaces (besides the shared ones below).
+# -- speed: citeproc-py's per-piece lookups, done once ------------------------------
+
+
+def _if_type(self: model.If, item: _Item) -> list[bool]:
+    """``If._type`` looking the item's type up once, not once per type named."""
+    types = self.get("type", "").split()
+    if not types:
+        return []
+    kind = item.reference.type
+    return [typ.lower() == kind for typ in types]
+
+
+def _if_variable(self: model.If, item: _Item) -> list[bool]:
+    """``If._variable`` looking the item's reference up once."""
+    variables = [var.replace("-", "_") for var in self.get("variable", "").split()]
+    if not variables:
+        return []
+    reference = item.reference
+    return [("locator" in item) if v == "locator" else (v in reference) for v in variables]
+
+
+_terms: dict[tuple[int, str, str | None, bool], tuple[model.Locale, Any]] = {}
+_original_locale_get_term = model.Locale.get_term
+
+
+def _locale_get_term(
+    self: model.Locale, name: str, form: str | None = None, zero_padded: bool = False
+) -> Any:  # a cs:term element
+    """``Locale.get_term`` looked up once per locale and term (an XPath query and a
+    child search each time in citeproc-py); ``IndexError`` when the locale has no
+    such term, as citeproc-py's. The memo holds the locale (its id stays unique)."""
+    key = (id(self), name, form, zero_padded)
+    hit = _terms.get(key)
+    if hit is None or hit[0] is not self:
+        try:
+            found = _original_locale_get_term(self, name, form, zero_padded=zero_padded)
+        except IndexError:
+            found = None
+        hit = _terms[key] = (self, found)
+    if hit[1] is None:
+        raise IndexError(name)
+    return hit[1]
+
+
+_IF_SPEED = {"_type": _if_type, "_variable": _if_variable}
+_original_format = model.Formatted.format
+
+
+def _format(self: model.Formatted, string: Any) -> Any:  # citeproc-py's rendered text
+    """``Formatted.format``, returning the text at once when the element sets none of
+    the five formatting attributes (citeproc-py looks the formatter up five times for
+    every piece it renders)."""
+    get = cast("etree.ElementBase", self).get
+    if (
+        get("font-style") is None
+        and get("font-variant") is None
+        and get("font-weight") is None
+        and get("text-decoration") is None
+        and get("vertical-align") is None
+    ):
+        return str(string) if isinstance(string, (int, float)) else string
+    return _original_format(self, string)
+
+
 _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
+    "locale": {"get_term": _locale_get_term},
     "text": {"process": _text_process, "_variable": _text_variable, "render": _text_render},
     "name": {
         "initialize": _initialize,
@@ -3951,8 +4023,8 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "group": {"process": _group_process},
     "label": {"process": _label_process, "_is_plural": _label_is_plural},
     "date": {"process": _date_process, "render_date_range": _render_date_range},
-    "if": {"render": _if_render, "_is_numeric": _if_is_numeric},
-    "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric},
+    "if": {"render": _if_render, "_is_numeric": _if_is_numeric, **_IF_SPEED},
+    "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric, **_IF_SPEED},
 }
 
 #: citeproc-py's calls_variable -> its memoised version (speed)
@@ -3974,6 +4046,8 @@ def _difbib_class(cls: type) -> type:
         namespace["quote"] = _quote
     if issubclass(cls, model.Affixed):
         namespace["wrap"] = _wrap
+    if issubclass(cls, model.Formatted):
+        namespace["format"] = _format
     if issubclass(cls, model.Formatted):
         namespace["font_style"] = _explicit_normal("font-style", "i", model.Formatted.font_style)
         namespace["font_weight"] = _explicit_normal("font-weight", "b", model.Formatted.font_weight)
