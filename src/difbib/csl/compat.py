@@ -1953,9 +1953,11 @@ _TRAILING_MARKUP = re.compile(
 def _normalize_seam(left: object, other: RenderedText) -> RenderedText:
     """``normalize_seam`` looking past closing markup; ``?.``/``!.`` lose the period (fix 10),
     and ``:``/``.`` after ``;``, ``!`` or ``?`` are dropped too (fix 20)."""
-    left_str = str(left)
     other_str = str(other)
-    if not left_str or not other_str:
+    if not other_str or (other_str[0] != " " and other_str[0] not in SEAM_PUNCTUATION):
+        return other  # nothing to merge (speed: the left side is not even looked at)
+    left_str = str(left)
+    if not left_str:
         return other
     visible = _TRAILING_MARKUP.sub("", left_str)
     if not visible:
@@ -3849,14 +3851,30 @@ def _render_number(
 def _parsed_number(
     element: model.CitationStylesElement, item: _Item, variable: str
 ) -> numbers.Number | None:
-    """The item's ``variable`` parsed as citeproc-js parses it, None when it is empty."""
+    """The item's ``variable`` parsed as citeproc-js parses it, None when it is empty.
+
+    A value is parsed once per style (or locale) and variable: the parse depends on
+    nothing else (speed; conditions test the same value several times)."""
     try:
         value = item.reference[variable.replace("-", "_")]
     except model.VariableError:
         return None
     if value is None or str(value) == "":
         return None
-    return numbers.parse(_protected_amp(str(value)), _number_context(element, variable))
+    text = _protected_amp(str(value))
+    root = element.get_root()
+    key = (id(root), variable, text)
+    hit = _parsed_numbers.get(key)
+    if hit is None or hit[0] is not root:
+        if len(_parsed_numbers) > 100_000:
+            _parsed_numbers.clear()
+        hit = _parsed_numbers[key] = (root, numbers.parse(text, _number_context(element, variable)))
+    return hit[1]
+
+
+#: Parsed number variables: (id of the style or locale, variable, value) -> (that
+#: root, the parse). The root is held so that its id stays unique.
+_parsed_numbers: dict[tuple[int, str, str], tuple[Any, numbers.Number]] = {}
 
 
 def _label_is_plural(self: model.Label, item: _Item) -> bool:

@@ -534,6 +534,15 @@ def cached_bibliography(
         for key, text in getattr(bib, "difbib_new_cites", {}).items():
             cache.put_cite(hash_of[by_key[key]], text)
     extras = {by_key[k]: repr(v) for k, v in decided.items() if v != compat.Disambiguation()}
+    substitute = style.root.bibliography.get("subsequent-author-substitute") is not None
+    if substitute:
+        # An entry's names may print as the substitute ("———") when they are the
+        # previous entry's: its text depends on that entry too (content and decision).
+        after = {
+            i: f"{extras.get(i, '')}|after {hash_of[prev]} {extras.get(prev, '')}"
+            for prev, i in zip(order, order[1:], strict=False)
+        }
+        extras = {i: text for i in order if (text := after.get(i, extras.get(i, "")))}
     register = _register_digest(bib, style) if cache.register_keyed else ""
 
     def entry_keys(register: str) -> list[str]:
@@ -545,7 +554,7 @@ def cached_bibliography(
     keys = entry_keys(register)
     texts = [cache.get_entry(k) for k in keys]
     missing = [n for n, t in enumerate(texts) if t is None]
-    if missing and style.root.bibliography.get("subsequent-author-substitute") is not None:
+    if missing and substitute:
         missing = list(range(len(order)))  # an entry depends on the one before it
     compat._sort_state["register"] = None  # (set again when an entry reads the register)
     rendered = style.render_bibliography([bib.items[n] for n in missing])
