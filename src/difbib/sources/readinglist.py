@@ -721,7 +721,7 @@ def _read_row(unit: Unit, refs: dict[str, str], read: _Read) -> _Read:
         cell_reads.append((flat, cell_read))
     order = list(range(len(cells)))
     for want in _TITLE_HEADERS:
-        hits = [i for i, h in enumerate(header) if want in h]
+        hits = [i for i, h in enumerate(header[: len(cells)]) if want in h]
         if hits:
             first = set(hits)
             order = hits + [i for i in order if i not in first]
