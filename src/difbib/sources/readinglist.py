@@ -46,6 +46,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -321,10 +322,19 @@ _LINK_TARGET = (
 #: ``[label](url "title")``: the label is up to 300 characters or ``[bracketed]`` parts.
 _MD_LINK = re.compile(r"\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]{0,300}\]){0,300})\]" + _LINK_TARGET)
 # The same links, found faster: the label's plain runs are single-character repeats,
-# which the regex engine scans (and gives back) in C; see md_links.
-_MD_LINK_FAST = re.compile(
-    r"\[(?P<label>[^\[\]\n]{0,300}(?:\[[^\[\]\n]{0,300}\][^\[\]\n]{0,300}){0,300})\]" + _LINK_TARGET
+# which the regex engine scans in C; see md_links. A label splits into its runs and
+# [bracketed] parts in one way only (a run holds no bracket), so giving back a
+# character or a part can never lead to a match: the repeats are possessive (``+``,
+# Python 3.11 and later), and the engine does not try. That is what makes a ``[``
+# that starts no link cheap (the outer one of ``[[Paper](url)]``, one in every item
+# of many lists); the URL's run is possessive for the same reason.
+_FAST_PATTERN = (
+    r"\[(?P<label>[^\[\]\n]{0,300}+(?:\[[^\[\]\n]{0,300}+\][^\[\]\n]{0,300}+){0,300}+)\]"
+    + _LINK_TARGET.replace("{1,2000}", "{1,2000}+", 1)
 )
+if sys.version_info < (3, 11):  # no possessive repeats: the same matches, found slower
+    _FAST_PATTERN = _FAST_PATTERN.replace("}+", "}")
+_MD_LINK_FAST = re.compile(_FAST_PATTERN)
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 
 
@@ -584,22 +594,17 @@ def _rating(flat: str) -> int:
     count on GitHub, not a rating, so a run followed by a number does not count."""
     if "\x02" in flat:
         flat = _LINK_MARK.sub(" ", flat)
-    runs = (
-        _STARS.finditer(flat)
-        if "★" in flat
-        else _star_runs(flat)  # the common case: find each run, never scan between them
-    )
-    return sum(len(m.group()) for m in runs if not m.group()[-1].isdigit())
-
-
-def _star_runs(flat: str) -> Iterator[re.Match[str]]:
-    """``_STARS.finditer(flat)`` for text without ``★``: each run starts at a ``⭐``."""
-    pos = flat.find(STAR)
-    while pos >= 0:
-        m = _STARS.match(flat, pos)
-        assert m is not None  # a run starts at every star
-        yield m
-        pos = flat.find(STAR, m.end())
+    if "★" in flat:
+        runs = _STARS.findall(flat)
+    else:  # the common case: go from star to star, never through the text between
+        runs = []
+        pos = flat.find(STAR)
+        while pos >= 0:
+            m = _STARS.match(flat, pos)
+            assert m is not None  # a run starts at every star
+            runs.append(m.group())
+            pos = flat.find(STAR, m.end())
+    return sum([len(run) for run in runs if not run[-1].isdigit()])
 
 
 def _bold_spans(flat: str) -> list[tuple[int, int]]:

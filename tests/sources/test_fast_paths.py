@@ -1,0 +1,50 @@
+"""The reader's fast paths give exactly what the rules they stand for give.
+
+Reading a large list is kept fast by shortcuts (see ``bench/reading_bench.py``): a
+link finder whose repeats never give back, quick exits for text that needs no work.
+Each is checked here against the plain rule, on text drawn from the characters that
+make the rule branch (brackets, parentheses, quotes, newlines, marks, spaces).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from difbib.sources import readinglist
+
+# Pieces of Markdown links and of what breaks them.
+LINK_PIECES = [
+    "[", "]", "(", ")", "](", "[[", "]]", "\n", " ", "  ", "a", "Paper", "<", ">", '"', "'",
+    "\\", "https://arxiv.org/abs/2405.14867", "x.org/a_(b)", "![", "*", "⭐",
+]  # fmt: skip
+pieces = st.lists(st.sampled_from(LINK_PIECES), max_size=8).map("".join)
+# Whole links ([label](url "title")) with pieces inside, and pieces between them.
+links = st.builds("[{}]({}{})".format, pieces, pieces, st.sampled_from(["", ' "t"', " 't' "]))
+link_texts = st.lists(st.one_of(pieces, links), max_size=8).map("".join)
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def spans(matches):
+    return [(m.span(), m["label"], m["url"]) for m in matches]
+
+
+@FAST
+@given(link_texts)
+@example("[[Paper](https://arxiv.org/pdf/2405.14867)] [[Code](https://github.com/a/b)]")
+@example('[a [b] c](u) [x](y "t") [unclosed](z')
+@example("[" + "[a]" * 301 + "](u) [ok](v)")  # a label of too many parts: no link there
+def test_the_link_finder_finds_the_links_of_the_plain_rule(text):
+    assert spans(readinglist.md_links(text)) == spans(readinglist._MD_LINK.finditer(text))
+
+
+@FAST
+@given(link_texts)
+@example("[[Paper](https://arxiv.org/pdf/2405.14867)]")
+def test_possessive_repeats_match_what_backtracking_repeats_match(text):
+    # Python 3.10 has no possessive repeats and uses the same pattern without them.
+    backtracking = re.compile(readinglist._FAST_PATTERN.replace("}+", "}"))
+    assert spans(readinglist._MD_LINK_FAST.finditer(text)) == spans(backtracking.finditer(text))
