@@ -25,7 +25,7 @@ pieces = st.lists(st.sampled_from(LINK_PIECES), max_size=8).map("".join)
 links = st.builds("[{}]({}{})".format, pieces, pieces, st.sampled_from(["", ' "t"', " 't' "]))
 link_texts = st.lists(st.one_of(pieces, links), max_size=8).map("".join)
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def spans(matches):
@@ -48,3 +48,31 @@ def test_possessive_repeats_match_what_backtracking_repeats_match(text):
     # Python 3.10 has no possessive repeats and uses the same pattern without them.
     backtracking = re.compile(readinglist._FAST_PATTERN.replace("}+", "}"))
     assert spans(readinglist._MD_LINK_FAST.finditer(text)) == spans(backtracking.finditer(text))
+
+
+# Titles and headings: words, spaces of every kind, marks, punctuation, emoji.
+TITLE_PIECES = [
+    "Paper", "Flow", "Łuczak", "é", "1", "A", "a", " ", "  ", "\t", "\n", "\xa0", "\u2003",
+    ":", ".", "..", "-", "–", "_", "*", "`", "\x02", "\x03", "\x04", "<b>", "&amp;", "\\",
+    "\\&", '"', "“", "”", "'", "[", "(", ")", "]", "🧪", "\ufe0f", "⭐", ",", "|",
+]  # fmt: skip
+titles = st.lists(st.sampled_from(TITLE_PIECES), max_size=12).map("".join)
+
+
+@FAST
+@given(titles)
+@example("Paper")
+@example(" Flow  Matching\xa0 ")
+def test_clean_title_quick_exits_change_nothing(text):
+    assert readinglist.clean_title(text) == readinglist._clean_title(text)
+    spaced = " ".join(text.split())  # the rule's own first step, always taken
+    assert readinglist._clean_title(text) == readinglist._clean_title(spaced)
+
+
+@FAST
+@given(titles)
+@example("Section 12")
+@example("Text-to-Video  Generation")
+def test_words_of_a_heading_are_its_runs_of_letters_and_digits(text):
+    folded = readinglist.ascii_fold(text).lower()
+    assert readinglist.heading_words(text) == re.findall(r"[a-z0-9]+", folded)

@@ -274,8 +274,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def heading_words(heading: str) -> list[str]:
+    """The lowercase ASCII words (runs of letters and digits) of a heading or title."""
     folded = heading if heading.isascii() else ascii_fold(heading)
-    return _WORD.findall(folded.lower())
+    lowered = folded.lower()
+    if lowered.replace(" ", "").isalnum():  # words and spaces only: split is enough
+        return lowered.split()
+    return _WORD.findall(lowered)
 
 
 def make_category(heading: str, line: int | None = None) -> Category:
@@ -288,7 +292,7 @@ def make_category(heading: str, line: int | None = None) -> Category:
         slug = max(significant, key=len)
     aliases = {"-".join(words), *significant}
     if len(words) > 1:
-        aliases.add("".join(w[0] for w in words))
+        aliases.add("".join([w[0] for w in words]))
     aliases.discard(slug)
     return Category(heading, slug, tuple(sorted(aliases)), line)
 
@@ -453,6 +457,13 @@ def _venue_text(m: re.Match[str]) -> str:
 
 def clean_title(raw: str) -> str:
     """A title as users want to read it: no markup, emoji, stars or trailing period."""
+    if raw.isalnum():  # one word (a label such as "Paper"): nothing to clean
+        return raw
+    return _clean_title(raw)
+
+
+def _clean_title(raw: str) -> str:
+    """:func:`clean_title` without its quick exit."""
     text = raw
     if "*" in text or "`" in text or "\x02" in text or "\x03" in text or "\x04" in text:
         text = _MARKS.sub("", text)  # (most titles hold none: the test is cheaper)
@@ -467,7 +478,9 @@ def clean_title(raw: str) -> str:
             " " if unicodedata.category(ch) in ("So", "Cs", "Co") or ch in "\ufe0f\u200d" else ch
             for ch in text
         )
-    text = " ".join(text.split()).strip(" _:;,|-–—").rstrip(" [(").lstrip(" ])")
+    if not text.isprintable() or "  " in text:  # (every other space is a plain one)
+        text = " ".join(text.split())
+    text = text.strip(" _:;,|-–—").rstrip(" [(").lstrip(" ])")
     if len(text) > 1 and text[0] in "\"“'‘«" and text[-1] in "\"”'’»":
         text = text[1:-1].strip()
     if text.endswith(".") and not text.endswith(".."):
@@ -520,7 +533,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     images and URLs are gone. Its newlines are those of the lines, so the line of a
     position is the number of newlines before it.
     """
-    text = lines[0][1] if len(lines) == 1 else "\n".join([t for _, t in lines])
+    single = lines[0][0] if len(lines) == 1 else 0  # the line of every position, if one
+    text = lines[0][1] if single else "\n".join([t for _, t in lines])
     if "<" in text:
         text = _HTML_IMG.sub(_blank, text)
         text = _BR.sub(lambda m: "\x04".ljust(len(m.group())), text)
@@ -532,8 +546,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     breaks: dict[int, tuple[str, list[int]]] = {}  # source text -> its newline offsets
 
     def line_at(source: str, offset: int) -> int:
-        if len(lines) == 1:
-            return lines[0][0]
+        if single:
+            return single
         if id(source) not in breaks:
             found, pos = [], source.find("\n")
             while pos >= 0:
@@ -549,7 +563,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
         for m in md_links(text):
             flat.append(text[last : m.start()])
             label = m["label"].strip()
-            links.append(Link(clean_title(label), m["url"], line_at(text, m.start())))
+            line = single or line_at(text, m.start())
+            links.append(Link(clean_title(label), m["url"], line))
             flat.append(f"\x02{label}\x03")
             last = m.end()
         flat.append(text[last:])
