@@ -399,6 +399,7 @@ _VENUE = re.compile(
 )
 _VENUE_HINT = re.compile(r"[A-Z][A-Z0-9]|Neur|Interspeech|Nature|Science|CoRL")
 _VENUE_WORDS = {w.lower() for v in _VENUE_NAMES for w in v.split()}
+_VENUE_STARTS = {v[:2] for v in _VENUE_NAMES}  # every name has three characters or more
 
 # Link labels and bold labels that are not titles (all their words are in this set).
 _LABEL_WORDS = {
@@ -438,6 +439,8 @@ def is_label(text: str) -> bool:
 def is_venue(text: str) -> str | None:
     """The venue ``text`` consists of (``CVPR 2024``, ``NeurIPS'23 Oral``), or None."""
     core = text.strip(" \t*_[]()【】:,.-–—|")
+    if core[:2] not in _VENUE_STARTS:
+        return None  # the quick test: no venue name starts so (most titles)
     m = _VENUE.match(core)
     if not m:
         return None
@@ -645,13 +648,16 @@ def _title_from_flat(flat: str, read: _Read, min_words: int = 1) -> tuple[int, i
         if is_venue(title):
             read.venue = read.venue or is_venue(title)
             continue
-        words = title.rstrip(":").split()
         after = end
         while after < len(flat) and flat[after] in "*_":  # no slicing: spans may be many
             after += 1
         colon_inside = content.rstrip("*_ ").endswith(":")
         colon_after = flat.startswith(":", after)
-        if (colon_inside or colon_after) and 0 < len(words) <= 4 and not is_label(title):
+        if (
+            (colon_inside or colon_after)
+            and 0 < len(title.rstrip(":").split()) <= 4
+            and not is_label(title)
+        ):
             # ***ACRO:*** Rest of the Title [[Paper]](url), or **ACRO**: Rest, *Authors*
             tail = flat[after + (0 if colon_inside else 1) :].lstrip("*_ ")
             marks = ("\x02", "[", "\n", "(", "*", "\x04", " _")
@@ -1061,7 +1067,7 @@ def _parse_list(text: str, path: Path | None) -> ReadingList:
             notices.append(Notice(unit.line, f"{rating} stars is more than 5; rating set to 5"))
             rating = 5
         venue = read.venue
-        if venue is None and "proceedings" in read.kinds():
+        if venue is None and any([link.kind == "proceedings" for link in read.links]):
             venue = next(filter(None, (venue_from_url(link.url) for link in read.links)), None)
         links = read.links
         if len(links) > 1:  # each URL once, where it first appears
