@@ -76,3 +76,29 @@ def test_clean_title_quick_exits_change_nothing(text):
 def test_words_of_a_heading_are_its_runs_of_letters_and_digits(text):
     folded = readinglist.ascii_fold(text).lower()
     assert readinglist.heading_words(text) == re.findall(r"[a-z0-9]+", folded)
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+VENUE_PIECES = [
+    "CVPR", "CVPR 2024", "NeurIPS", "NeurIPS'23", "ICLR", "SIGGRAPH Asia", "T-PAMI", "3DV",
+    "PMLR", "Nature", "Oral", "Workshop", " ", "2024", "'24", "(", ")", "*", "[", ":", "-",
+    "Paper", "A", "Cv", "pr", "é",
+]  # fmt: skip
+
+
+@FAST
+@given(st.lists(st.sampled_from(VENUE_PIECES), max_size=6).map("".join))
+@example("**CVPR 2024 Oral**")
+@example("Paper: A Study")
+def test_the_quick_venue_test_rejects_only_what_the_rule_rejects(text):
+    quick = readinglist.is_venue(text)
+    saved = readinglist._VENUE_STARTS
+    readinglist._VENUE_STARTS = _Everything()  # type: ignore[assignment]
+    try:
+        assert quick == readinglist.is_venue(text)
+    finally:
+        readinglist._VENUE_STARTS = saved
