@@ -85,6 +85,8 @@ TARGETS = (
             "difbib.library.latex:_protect_word",
             "difbib.library.latex:_protect_phrases",
             "difbib.library.latex:protect_capitals",
+            "difbib.library.latex:_protect_capitals",
+            "difbib.library.latex:_no_term_in",
         ),
         ("tests/library/test_latex.py", "tests/library/test_protection.py"),
     ),

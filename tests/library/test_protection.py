@@ -57,3 +57,20 @@ def test_terms_are_whole_words_outside_user_groups_and_math():
     assert got == "{SuperFLUX}.1 Kontext, {my FLUX.1 Kontext}, $FLUX.1 Kontext$"
     assert protect_capitals("Qwen-Image and Qwen", ["Qwen-Image"]) == "{Qwen-Image} and Qwen"
     assert protect_capitals("qwen and Qwen", ["Qwen"], auto=False) == "qwen and {Qwen}"
+
+
+def test_math_left_open_runs_to_the_end_and_gets_no_braces():
+    # An unclosed $ (a typo) makes the rest math: nothing in it is braced, not even a
+    # lone capital at the very end; what comes before it is protected as usual.
+    assert protect_capitals("DMD bounds $O(N) for N") == "{DMD} bounds $O(N) for N"
+    assert protect_capitals("Rates $x Z") == "Rates $x Z"
+
+
+def test_control_sequences_and_stray_backslashes_are_kept_as_written():
+    assert protect_capitals(r"Using \LaTeX for DMD") == r"Using \LaTeX for {DMD}"
+    assert protect_capitals(r"\DMD and GAN") == r"\DMD and {GAN}"  # a macro, not a word
+    assert protect_capitals(r"A \& B") == r"A \& {B}"
+    # A backslash at the end, or before a line break, is no crash.
+    assert protect_capitals("Fast DMD \\") == "Fast {DMD} \\"
+    assert protect_capitals("Fast \\\nDMD") == "Fast \\\n{DMD}"
+    assert protect_capitals("Fast DMD \\", ["Qwen"], auto=False) == "Fast DMD \\"

@@ -91,6 +91,39 @@ def test_ids_in_links(url, raw):
     assert arxiv_id_from_url(url) == raw
 
 
+@pytest.mark.parametrize(
+    ("url", "raw"),
+    [
+        # Old-style ids and mirrors are read by the general path, not the plain-URL one.
+        ("https://arxiv.org/pdf/hep-th/9901001v2.pdf", "hep-th/9901001v2"),
+        ("https://arxiv.org/pdf/2412.09611v1.pdf?download=1", "2412.09611v1"),
+        ("https://huggingface.co/papers/2310.00426", "2310.00426"),
+        ("https://huggingface.co/papers/2310.00426#community", "2310.00426"),
+        ("https://www.alphaxiv.org/abs/2410.12557", "2410.12557"),
+        ("https://www.alphaxiv.org/overview/2410.12557v2", "2410.12557v2"),
+        ("https://alphaxiv.org/pdf/2410.12557v1.pdf", "2410.12557v1"),
+        ("https://ar5iv.labs.arxiv.org/html/2106.01234", "2106.01234"),
+        ("https://ar5iv.org/abs/2106.01234", "2106.01234"),
+        ("https://www.arxiv-vanity.com/papers/2106.01234/", "2106.01234"),
+        ("https://scirate.com/arxiv/2106.01234", "2106.01234"),
+        ("https://scirate.com/arxiv/hep-th/9901001", "hep-th/9901001"),
+        # Pages of those sites that are no paper: not an id, and not a malformed one.
+        ("https://huggingface.co/", None),
+        ("https://huggingface.co/papers", None),
+        ("https://huggingface.co/papers/trending", None),
+        ("https://huggingface.co/papers/date/2024-05-23", None),
+        ("https://huggingface.co/2310.00426", None),  # no /papers/: a model or user
+        ("https://huggingface.co/spaces/2310.00426", None),
+        ("https://huggingface.co/blog/diffusion-2310.00426", None),
+        ("https://scirate.com/arxiv", None),
+        ("https://scirate.com/search/2106.01234", None),
+        ("https://www.alphaxiv.org/explore/2410.12557", None),
+    ],
+)
+def test_ids_in_links_to_mirrors_and_old_style_pdfs(url, raw):
+    assert arxiv_id_from_url(url) == raw
+
+
 def test_ids_in_free_text_lose_trailing_punctuation_and_keep_their_order():
     text = (
         "See arXiv:2412.09611, (arXiv: 2205.14135v2) and ARXIV:hep-th/9901001; "
@@ -103,6 +136,14 @@ def test_ids_in_free_text_lose_trailing_punctuation_and_keep_their_order():
         "2405.14867",
     ]
     assert arxiv_ids_in_text("doi 10.48550/arXiv.2405.14867)") == ["2405.14867"]
+    assert arxiv_ids_in_text("as in arXiv:2412.09611.") == ["2412.09611"]
+
+
+def test_ids_in_free_text_keep_letters_that_follow_them():
+    # Only punctuation is trimmed: a typo such as a trailing letter stays, so that the
+    # id is reported as malformed instead of silently read as another paper.
+    assert arxiv_ids_in_text("arXiv:2412.09611X") == ["2412.09611X"]
+    assert arxiv_ids_in_text("doi:10.48550/arXiv.2405.14867X") == ["2405.14867X"]
     assert arxiv_ids_in_text("no ids here, only 2412.09611") == []
 
 

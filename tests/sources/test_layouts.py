@@ -94,6 +94,20 @@ def test_tables_title_cell_and_arxiv_link_in_any_cell():
     assert reading.papers[-1].links[0].kind == "proceedings"  # the OpenReview link
 
 
+def test_a_row_shorter_than_its_header_is_read_from_the_cells_it_has():
+    # The title column lies past the end of a short row (a cell lost in an edit).
+    text = (
+        "## Flows\n\n| # | Title |\n|---|---|\n"
+        "| [Flow Matching for Generative Modeling](https://arxiv.org/abs/2210.02747) |\n"
+        "| 2 | [Consistency Models](https://arxiv.org/abs/2303.01469) |\n"
+    )
+    reading = parse_list(text)
+    assert [(p.title, p.arxiv_id) for p in reading.papers] == [
+        ("Flow Matching for Generative Modeling", "2210.02747"),
+        ("Consistency Models", "2303.01469"),
+    ]
+
+
 def test_bold_title_anywhere_in_the_item():
     S, D = ["Solvers"], ["Distillation"]
     assert papers("bold-anywhere.md") == [

@@ -201,3 +201,77 @@ def test_nothing_changed_on_either_side_is_unchanged(tmp_path):
     item = copy.deepcopy(DESIRED)
     assert _decide(action(item), OWN, state(tmp_path, **pushed), force=False) == UNCHANGED
     assert _decide(action(item), OWN, state(tmp_path, **pushed), force=True) == UNCHANGED
+
+
+def test_a_merge_keeps_the_users_other_fields_of_an_item_of_the_same_type():
+    # Fields difbib does not write (a short title, an access date, a call number) are
+    # the user's: a push that updates the title leaves them as they were.
+    current = copy.deepcopy(DESIRED)
+    current.update(title="Old Title", shortTitle="DMD2", accessDate="2024-06-01", callNumber="QA76")
+    merged = OWN.merge(current, DESIRED)
+    assert merged["title"] == DESIRED["title"]
+    assert (merged["shortTitle"], merged["accessDate"], merged["callNumber"]) == (
+        "DMD2",
+        "2024-06-01",
+        "QA76",
+    )
+
+
+def test_a_merge_empties_a_field_the_paper_no_longer_has():
+    # The DOI and venue of a version the paper lost do not linger in Zotero; a field
+    # difbib owns but that was empty anyway is not added.
+    current = copy.deepcopy(DESIRED)
+    current.update(volume="12", pages="1-10", issue="")
+    desired = copy.deepcopy(DESIRED)
+    del desired["DOI"]
+    merged = OWN.merge(current, desired)
+    assert merged["DOI"] == "" and merged["volume"] == "" and merged["pages"] == ""
+    assert merged["issue"] == ""
+    assert "publisher" not in merged and "edition" not in merged
+    assert OWN.view(merged) == OWN.view(desired)
+
+
+def test_a_merge_writes_the_papers_authors_over_the_items():
+    current = copy.deepcopy(DESIRED)
+    current["creators"] = [{"creatorType": "author", "firstName": "T.", "lastName": "Yin"}]
+    merged = OWN.merge(current, DESIRED)
+    assert merged["creators"] == DESIRED["creators"]
+
+
+def test_a_merge_puts_the_item_in_each_collection_once():
+    # The user filed the item in one of difbib's collections and in one of theirs.
+    current = copy.deepcopy(DESIRED)
+    current["collections"] = ["SUB1", "MINE", "PARENT"]
+    desired = copy.deepcopy(DESIRED)
+    desired["collections"] = ["SUB1", "PARENT"]
+    merged = OWN.merge(current, desired)
+    assert merged["collections"] == ["MINE", "SUB1", "PARENT"]
+    assert len(set(merged["collections"])) == len(merged["collections"])
+
+
+def test_an_item_that_already_holds_what_difbib_would_write_is_not_written(tmp_path):
+    # The last push wanted an older version of the paper; Zotero has since come to hold
+    # exactly today's (another machine pushed it): nothing to write, no version bump.
+    old = copy.deepcopy(DESIRED)
+    old["title"] = "Old Title"
+    pushed = {"key": "ITEM1", "zotero": OWN.digest(DESIRED), "local": OWN.digest(old)}
+    item = copy.deepcopy(DESIRED)
+    assert _decide(action(item), OWN, state(tmp_path, **pushed), force=False) == UNCHANGED
+    assert _decide(action(item), OWN, state(tmp_path, **pushed), force=True) == UNCHANGED
+
+
+def test_an_item_zotero_stored_in_its_own_way_is_not_rewritten_at_every_push(tmp_path):
+    # Zotero keeps some values its own way (here, a date it rewrote). While neither the
+    # paper nor the item changed since the last push, a push leaves the item alone
+    # instead of writing it again each time.
+    stored = copy.deepcopy(DESIRED)
+    stored["date"] = "2024-05-23"
+    pushed = {"key": "ITEM1", "zotero": OWN.digest(stored), "local": OWN.digest(DESIRED)}
+    assert OWN.view(stored) != OWN.view(DESIRED)
+    item = copy.deepcopy(stored)
+    assert _decide(action(item), OWN, state(tmp_path, **pushed), force=False) == UNCHANGED
+    # Once the paper changes, the item is updated.
+    newer = copy.deepcopy(DESIRED)
+    newer["title"] = "A Newer Title"
+    moved = Action("update", None, "2405.14867", newer, {"key": "ITEM1", "data": item})  # type: ignore[arg-type]
+    assert _decide(moved, OWN, state(tmp_path, **pushed), force=False) == UPDATE

@@ -338,12 +338,12 @@ def load_terms(path: str | Path) -> list[str]:
     return terms
 
 
+_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)
+
+
 def _no_term_in(title: str, terms: list[str]) -> bool:
     """Whether no term can be found in ``title`` (not even cut by braces, as
-    :func:`_protect_phrases` finds them), and :func:`protect_capitals` reads it to the
-    end (a backslash before a line break or at the end stops it)."""
-    if "\\\n" in title or title.endswith("\\"):
-        return False
+    :func:`_protect_phrases` finds them)."""
     text = title.replace("{", "").replace("}", "")
     return not any(t in text for t in terms)
 
@@ -375,11 +375,11 @@ def _protect_capitals(title: str, terms: list[str], auto: bool) -> str:
     first = True
     while i < len(title):
         ch = title[i]
-        if ch == "\\":
-            m = re.match(r"\\(?:[A-Za-z]+|.)", title[i:])
+        if ch == "\\":  # a control sequence (or a lone backslash at the end) as it is
+            m = _CONTROL.match(title, i)
             assert m
             out.append(m.group(0))
-            i += len(m.group(0))
+            i = m.end()
             continue
         if ch == "$":
             end = title.find("$", i + 1)

@@ -258,7 +258,8 @@ def scan(text: str) -> Document:
             close_lists()
             section_group = new_group()
             continue
-        if stripped[0] in "-*_" and indent <= 3 and _is_break(stripped):
+        first = stripped[0]
+        if first in "-*_" and stripped[-1] == first and indent <= 3 and _is_break(stripped):
             para, in_table, blank_before = None, False, True  # a thematic break
             continue
         ref = _REFERENCE.fullmatch(raw) if stripped[0] == "[" and "]:" in stripped else None
@@ -289,7 +290,9 @@ def scan(text: str) -> Document:
 
         # List items.
         first = stripped[0]
-        maybe_bullet = first in "-*+" or first.isdigit()  # the quick test before the regex
+        maybe_bullet = (  # the quick test before the regex
+            stripped[1:2] in ("", " ", "\t") if first in "-*+" else first.isdigit()
+        )
         bullet = _BULLET.match(stripped) if maybe_bullet and indent < 40 else None
         if bullet and bullet["marker"][0].isdigit() and para is not None and not blank_before:
             bullet = bullet if bullet["marker"][:-1] == "1" else None  # as CommonMark

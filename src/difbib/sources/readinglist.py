@@ -46,6 +46,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -273,8 +274,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def heading_words(heading: str) -> list[str]:
+    """The lowercase ASCII words (runs of letters and digits) of a heading or title."""
     folded = heading if heading.isascii() else ascii_fold(heading)
-    return _WORD.findall(folded.lower())
+    lowered = folded.lower()
+    if lowered.replace(" ", "").isalnum():  # words and spaces only: split is enough
+        return lowered.split()
+    return _WORD.findall(lowered)
 
 
 def make_category(heading: str, line: int | None = None) -> Category:
@@ -287,7 +292,7 @@ def make_category(heading: str, line: int | None = None) -> Category:
         slug = max(significant, key=len)
     aliases = {"-".join(words), *significant}
     if len(words) > 1:
-        aliases.add("".join(w[0] for w in words))
+        aliases.add("".join([w[0] for w in words]))
     aliases.discard(slug)
     return Category(heading, slug, tuple(sorted(aliases)), line)
 
@@ -321,10 +326,19 @@ _LINK_TARGET = (
 #: ``[label](url "title")``: the label is up to 300 characters or ``[bracketed]`` parts.
 _MD_LINK = re.compile(r"\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]{0,300}\]){0,300})\]" + _LINK_TARGET)
 # The same links, found faster: the label's plain runs are single-character repeats,
-# which the regex engine scans (and gives back) in C; see md_links.
-_MD_LINK_FAST = re.compile(
-    r"\[(?P<label>[^\[\]\n]{0,300}(?:\[[^\[\]\n]{0,300}\][^\[\]\n]{0,300}){0,300})\]" + _LINK_TARGET
+# which the regex engine scans in C; see md_links. A label splits into its runs and
+# [bracketed] parts in one way only (a run holds no bracket), so giving back a
+# character or a part can never lead to a match: the repeats are possessive (``+``,
+# Python 3.11 and later), and the engine does not try. That is what makes a ``[``
+# that starts no link cheap (the outer one of ``[[Paper](url)]``, one in every item
+# of many lists); the URL's run is possessive for the same reason.
+_FAST_PATTERN = (
+    r"\[(?P<label>[^\[\]\n]{0,300}+(?:\[[^\[\]\n]{0,300}+\][^\[\]\n]{0,300}+){0,300}+)\]"
+    + _LINK_TARGET.replace("{1,2000}", "{1,2000}+", 1)
 )
+if sys.version_info < (3, 11):  # no possessive repeats: the same matches, found slower
+    _FAST_PATTERN = _FAST_PATTERN.replace("}+", "}")
+_MD_LINK_FAST = re.compile(_FAST_PATTERN)
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 
 
@@ -385,6 +399,7 @@ _VENUE = re.compile(
 )
 _VENUE_HINT = re.compile(r"[A-Z][A-Z0-9]|Neur|Interspeech|Nature|Science|CoRL")
 _VENUE_WORDS = {w.lower() for v in _VENUE_NAMES for w in v.split()}
+_VENUE_STARTS = {v[:2] for v in _VENUE_NAMES}  # every name has three characters or more
 
 # Link labels and bold labels that are not titles (all their words are in this set).
 _LABEL_WORDS = {
@@ -424,6 +439,8 @@ def is_label(text: str) -> bool:
 def is_venue(text: str) -> str | None:
     """The venue ``text`` consists of (``CVPR 2024``, ``NeurIPS'23 Oral``), or None."""
     core = text.strip(" \t*_[]()【】:,.-–—|")
+    if core[:2] not in _VENUE_STARTS:
+        return None  # the quick test: no venue name starts so (most titles)
     m = _VENUE.match(core)
     if not m:
         return None
@@ -443,6 +460,13 @@ def _venue_text(m: re.Match[str]) -> str:
 
 def clean_title(raw: str) -> str:
     """A title as users want to read it: no markup, emoji, stars or trailing period."""
+    if raw.isalnum():  # one word (a label such as "Paper"): nothing to clean
+        return raw
+    return _clean_title(raw)
+
+
+def _clean_title(raw: str) -> str:
+    """:func:`clean_title` without its quick exit."""
     text = raw
     if "*" in text or "`" in text or "\x02" in text or "\x03" in text or "\x04" in text:
         text = _MARKS.sub("", text)  # (most titles hold none: the test is cheaper)
@@ -457,7 +481,9 @@ def clean_title(raw: str) -> str:
             " " if unicodedata.category(ch) in ("So", "Cs", "Co") or ch in "\ufe0f\u200d" else ch
             for ch in text
         )
-    text = " ".join(text.split()).strip(" _:;,|-–—").rstrip(" [(").lstrip(" ])")
+    if not text.isprintable() or "  " in text:  # (every other space is a plain one)
+        text = " ".join(text.split())
+    text = text.strip(" _:;,|-–—").rstrip(" [(").lstrip(" ])")
     if len(text) > 1 and text[0] in "\"“'‘«" and text[-1] in "\"”'’»":
         text = text[1:-1].strip()
     if text.endswith(".") and not text.endswith(".."):
@@ -510,7 +536,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     images and URLs are gone. Its newlines are those of the lines, so the line of a
     position is the number of newlines before it.
     """
-    text = lines[0][1] if len(lines) == 1 else "\n".join([t for _, t in lines])
+    single = lines[0][0] if len(lines) == 1 else 0  # the line of every position, if one
+    text = lines[0][1] if single else "\n".join([t for _, t in lines])
     if "<" in text:
         text = _HTML_IMG.sub(_blank, text)
         text = _BR.sub(lambda m: "\x04".ljust(len(m.group())), text)
@@ -522,8 +549,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
     breaks: dict[int, tuple[str, list[int]]] = {}  # source text -> its newline offsets
 
     def line_at(source: str, offset: int) -> int:
-        if len(lines) == 1:
-            return lines[0][0]
+        if single:
+            return single
         if id(source) not in breaks:
             found, pos = [], source.find("\n")
             while pos >= 0:
@@ -539,7 +566,8 @@ def _read_inline(lines: list[tuple[int, str]], refs: dict[str, str], read: _Read
         for m in md_links(text):
             flat.append(text[last : m.start()])
             label = m["label"].strip()
-            links.append(Link(clean_title(label), m["url"], line_at(text, m.start())))
+            line = single or line_at(text, m.start())
+            links.append(Link(clean_title(label), m["url"], line))
             flat.append(f"\x02{label}\x03")
             last = m.end()
         flat.append(text[last:])
@@ -584,22 +612,17 @@ def _rating(flat: str) -> int:
     count on GitHub, not a rating, so a run followed by a number does not count."""
     if "\x02" in flat:
         flat = _LINK_MARK.sub(" ", flat)
-    runs = (
-        _STARS.finditer(flat)
-        if "★" in flat
-        else _star_runs(flat)  # the common case: find each run, never scan between them
-    )
-    return sum(len(m.group()) for m in runs if not m.group()[-1].isdigit())
-
-
-def _star_runs(flat: str) -> Iterator[re.Match[str]]:
-    """``_STARS.finditer(flat)`` for text without ``★``: each run starts at a ``⭐``."""
-    pos = flat.find(STAR)
-    while pos >= 0:
-        m = _STARS.match(flat, pos)
-        assert m is not None  # a run starts at every star
-        yield m
-        pos = flat.find(STAR, m.end())
+    if "★" in flat:
+        runs = _STARS.findall(flat)
+    else:  # the common case: go from star to star, never through the text between
+        runs = []
+        pos = flat.find(STAR)
+        while pos >= 0:
+            m = _STARS.match(flat, pos)
+            assert m is not None  # a run starts at every star
+            runs.append(m.group())
+            pos = flat.find(STAR, m.end())
+    return sum([len(run) for run in runs if not run[-1].isdigit()])
 
 
 def _bold_spans(flat: str) -> list[tuple[int, int]]:
@@ -625,13 +648,16 @@ def _title_from_flat(flat: str, read: _Read, min_words: int = 1) -> tuple[int, i
         if is_venue(title):
             read.venue = read.venue or is_venue(title)
             continue
-        words = title.rstrip(":").split()
         after = end
         while after < len(flat) and flat[after] in "*_":  # no slicing: spans may be many
             after += 1
         colon_inside = content.rstrip("*_ ").endswith(":")
         colon_after = flat.startswith(":", after)
-        if (colon_inside or colon_after) and 0 < len(words) <= 4 and not is_label(title):
+        if (
+            (colon_inside or colon_after)
+            and 0 < len(title.rstrip(":").split()) <= 4
+            and not is_label(title)
+        ):
             # ***ACRO:*** Rest of the Title [[Paper]](url), or **ACRO**: Rest, *Authors*
             tail = flat[after + (0 if colon_inside else 1) :].lstrip("*_ ")
             marks = ("\x02", "[", "\n", "(", "*", "\x04", " _")
@@ -721,7 +747,7 @@ def _read_row(unit: Unit, refs: dict[str, str], read: _Read) -> _Read:
         cell_reads.append((flat, cell_read))
     order = list(range(len(cells)))
     for want in _TITLE_HEADERS:
-        hits = [i for i, h in enumerate(header) if want in h]
+        hits = [i for i, h in enumerate(header[: len(cells)]) if want in h]
         if hits:
             first = set(hits)
             order = hits + [i for i in order if i not in first]
@@ -1041,7 +1067,7 @@ def _parse_list(text: str, path: Path | None) -> ReadingList:
             notices.append(Notice(unit.line, f"{rating} stars is more than 5; rating set to 5"))
             rating = 5
         venue = read.venue
-        if venue is None and "proceedings" in read.kinds():
+        if venue is None and any([link.kind == "proceedings" for link in read.links]):
             venue = next(filter(None, (venue_from_url(link.url) for link in read.links)), None)
         links = read.links
         if len(links) > 1:  # each URL once, where it first appears
