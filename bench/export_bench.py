@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from difbib_runner import add_before_option, difbib_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: The goals of issue 12 for this command.
@@ -111,24 +113,12 @@ def compile_bytecode(src: Path) -> None:
     compileall.compile_dir(src / "difbib", quiet=1)
 
 
-def difbib_command(src: Path | None = None) -> list[str]:
-    """``difbib`` run by this Python: the installed one, or the one in ``src`` (the
-    ``src`` folder of another checkout, for ``--before``)."""
-    path = f"sys.path.insert(0, {str(src)!r}); " if src else ""
-    return [sys.executable, "-c", f"import sys; {path}from difbib import main; sys.exit(main())"]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--category", default="distillation")
-    parser.add_argument(
-        "--before",
-        type=Path,
-        metavar="SRC",
-        help="also time the difbib in this src folder (e.g. of main), in the same run",
-    )
+    add_before_option(parser)
     args = parser.parse_args()
     import difbib
 
@@ -149,12 +139,15 @@ def main() -> None:
         )
         command = ["export", "--category", args.category, "--library", str(library)]
         command += ["--list", str(papers)]
-        seconds, cpu, rss, output = measure([*difbib_command(), *command], args.runs, cwd=tmp)
+        # (python -c, not the console script: --before has no script of its own)
+        difbib_cmd = [*difbib_command(script=False), *command]
+        seconds, cpu, rss, output = measure(difbib_cmd, args.runs, cwd=tmp)
         exported = output.count(b"@") - output.count(b"@comment")
         peer = [sys.executable, "-c", PEER, str(library)]
         peer_s, peer_cpu, peer_rss, _ = measure(peer, args.runs)
         if args.before:
-            before = measure([*difbib_command(args.before), *command], args.runs, cwd=tmp)
+            before_cmd = [*difbib_command(args.before, script=False), *command]
+            before = measure(before_cmd, args.runs, cwd=tmp)
             if before[3] != output:
                 print("  NOTE: --before exported something else")
     print(f"  {'':42s} {'wall s':>7s} {'CPU s':>7s} {'peak RSS':>10s}")

@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from difbib_runner import difbib_command as installed_difbib  # noqa: E402
 from tests.helpers.pandoc import PandocError, ambiguous_keys, compare, pandoc_csl  # noqa: E402
 
 SHORT = {"container-title": "container", "publisher": "publ"}
@@ -54,10 +55,7 @@ COMMAND: list[str] = []
 
 
 def difbib_command() -> list[str]:
-    if COMMAND:
-        return COMMAND
-    exe = Path(sys.executable).with_name("difbib")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "difbib"]
+    return COMMAND or installed_difbib()
 
 
 def clean_env() -> dict[str, str]:

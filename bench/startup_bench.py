@@ -15,18 +15,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from difbib_runner import add_before_option, difbib_command
 
 GOAL_RATIO = 6.0
-
-
-def difbib_command(src: Path | None = None) -> list[str]:
-    """The ``difbib`` console script; or the difbib in ``src`` (``--before``)."""
-    script = Path(sys.executable).with_name("difbib")
-    if script.exists() and src is None:
-        return [str(script)]
-    path = f"import sys; sys.path.insert(0, {str(src)!r}); " if src else ""
-    return [sys.executable, "-c", f"{path}from difbib import main; main()"]
 
 
 def wall(cmd: list[str]) -> float:
@@ -38,12 +30,7 @@ def wall(cmd: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument(
-        "--before",
-        type=Path,
-        metavar="SRC",
-        help="also time the difbib in this src folder (e.g. of main), in the same run",
-    )
+    add_before_option(parser)
     args = parser.parse_args()
     commands = {"difbib --help": [*difbib_command(), "--help"]}
     if args.before:
