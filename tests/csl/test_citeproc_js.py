@@ -234,6 +234,11 @@ def test_other_locale_identical_to_citeproc_js(items, style_name):
     assert [render.citation(cited, clusters[0], style.path, "de-DE")] == expected
 
 
+def _bib_items(name):
+    """The CSL-JSON of ``tests/data/bib/NAME`` as both processors get it."""
+    return _without_et_al(to_csl_items(Library.load(ROOT / "tests/data/bib" / name).papers))
+
+
 def _without_et_al(items):
     """``items`` without ``custom.author-et-al`` (BibTeX's ``and others``): citeproc-js
     does not read ``custom``, while difbib prints "et al." for it (fix 32, tested in
@@ -260,9 +265,7 @@ def test_every_entry_type_identical_to_citeproc_js(style_name):
     """Hand-written entries of every BibTeX type (proceedings, journals, chapters,
     theses, reports, ...) render as citeproc-js renders the same CSL-JSON."""
     _need_node()
-    items = _without_et_al(
-        to_csl_items(Library.load(ROOT / "tests/data/bib/constructs.bib").papers)
-    )
+    items = _bib_items("constructs.bib")
     style = resolve(style_name, ROOT / "styles")
     expected = citeproc_js(items, style.path)["bibliography"]
     got = render.bibliography(items, style.path).entries
@@ -329,9 +332,7 @@ MORE_FLOOR = {
 def test_more_constructs_identical_to_citeproc_js(style_name):
     """Entry types x name particles x missing fields (tests/data/bib/constructs-more.bib)."""
     _need_node()
-    items = _without_et_al(
-        to_csl_items(Library.load(ROOT / "tests/data/bib/constructs-more.bib").papers)
-    )
+    items = _bib_items("constructs-more.bib")
     style = resolve(style_name, ROOT / "styles")
     expected = citeproc_js(items, style.path)["bibliography"]
     got = render.bibliography(items, style.path).entries

@@ -3124,8 +3124,10 @@ def citation_labels(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-#: The item key that carries :func:`et_al_flags` to :func:`_spec_name_process`.
+#: The item key that carries :func:`et_al_flags` to :func:`_spec_name_process`, and
+#: its name in citeproc-py's reference (which turns "-" into "_").
 _ET_AL_KEY = "difbib-et-al"
+_ET_AL_VAR = _ET_AL_KEY.replace("-", "_")
 
 
 def et_al_flags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -3203,7 +3205,7 @@ def _spec_name_process(
             use_first = max(option("et-al-subsequent-use-first"), _active["use_first"] or 0)
     truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
     # fix 32: a list that ended in "and others" ends in "et al." when the style shows it whole
-    others = variable in str(item.reference.get(_ET_AL_KEY.replace("-", "_"), "")).split()
+    others = variable in str(item.reference.get(_ET_AL_VAR, "")).split()
     use_last = truncate and not others and option("et-al-use-last") and len(names) >= use_first + 2
     shown = names[:use_first] if truncate else names
     noted = _substitute.get("shown")
