@@ -10,11 +10,16 @@ look-alikes and disambiguation does most of the work; difbib runs as a user runs
 arXiv items of ``bench/synthetic.py`` (CSL-JSON, there is no .bib) go to
 :func:`difbib.csl.render.cached_bibliography` in a fresh process.
 
-Every figure is the wall time of a fresh process, start-up included:
+Every figure is the wall time of a fresh process, start-up included, with its CPU
+time (user + system, the processes it forks included) beside it:
 
 - citeproc-js: ``node tools/citeproc_js.js`` on the same CSL-JSON items (needs the
   npm package, see ``.ci/run``);
-- difbib cold: a new Python process, empty render cache;
+- difbib cold, one process: a new Python process, empty render cache,
+  ``DIFBIB_JOBS=1``;
+- difbib cold: the same, rendering entries in as many processes as difbib uses by
+  default (one per CPU core, :mod:`difbib.csl.workers`); it must print what one
+  process prints;
 - difbib warm: the same again, nothing changed (entries from the cache);
 - difbib one changed: one entry's title changed (that entry re-rendered).
 
@@ -28,11 +33,13 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import citeproc
 
@@ -42,6 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from synthetic import synthetic_items  # noqa: E402
 
+from difbib.csl import workers  # noqa: E402
 from difbib.csl.styles import resolve  # noqa: E402
 
 RENDER = """
@@ -77,16 +85,29 @@ def replicated_bib(n: int) -> str:
     return "\n".join(b.rstrip() + "\n" for b in out)
 
 
-def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+class Timing(NamedTuple):
+    """A whole process's wall time and CPU time (user + system, its children's too)."""
+
+    wall: float
+    cpu: float
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], **kwargs) -> tuple[Timing, subprocess.CompletedProcess]:
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed: {proc.stderr.strip()[-500:]}")
-    return elapsed, proc
+    return Timing(elapsed, _children_cpu() - cpu), proc
 
 
-def citeproc_js(items: list[dict], style_path: Path) -> tuple[float, list[str]] | None:
+def citeproc_js(items: list[dict], style_path: Path) -> tuple[Timing, list[str]] | None:
     """citeproc-js's time (whole process) and bibliography, or None if not installed."""
     modules = Path(os.environ.get("CITEPROC_JS_PATH", ROOT / ".node" / "node_modules"))
     if not (modules / "citeproc").is_dir():
@@ -98,15 +119,15 @@ def citeproc_js(items: list[dict], style_path: Path) -> tuple[float, list[str]] 
         "locale": locale.read_text(encoding="utf-8"),
         "items": items,
     }
-    seconds, proc = timed(
+    timing, proc = timed(
         ["node", str(ROOT / "tools" / "citeproc_js.js")],
         input=json.dumps(payload),
         env={**os.environ, "CITEPROC_JS_PATH": str(modules)},
     )
-    return seconds, json.loads(proc.stdout)["bibliography"]
+    return timing, json.loads(proc.stdout)["bibliography"]
 
 
-def run_lookalike(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str], list[dict]]:
+def run_lookalike(n: int, style, tmp: Path) -> tuple[dict[str, Timing], list[str], list[dict]]:
     """difbib format on the replicated library: figures, entries, the CSL-JSON items."""
     from difbib.csl.csljson import to_csl_items
     from difbib.library.queries import Library
@@ -121,7 +142,11 @@ def run_lookalike(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str]
     }
     run = [sys.executable, "-c", CLI, "format", "--style", str(style.path), "--library", str(bib)]
     figures = {}
+    alone = {**env, "DIFBIB_JOBS": "1", "DIFBIB_RENDER_CACHE_DIR": str(tmp / "cache1")}
+    figures["alone"], proc = timed(run, env=alone, cwd=tmp)
+    alone_out = proc.stdout
     figures["cold"], proc = timed(run, env=env, cwd=tmp)
+    assert proc.stdout == alone_out, "one process and several print different entries"
     ours = proc.stdout.splitlines()
     figures["warm"], proc = timed(run, env=env, cwd=tmp)
     assert proc.stdout.splitlines() == ours, "warm output differs from cold"
@@ -136,7 +161,7 @@ def run_lookalike(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str]
     return figures, ours, items
 
 
-def run_synthetic(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str], list[dict]]:
+def run_synthetic(n: int, style, tmp: Path) -> tuple[dict[str, Timing], list[str], list[dict]]:
     """cached_bibliography on the synthetic items: figures, entries, the items."""
     items = synthetic_items(n)
     items_path = tmp / "items.json"
@@ -146,8 +171,12 @@ def run_synthetic(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str]
     run = [sys.executable, "-c", RENDER, str(items_path), str(style.path), str(tmp / "cache")]
     run.append(str(out_path))
     figures = {}
+    alone = [*run[:5], str(tmp / "cache1"), str(out_path)]
+    figures["alone"], _ = timed(alone, env={**env, "DIFBIB_JOBS": "1"})
+    alone_out = json.loads(out_path.read_text())
     figures["cold"], _ = timed(run, env=env)
     ours = json.loads(out_path.read_text())
+    assert ours == alone_out, "one process and several print different entries"
     figures["warm"], _ = timed(run, env=env)
     assert json.loads(out_path.read_text()) == ours, "warm output differs from cold"
     changed = [dict(i) for i in items]
@@ -157,25 +186,37 @@ def run_synthetic(n: int, style, tmp: Path) -> tuple[dict[str, float], list[str]
     return figures, ours, items
 
 
-def report(n: int, figures: dict[str, float], ours: list[str], js, goals: dict) -> None:
-    def line(label: str, seconds: float, note: str = "") -> None:
-        print(f"  {label:31s} {seconds * 1000:8.0f} ms {seconds * 1000 / n:6.2f} ms/entry{note}")
+def report(n: int, figures: dict[str, Timing], ours: list[str], js, goals: dict) -> None:
+    def line(label: str, timing: Timing, note: str = "") -> None:
+        ms = timing.wall * 1000
+        cpu = f"CPU {timing.cpu:5.1f} s"
+        print(f"  {label:34s} {ms:8.0f} ms {ms / n:6.2f} ms/entry  {cpu}{note}")
 
     def ratio(name: str, value: float, against: str) -> str:
         goal = f", goal at most {goals[name]:.2f}x" if name in goals else ""
         return f"  {value:.3f}x {against}{goal}"
 
+    jobs = workers.jobs()
+    labels = {
+        "alone": "difbib cold, one process",
+        "cold": f"difbib cold ({jobs} process{'es' if jobs > 1 else ''})",
+        "warm": "difbib warm (nothing changed)",
+        "one": "difbib one entry changed",
+    }
     if js is None:
-        for name, seconds in figures.items():
-            line(f"difbib {name}", seconds)
+        for name, timing in figures.items():
+            line(labels[name], timing)
         return
     js_time, js_entries = js
     line("citeproc-js (node, incl. start)", js_time)
-    line("difbib cold", figures["cold"], ratio("cold", figures["cold"] / js_time, "citeproc-js"))
-    warm = ratio("warm", figures["warm"] / js_time, "citeproc-js")
-    line("difbib warm (nothing changed)", figures["warm"], warm)
-    one = ratio("one", figures["one"] / figures["cold"], "cold")
-    line("difbib one entry changed", figures["one"], one)
+    alone = ratio("alone", figures["alone"].wall / js_time.wall, "citeproc-js")
+    line(labels["alone"], figures["alone"], alone)
+    cold = ratio("cold", figures["cold"].wall / js_time.wall, "citeproc-js")
+    line(labels["cold"], figures["cold"], cold)
+    warm = ratio("warm", figures["warm"].wall / js_time.wall, "citeproc-js")
+    line(labels["warm"], figures["warm"], warm)
+    one = ratio("one", figures["one"].wall / figures["cold"].wall, "cold")
+    line(labels["one"], figures["one"], one)
     same = sum(a == b for a, b in zip(js_entries, ours, strict=False))
     want = f" (goal at least {goals['identical'] * n:.0f})" if "identical" in goals else ""
     print(f"  identical to citeproc-js: {same}/{len(js_entries)} entries{want}")

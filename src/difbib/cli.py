@@ -1125,6 +1125,14 @@ def _styles_dir(styles_dir: Path | None, library_path: Path) -> Path:
     help="One heading per category (reading-list order), its entries under it.",
 )
 @click.option("--no-cache", is_flag=True, help="Render every entry again; keep no cache.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="DIFBIB_JOBS",
+    default=None,
+    help="Processes to render entries in (default: one per CPU core, at most 8; "
+    "Linux only). Env: DIFBIB_JOBS.",
+)
 @output_option
 @prefer_option
 def format_command(
@@ -1134,6 +1142,7 @@ def format_command(
     styles_dir: Path | None,
     group_by: str | None,
     no_cache: bool,
+    jobs: int | None,
     output: Path | None,
     prefer: str,
     library_path: Path,
@@ -1166,6 +1175,7 @@ def format_command(
         output=to,
         group_by=group_by,
         cache_dir=None if no_cache else default_dir(),
+        jobs=jobs,
     )
     _emit(text, output)
     note = f" (dependent style {style.requested!r} uses {style.name!r})" if style.requested else ""

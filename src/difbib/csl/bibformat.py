@@ -45,6 +45,7 @@ def format_bibliography(
     output: str = "text",
     group_by: str | None = None,
     cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> str:
     """The formatted bibliography of ``papers`` (ends with a newline unless empty).
 
@@ -52,7 +53,8 @@ def format_bibliography(
     one bibliography. With ``group_by="category"`` a heading per category (in the
     reading list's order) precedes the entries of that category, in that order; a
     paper in two categories appears under both. ``cache_dir`` enables the
-    :mod:`difbib.csl.rendercache` cache.
+    :mod:`difbib.csl.rendercache` cache. ``jobs``: processes to render the entries
+    in (:func:`difbib.csl.render.render_entries`; ``None``: one per CPU core).
     """
     if not papers:
         return ""
@@ -71,9 +73,9 @@ def format_bibliography(
     omit = [v for v in ONLY_FEEDS.values() if not render.uses_variable(style.path, v)]
     if cache_dir is None:
         items = to_csl_items(list(papers), omit)
-        result = render.cached_bibliography(items, style.path, locale, output)
+        result = render.cached_bibliography(items, style.path, locale, output, jobs=jobs)
     else:
-        result = _cached(papers, style, locale, output, cache_dir, omit)
+        result = _cached(papers, style, locale, output, cache_dir, omit, jobs)
     if group_by is None:
         return _block(result.entries, output) + "\n"
     if group_by not in GROUPS:
@@ -98,6 +100,7 @@ def _cached(
     output: str,
     cache_dir: Path,
     omit: list[str],
+    jobs: int | None,
 ) -> render.Rendered:
     """The bibliography through the render cache; papers known to the cache (by
     their raw fields) are not even converted to CSL-JSON when nothing changed, and
@@ -123,7 +126,9 @@ def _cached(
                 cache.put_item(item_hash, item)
             items.append(item)
             hashes.append(item_hash)
-        result = render.cached_bibliography(items, style.path, locale, output, cache, hashes)
+        result = render.cached_bibliography(
+            items, style.path, locale, output, cache, hashes, jobs=jobs
+        )
     cache.save()
     return result
 

@@ -435,7 +435,7 @@ from citeproc.source import Date, DateRange, LiteralDate
 from citeproc.string import SEAM_PUNCTUATION, MixedString, NoCase, String, _strip_first_char
 from lxml import etree
 
-from difbib.csl import numbers
+from difbib.csl import numbers, workers
 
 #: What citeproc-py's rendering gives: a ``String`` (a ``str``), a ``MixedString``
 #: (segments, some case-protected), or plain text.
@@ -1102,7 +1102,7 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
         {
             "active": substitute is not None and rule == "complete-all",
             "text": substitute or "",
-            "previous": None,
+            "previous": _substitute.get("seed"),
         }
     )
     output_items: list[RenderedText] = []
@@ -1126,12 +1126,31 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
     return output_items
 
 
+def render_entries(
+    style: CitationStylesStyle, items: Sequence[_Item], previous: str | None = None
+) -> tuple[list[RenderedText], str | None]:
+    """``style.render_bibliography(items)`` for a run of entries that may not start the
+    bibliography: ``previous`` holds the names of the last entry before the run that
+    has names (subsequent-author-substitute compares with them, fix 13; ``None``
+    at the start). Returns the entries and the same for the entry after the run.
+
+    That is all one entry passes to the next, so runs rendered apart (even in other
+    processes) and put together are the bibliography rendered in one go."""
+    _substitute["seed"] = previous
+    try:
+        entries = style.render_bibliography(list(items))
+    finally:
+        _substitute.pop("seed", None)
+    return entries, _substitute.get("previous")
+
+
 class _SubstituteState(TypedDict, total=False):
     """subsequent-author-substitute while a bibliography renders (fix 13)."""
 
     active: bool  # the style substitutes (rule complete-all)
     text: str  # the substitute (MLA's "———")
     previous: str | None  # the names of the previous entry
+    seed: str | None  # the names before the first entry (set by render_entries)
     current: str | None  # the names of this entry
     done: bool  # this entry's names are seen
     shown: list[str] | None  # while the first names render: the names printed
@@ -2333,14 +2352,46 @@ def _undecorated(text: str) -> str:
     return _DECORATION.sub("", text)
 
 
+def _first_cites(
+    bib: Bibliography, citation_el: model.Citation, items: Sequence[_Item]
+) -> dict[str, str]:
+    """The cites of ``items`` as first written (no decision of disambiguation yet),
+    undecorated, by item key; an item whose cite the style cannot render has none.
+
+    Each depends on its item alone, so a long list is rendered in
+    ``bib.difbib_jobs`` processes (:mod:`~difbib.csl.workers`), as the entries are."""
+    from citeproc import Citation
+
+    def work(run: range) -> dict[str, str]:
+        texts = {}
+        for item in items[run.start : run.stop]:
+            cite = Citation([CitationItem(item.key)])
+            cite.bibliography = bib
+            # look-alikes are found on the cites as the style writes them, before the
+            # name register's forms (fix 23), as citeproc-js does
+            _active["ambiguous"] = True
+            try:
+                rendered = str(citation_el.render(cite, [], lambda _: None))
+                texts[item.key] = _undecorated(rendered)
+            except STYLE_FAILURES as err:
+                if not raised_in_citeproc(err):
+                    raise  # difbib's bug, not the style's
+            finally:
+                _active["ambiguous"] = False
+        return texts
+
+    found: dict[str, str] = {}
+    for texts in workers.fork_map(work, workers.runs(len(items), bib.difbib_jobs)):
+        found.update(texts)
+    return found
+
+
 def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     """Decide names, given names, year suffixes for look-alike cites (fix 12).
 
     ``bib`` is a registered (and sorted) ``CitationStylesBibliography``; the result,
     keyed by item key, is also stored on it for rendering.
     """
-    from citeproc import Citation
-
     table: dict[str, Disambiguation] = {}
     bib.difbib_disambiguation = table
     citation_el = bib.style.root.citation
@@ -2373,25 +2424,15 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
     # texts it kept (``difbib_cites``, by item key); the ones rendered here are left
     # in ``difbib_new_cites`` for it to keep.
     known: Mapping[str, str | None] = bib.difbib_cites or {}
-    fresh: dict[str, str] = {}
-    bib.difbib_new_cites = fresh
+    fresh = bib.difbib_new_cites = _first_cites(
+        bib, citation_el, [item for item in bib.items if known.get(item.key) is None]
+    )
     for item in bib.items:
         text = known.get(item.key)
         if text is None:
-            cite = Citation([CitationItem(item.key)])
-            cite.bibliography = bib
-            # look-alikes are found on the cites as the style writes them, before the
-            # name register's forms (fix 23), as citeproc-js does
-            _active["ambiguous"] = True
-            try:
-                rendered = str(citation_el.render(cite, [], lambda _: None))
-                text = fresh[item.key] = _undecorated(rendered)
-            except STYLE_FAILURES as err:
-                if not raised_in_citeproc(err):
-                    raise  # difbib's bug, not the style's
-                continue  # a cite the style cannot render is not ambiguous (rendering reports it)
-            finally:
-                _active["ambiguous"] = False
+            text = fresh.get(item.key)
+        if text is None:
+            continue  # a cite the style cannot render is not ambiguous (rendering reports it)
         groups.setdefault(text, []).append(item)
 
     order = {item.key: i for i, item in enumerate(bib.items)}
@@ -4170,6 +4211,9 @@ class Bibliography(CitationStylesBibliography):
     #: item key; ``None``: not known), and the ones :meth:`disambiguate` rendered
     difbib_cites: Mapping[str, str | None] | None = None
     difbib_new_cites: dict[str, str]
+    #: processes to render in (:mod:`~difbib.csl.workers`): the cites that
+    #: :meth:`disambiguate` compares (entries: :func:`difbib.csl.render.render_entries`)
+    difbib_jobs: int = 1
 
     def disambiguate(self) -> dict[str, Disambiguation]:
         return disambiguate(self)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from citeproc import model
 
-from difbib.csl import compat
+from difbib.csl import compat, workers
 from difbib.errors import DifbibError, SelectionError
 
 if TYPE_CHECKING:
@@ -297,6 +297,52 @@ def finish(text: object, output: str) -> str:
     return done
 
 
+def render_entries(
+    style: compat.Style,
+    items: Sequence[Any],
+    output: str,
+    jobs: int | None = None,
+) -> tuple[list[str], bool]:
+    """The bibliography entries of ``items`` (a :class:`~difbib.csl.compat.Bibliography`'s
+    items, sorted and disambiguated), finished for ``output``, and whether one of
+    them read the bibliography-wide name register (fix 23 of :mod:`~difbib.csl.compat`).
+
+    With ``jobs`` above 1 (``None``: :func:`~difbib.csl.workers.jobs`) the items are
+    cut into runs of at least :data:`~difbib.csl.workers.MIN_RUN` entries, rendered in
+    as many processes (:func:`~difbib.csl.workers.fork_map`). The result is the same
+    as in one process: an entry depends on nothing rendered before it but the names
+    of the last entry with names (subsequent-author-substitute,
+    :func:`~difbib.csl.compat.render_entries`).
+    A run's worker learns them by rendering the entry before its run first; when
+    that entry has no names, it may guess wrong, and the run is rendered again here
+    from the right names.
+    """
+    runs = workers.runs(len(items), workers.jobs(jobs))
+
+    def work(run: range) -> tuple[list[str], str | None, str | None, bool]:
+        before = None
+        if run.start > 0:  # the entry before the run, for its names only
+            _, before = compat.render_entries(style, [items[run.start - 1]])
+        compat._sort_state["register"] = None  # (set again when an entry reads it)
+        texts, after = compat.render_entries(style, items[run.start : run.stop], before)
+        done = [finish(text, output) for text in texts]
+        return done, before, after, compat._sort_state["register"] is not None
+
+    entries: list[str] = []
+    names: str | None = None  # the names before the next run
+    register = False
+    for run, (texts, before, after, read) in zip(runs, workers.fork_map(work, runs), strict=True):
+        if before != names:  # the worker's guess was wrong: render the run again
+            compat._sort_state["register"] = None
+            again, after = compat.render_entries(style, items[run.start : run.stop], names)
+            texts = [finish(text, output) for text in again]
+            read = compat._sort_state["register"] is not None
+        entries += texts
+        names = after
+        register = register or read
+    return entries, register
+
+
 @_guarded(1)
 def bibliography(
     items: Sequence[dict[str, Any]],
@@ -304,10 +350,12 @@ def bibliography(
     locale: str = "en-US",
     output: str = "text",
     rich_text: bool = False,
+    jobs: int | None = None,
 ) -> Rendered:
     """The bibliography of ``items`` (CSL-JSON), sorted as the style says.
 
     ``rich_text``: the values hold CSL-JSON's inline markup (see :func:`engine`).
+    ``jobs``: processes to render the entries in (see :func:`render_entries`).
     """
     style = load_style(style_path, locale)
     if style.root.bibliography is None:
@@ -316,9 +364,10 @@ def bibliography(
         )
     bib = engine(style, items, output, rich_text)
     bib.sort()
+    bib.difbib_jobs = workers.jobs(jobs)
     bib.disambiguate()
     by_key = {str(item["id"]).lower(): str(item["id"]) for item in items}
-    entries = [finish(e, output) for e in bib.entries()]
+    entries, _ = render_entries(style, bib.items, output, jobs)
     return _rendered([by_key[k] for k in bib.keys], entries)
 
 
@@ -484,6 +533,7 @@ def cached_bibliography(
     output: str = "text",
     cache: RenderCache | None = None,
     hashes: Sequence[str] | None = None,
+    jobs: int | None = None,
 ) -> Rendered:
     """:func:`bibliography`, reusing entries from a :class:`~difbib.csl.rendercache.RenderCache`.
 
@@ -491,9 +541,10 @@ def cached_bibliography(
     disambiguation) is not in the cache are rendered; when the list of items is
     unchanged, the order and disambiguation come from the cache too and nothing is
     rendered at all. ``hashes``: the items' digests, when the caller has them.
+    ``jobs``: processes to render the entries in (see :func:`render_entries`).
     """
     if cache is None:
-        return bibliography(items, style_path, locale, output)
+        return bibliography(items, style_path, locale, output, jobs=jobs)
     from difbib.csl.rendercache import item_digest
 
     ids = [str(item["id"]) for item in items]
@@ -529,6 +580,7 @@ def cached_bibliography(
     # it compares are kept by item (unless numbered: a number is no item's own).
     if not cache.numbered:
         bib.difbib_cites = {i.lower(): cache.get_cite(hash_of[i]) for i in ids}
+    bib.difbib_jobs = workers.jobs(jobs)
     decided = bib.disambiguate()
     if not cache.numbered:
         for key, text in getattr(bib, "difbib_new_cites", {}).items():
@@ -556,9 +608,8 @@ def cached_bibliography(
     missing = [n for n, t in enumerate(texts) if t is None]
     if missing and substitute:
         missing = list(range(len(order)))  # an entry depends on the one before it
-    compat._sort_state["register"] = None  # (set again when an entry reads the register)
-    rendered = style.render_bibliography([bib.items[n] for n in missing])
-    if compat._sort_state["register"] is not None and not cache.register_keyed:
+    rendered, read_register = render_entries(style, [bib.items[n] for n in missing], output, jobs)
+    if read_register and not cache.register_keyed:
         # These entries read the bibliography's name register (fix 23), so their text
         # may change with any other entry: from now on the register is in their keys.
         # (The texts read from the cache above were rendered without it.)
@@ -568,8 +619,8 @@ def cached_bibliography(
         for key, text in zip(keys, texts, strict=True):
             if text is not None:
                 cache.put_entry(key, text)
-    for n, text in zip(missing, rendered, strict=True):
-        entry = texts[n] = finish(text, output)
+    for n, entry in zip(missing, rendered, strict=True):
+        texts[n] = entry
         cache.put_entry(keys[n], entry)
     cache.put_order(order_key, {"ids": order, "extras": extras, "register": register})
     return _rendered(order, [str(t) for t in texts])
