@@ -14,6 +14,9 @@ citeproc-py:
   page as a tag), and Markdown gets italics as ``*...*`` and URLs as
   ``<https://...>`` autolinks;
 - a parsed style is kept per (style file, locale) within the process;
+- a long bibliography's entries (and the cites its disambiguation compares) are
+  rendered on every CPU core (:func:`render_entries`, :mod:`difbib.csl.workers`),
+  with the result of one process;
 - rendering is serialised by a lock, so threads may render at the same time;
 - citeproc-py failing on a style is one error line; difbib's own bugs are not
   disguised as such (:func:`_guarded`).
