@@ -410,7 +410,13 @@ once per group instead of once per cite tried. Locale terms are looked up once p
 term (:func:`_locale_get_term`), ``Formatted.format`` returns at once for an
 element without formatting attributes (:func:`_format`), a condition reads the
 item's type and reference once (:func:`_if_type`), and a cite alone in its
-citation is not sorted. The memo holds the
+citation is not sorted. What the fixes read of an element's attributes on every
+render (its affixes, whether it renders a variable, its variable, macro or term,
+its formatting) is read once per element (:func:`_facts`), as are its children
+(:func:`_children`), the tests of a ``cs:if`` (:func:`_condition`, which
+``cs:choose`` evaluates without an exception per branch not taken:
+:func:`_choose_render`) and a ``cs:name``'s options (:func:`_name_get_option`).
+The memo holds the
 elements, so lxml keeps the same Python proxy objects alive and their ids stay
 unique.
 
@@ -1539,7 +1545,57 @@ def _text_process(
     **kwargs: Any,
 ) -> tuple[RenderedText | None, str | None]:
     """``Text.process`` passing the sort options on to a called macro (fix 6a), and
-    giving no language for an item without one (fix 7: the output locale decides)."""
+    giving no language for an item without one (fix 7: the output locale decides).
+
+    (speed) The element's attributes come from :func:`_facts`, and an item without a
+    ``language`` is told by a lookup, not by the ``VariableError`` citeproc-py raises
+    (twice per ``cs:text``). citeproc-py's own ``Text.process`` is inlined but for the
+    language it computes, which is not used; a language that is not a string, or a
+    ``cs:text`` with none of variable, macro, term and value, goes the original way."""
+    facts = _facts(self)
+    value = dict.get(item.reference, "language", _ABSENT)
+    if value is not _ABSENT and not isinstance(value, str):
+        return _text_process_slow(self, item, context, **kwargs)
+    # citeproc-js reads the first two letters, in any case: "English" is English;
+    # it asks the language of its "multi-fields" only
+    language = None if value is _ABSENT or not facts.reads_language else str(value)[:2].lower()
+    macro = facts.macro
+    if macro is not None and kwargs.get("sort_options") is not None:
+        where = context if context is not None else self
+        return self.get_macro(macro).render(
+            item, where, sort_options=kwargs["sort_options"]
+        ), language
+    if facts.value_only:
+        return _mark_content(String(_rich(self, facts.value or ""))), language
+    if context is None:
+        context = self
+    text: RenderedText | None
+    if facts.variable is not None:
+        text = self._variable(item, context)
+    elif macro is not None:
+        text = self.get_macro(macro).render(item, context)
+    elif facts.term is not None:
+        text = self._term(item)
+    elif facts.value is not None:
+        text = String(self.preformat(facts.value))
+    else:
+        return _text_process_slow(self, item, context, **kwargs)
+    if macro is None:
+        text = _mark_content(text)  # a value or a term (fix 2); a macro's parts are marked
+    return text, language
+
+
+#: A missing value (a reference's value may be None).
+_ABSENT = object()
+
+
+def _text_process_slow(
+    self: model.Text,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    **kwargs: Any,
+) -> tuple[RenderedText | None, str | None]:
+    """:func:`_text_process` as first written, for what its fast path does not cover."""
     language: str | None
     try:
         # citeproc-js reads the first two letters, in any case: "English" is English
@@ -1569,21 +1625,24 @@ def _text_render(self: model.Text, item: _Item, *args: Any, **kwargs: Any) -> Re
     which "is suppressed if a) at least one rendering element in cs:group calls a
     variable (either directly or via a macro), and b) all variables that are
     called are empty"; citeproc-py printed the macro's terms alone ("Title, in ")."""
+    facts = _facts(self)  # (speed: attributes read once per element)
     before, called = _rendered["count"], _rendered["called"]
-    text = _original_text_render(self, item, *args, **kwargs)
-    if (
-        "macro" in self.attrib
-        and text is not None
-        and kwargs.get("sort_options") is None
-        and _rendered["count"] == before
-        and _rendered["called"] > called
-    ):
+    # citeproc-py's Text.render, inlined (speed)
+    text, language = self.process(item, *args, **kwargs)
+    text = self.markup(text, language)
+    if text is None:
         return None
-    if "macro" in self.attrib and text is not None:
+    if facts.macro is not None:
+        if (
+            kwargs.get("sort_options") is None
+            and _rendered["count"] == before
+            and _rendered["called"] > called
+        ):
+            return None
         _rendered["count"] += 1  # a macro that prints counts for the one calling it
         if _group_frames:
             _group_frames[-1][1] = True  # and for the group around it (fix 25)
-    if "term" in self.attrib and text and kwargs.get("sort_options") is None:
+    if facts.term is not None and text and kwargs.get("sort_options") is None:
         return String(_FIRST_TERM) + text  # capitalised if it opens the cite
     return text
 
@@ -2002,14 +2061,13 @@ def _seam(left: RenderedText, other: RenderedText) -> tuple[RenderedText, Render
     ``?`` replace a ``:`` or ``;`` before them ("colon!", not "colon:!"). Other
     pairs are kept (``.:``, ``,;``).
     """
+    if isinstance(other, str) and not other:
+        return left, other  # (speed) nothing to merge, and the left side is not read
     other = _normalize_seam(left, other)
-    left_str, other_str = str(left), str(other)
-    if (
-        other_str[:1] in ("!", "?")
-        and left_str[-1:] in (":", ";")
-        and isinstance(left, (String, MixedString))
-    ):
-        left = left.rstrip(left_str[-1])
+    if str(other)[:1] in ("!", "?") and isinstance(left, (String, MixedString)):
+        left_str = str(left)  # (speed: read only when it may lose its last mark)
+        if left_str[-1:] in (":", ";"):
+            left = left.rstrip(left_str[-1])
     return left, other
 
 
@@ -3464,8 +3522,22 @@ def _name_get_option(
     context: model.CitationStylesElement | None = None,
     sort_options: dict[str, Any] | None = None,
 ) -> Any:  # an option's value, as citeproc-py's
-    """``Name.get_option`` raising et-al-use-first to the disambiguated count (fix 12)."""
-    value = _original_name_get_option(self, name, context, sort_options)
+    """``Name.get_option`` raising et-al-use-first to the disambiguated count (fix 12).
+
+    (speed) Outside sort keys, citeproc-py's value depends only on the style (the
+    element, the ``cs:citation`` or ``cs:bibliography`` of ``context`` and the
+    ``cs:style``), so it is read once per element, context and option; a name list
+    reads some fifteen options, each an XPath search and a walk up the tree."""
+    if sort_options is None:
+        key = (id(self), id(context), name)
+        hit = _name_options.get(key)
+        if hit is not None and hit[0] is self and hit[1] is context:
+            value = hit[2]
+        else:
+            value = _original_name_get_option(self, name, context, sort_options)
+            _name_options[key] = (self, context, value)
+    else:
+        value = _original_name_get_option(self, name, context, sort_options)
     if name == "and" and _sorting:
         return None  # no "and"/"&" in name sort keys (fix 6b)
     if name == "demote-non-dropping-particle" and sort_options is not None:
@@ -3475,6 +3547,9 @@ def _name_get_option(
         return max(value, _active["use_first"])
     return value
 
+
+#: (element id, context id, option) -> (element, context, value): see _name_get_option
+_name_options: dict[tuple[int, int, str], tuple[model.Name, Any, Any]] = {}
 
 _explicit_suffix: dict[Any, tuple[model.Style, bool]] = {}
 
@@ -3614,6 +3689,61 @@ def _renders_variable(element: model.CitationStylesElement) -> bool:
     return tag == "label" and element.get("variable") == "locator"
 
 
+@dataclass(frozen=True)
+class _ElementFacts:
+    """What the fixes read of an element's attributes on every render, read once."""
+
+    renders_variable: bool  # :func:`_renders_variable`
+    variable: str | None
+    macro: str | None
+    term: str | None
+    value: str | None
+    value_only: bool  # a value, and none of macro, variable, term
+    reads_language: bool  # cs:text: the item's language matters (fix 7)
+    prefix: str
+    suffix: str
+    formatted: bool  # sets one of the five formatting attributes (see _format)
+    text_case: str | None
+    strip_periods: bool
+    quotes: bool
+
+
+_element_facts: dict[int, tuple[model.CitationStylesElement, _ElementFacts]] = {}
+
+
+def _facts(element: model.CitationStylesElement) -> _ElementFacts:
+    """``element``'s :class:`_ElementFacts` (speed).
+
+    They depend only on its attributes, which do not change once a style is parsed,
+    so they are read once per element, as :func:`_xpath_search` memoises. The memo
+    holds the element, so lxml keeps its Python proxy alive and its id unique."""
+    hit = _element_facts.get(id(element))
+    if hit is not None and hit[0] is element:
+        return hit[1]
+    get = element.get
+    variable, macro = get("variable"), get("macro")
+    facts = _ElementFacts(
+        renders_variable=_renders_variable(element),
+        variable=variable,
+        macro=macro,
+        term=get("term"),
+        value=get("value"),
+        value_only=get("value") is not None
+        and variable is None
+        and macro is None
+        and get("term") is None,
+        reads_language=variable is None or variable in _MULTI_FIELDS or macro is not None,
+        prefix=get("prefix", ""),
+        suffix=get("suffix", ""),
+        formatted=any(get(name) is not None for name in _FORMATTING),
+        text_case=get("text-case"),
+        strip_periods=get("strip-periods", "false").lower() == "true",
+        quotes=get("quotes", "false").lower() == "true",
+    )
+    _element_facts[id(element)] = (element, facts)
+    return facts
+
+
 def _reporting(render: Callable[..., RenderedText | None]) -> Callable[..., RenderedText | None]:
     """``render`` noting, for the cs:group around, that a variable was tried and
     whether it rendered (fix 25)."""
@@ -3621,13 +3751,16 @@ def _reporting(render: Callable[..., RenderedText | None]) -> Callable[..., Rend
     def reporting_render(
         self: model.CitationStylesElement, *args: Any, **kwargs: Any
     ) -> RenderedText | None:
-        if not (_group_frames and _renders_variable(self)):
+        if not _group_frames:
+            return render(self, *args, **kwargs)
+        facts = _facts(self)  # (speed: whether it renders a variable is read once)
+        if not facts.renders_variable:
             return render(self, *args, **kwargs)
         frame = _group_frames[-1]
         frame[0] = True
         # citeproc-js: year-suffix "always signals that it produces output, even
         # when it doesn't", so that a group can hold it with the "no date" term
-        if self.get("variable") == "year-suffix":
+        if facts.variable == "year-suffix":
             frame[1] = True
         text = render(self, *args, **kwargs)
         if text:
@@ -3683,9 +3816,9 @@ def _group_process(
     output = []
     delimiter = self.get("delimiter", "")
     try:
-        for child in self.iterchildren():
+        for child, is_choose in _children(self):  # (speed: listed once)
             try:
-                if isinstance(child, model.Choose):
+                if is_choose:
                     text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
@@ -3738,11 +3871,23 @@ def _wrap(self: model.Affixed, string: RenderedText) -> RenderedText: ...
 @overload
 def _wrap(self: model.Affixed, string: None) -> None: ...
 def _wrap(self: model.Affixed, string: RenderedText | None) -> RenderedText | None:
-    """``Affixed.wrap`` with difbib's seams (fix 10)."""
+    """``Affixed.wrap`` with difbib's seams (fix 10).
+
+    (speed) The affixes come from :func:`_facts`; without them the text is returned
+    as it is: an empty prefix leaves the seam alone and ``"" + text`` is ``text``
+    (``String`` and ``MixedString`` return themselves; a ``str`` an equal ``str``; other
+    ``str`` subclasses, which would become ``str``, go the long way), as ``text + ""`` is."""
     if string is None:
         return None
-    prefix = self.get("prefix", "")
-    suffix: RenderedText = self.get("suffix", "")
+    facts = _facts(self)
+    prefix = facts.prefix
+    suffix: RenderedText = facts.suffix
+    if (
+        not prefix
+        and not suffix
+        and (type(string) is str or isinstance(string, (String, MixedString)))
+    ):
+        return string
     string = _normalize_seam(prefix, string)
     text = prefix + string
     text, suffix = _seam(text, suffix)
@@ -3794,14 +3939,36 @@ def _delimited_join(
         return String("")
 
 
+#: element id -> (element, its number of children, its children and whether each is
+#: a cs:choose); see _children
+_kids: dict[int, tuple[Any, int, tuple[tuple[Any, bool], ...]]] = {}
+
+
+def _children(element: model.CitationStylesElement) -> tuple[tuple[Any, bool], ...]:
+    """``element``'s children, each with whether it is a ``cs:choose`` (speed).
+
+    A style's tree does not change once parsed, except that citeproc-py gives a
+    ``cs:names`` without a ``cs:name`` one when it renders; so the children are
+    listed once per element and listed again if their number changed. The memo
+    holds the elements (their Python proxies stay alive, their ids unique)."""
+    count = len(element)
+    hit = _kids.get(id(element))
+    if hit is not None and hit[0] is element and hit[1] == count:
+        return hit[2]
+    kids = tuple((child, isinstance(child, model.Choose)) for child in element.iterchildren())
+    _kids[id(element)] = (element, count, kids)
+    return kids
+
+
 def _render_children(
     self: model.Parent, item: _Item, delimiter: str = "", **kwargs: Any
 ) -> RenderedText | None:
-    """``Parent.render_children`` with difbib's seams (fix 10)."""
+    """``Parent.render_children`` with difbib's seams (fix 10); the children are
+    listed once (speed, :func:`_children`)."""
     output: list[RenderedText] = []
-    for child in self.iterchildren():
+    for child, is_choose in _children(self):
         try:
-            if isinstance(child, model.Choose):
+            if is_choose:
                 text = child.render(item, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, **kwargs)
@@ -4046,6 +4213,123 @@ def _locale_get_term(
 
 
 _IF_SPEED = {"_type": _if_type, "_variable": _if_variable}
+
+
+@dataclass(frozen=True)
+class _Condition:
+    """What a ``cs:if`` / ``cs:else-if`` tests, read once from its attributes (speed)."""
+
+    gate: bool  # disambiguate="true" fails the branch unless fix 12 sets it (fix 9)
+    types: tuple[str, ...]  # type="...", lowercased
+    variables: tuple[str, ...]  # variable="...", as reference keys ("container_title")
+    others: tuple[str, ...]  # the other tests citeproc-py knows, in its order
+    match: str  # "any", "none" or "all" (anything else)
+
+
+#: The other tests of citeproc-py's ``If.render``, in its order: attribute -> method.
+_IF_TESTS = (
+    ("is-numeric", "_is_numeric"),
+    ("is-uncertain-date", "_is_uncertain_date"),
+    ("locator", "_locator"),
+    ("position", "_position"),
+)
+_conditions: dict[int, tuple[model.If, _Condition]] = {}
+
+
+def _condition(element: model.If) -> _Condition:
+    """``element``'s tests, read once per element (the style tree does not change)."""
+    hit = _conditions.get(id(element))
+    if hit is not None and hit[0] is element:
+        return hit[1]
+    attrib = element.attrib
+    match = element.get("match") or "all"
+    match = match if match in ("any", "none") else "all"
+    condition = _Condition(
+        gate=element.get("disambiguate", "").lower() == "true"
+        and match != "none"
+        and (match != "any" or len(attrib) <= 2),
+        types=tuple(t.lower() for t in element.get("type", "").split()),
+        variables=tuple(v.replace("-", "_") for v in element.get("variable", "").split()),
+        others=tuple(method for name, method in _IF_TESTS if name in attrib),
+        match=match,
+    )
+    _conditions[id(element)] = (element, condition)
+    return condition
+
+
+def _condition_holds(
+    self: model.If, item: _Item, context: model.CitationStylesElement | None
+) -> bool:
+    """Whether the branch is taken: :func:`_if_render`'s gate and citeproc-py's
+    ``If.render`` tests (with :func:`_if_type`, :func:`_if_variable` and
+    :func:`_if_is_numeric`), on facts read once per element (speed)."""
+    condition = _condition(self)
+    if condition.gate and not _params(item).condition:
+        return False
+    if not condition.others:
+        # the usual tests: a type, or a variable, alone (the same results, read directly)
+        if not condition.variables:
+            kind = item.reference.type
+            if type(kind) is str:  # (a str compares as in the list below)
+                if condition.match == "any":
+                    return kind in condition.types
+                if condition.match == "none":
+                    return kind not in condition.types
+                return all(t == kind for t in condition.types)
+        elif not condition.types and "locator" not in condition.variables:
+            reference = item.reference
+            if len(condition.variables) == 1:
+                found = condition.variables[0] in reference
+                return not found if condition.match == "none" else found
+    results: list[bool] = []
+    if condition.types:
+        kind = item.reference.type
+        results.extend(t == kind for t in condition.types)
+    if condition.variables:
+        reference = item.reference
+        results.extend(
+            ("locator" in item) if v == "locator" else (v in reference) for v in condition.variables
+        )
+    for method in condition.others:
+        if method == "_position":
+            results += self._position(item, context)
+        else:
+            results += getattr(self, method)(item)
+    if condition.match == "any":
+        return any(results)
+    if condition.match == "none":
+        return not any(results)
+    return all(results)
+
+
+def _choose_render(
+    self: model.Choose,
+    item: _Item,
+    context: model.CitationStylesElement | None = None,
+    delimiter: str = "",
+    **kwargs: Any,
+) -> RenderedText | None:
+    """``Choose.render`` testing a difbib ``cs:if`` / ``cs:else-if`` here instead of
+    through its ``render`` and a ``ConditionFailed`` exception per branch not taken
+    (speed: most branches of a style are not taken). The test is
+    :func:`_condition_holds`, the same as :func:`_if_render`'s; the branch taken
+    renders as ``If.render`` renders it, and a ``ConditionFailed`` from inside it
+    still moves on to the next branch, as in citeproc-py."""
+    for child, _ in _children(self):
+        try:
+            text: RenderedText | None
+            if type(child).render is _if_render:
+                if not _condition_holds(child, item, context):
+                    continue
+                text = child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+            return text
+        except model.ConditionFailed:
+            continue
+    return None
+
+
 _original_format = model.Formatted.format
 
 
@@ -4053,22 +4337,45 @@ def _format(self: model.Formatted, string: Any) -> Any:  # citeproc-py's rendere
     """``Formatted.format``, returning the text at once when the element sets none of
     the five formatting attributes (citeproc-py looks the formatter up five times for
     every piece it renders)."""
-    get = cast("etree.ElementBase", self).get
-    if (
-        get("font-style") is None
-        and get("font-variant") is None
-        and get("font-weight") is None
-        and get("text-decoration") is None
-        and get("vertical-align") is None
-    ):
+    if not _facts(self).formatted:  # (read once per element)
         return str(string) if isinstance(string, (int, float)) else string
     return _original_format(self, string)
+
+
+#: The formatting attributes of ``Formatted.format``.
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+
+
+def _text_markup(self: model.Text, text: Any, language: str | None) -> RenderedText | None:
+    """``Text.markup`` skipping the steps the element does not ask for (speed): without
+    ``strip-periods``, ``text-case``, formatting or ``quotes`` those steps (``strip_periods``,
+    :func:`_case`, :func:`_format`, :func:`_quote`) return the text as it is."""
+    if not text:
+        return None
+    facts = _facts(self)
+    if facts.strip_periods:
+        text = self.strip_periods(text)
+    if facts.text_case is not None:
+        text = self.case(text, language)
+    if facts.formatted:
+        text = self.format(text)
+    elif isinstance(text, (int, float)):  # as _format
+        text = str(text)
+    if facts.quotes:
+        text = self.quote(text)
+    wrapped: RenderedText = self.wrap(text)
+    return wrapped
 
 
 _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "style": {"get_option": _style_get_option, "set_locale_list": _set_locale_list},
     "locale": {"get_term": _locale_get_term},
-    "text": {"process": _text_process, "_variable": _text_variable, "render": _text_render},
+    "text": {
+        "process": _text_process,
+        "_variable": _text_variable,
+        "render": _text_render,
+        "markup": _text_markup,
+    },
     "name": {
         "initialize": _initialize,
         "process": _name_process,
@@ -4086,6 +4393,7 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "date": {"process": _date_process, "render_date_range": _render_date_range},
     "if": {"render": _if_render, "_is_numeric": _if_is_numeric, **_IF_SPEED},
     "else-if": {"render": _if_render, "_is_numeric": _if_is_numeric, **_IF_SPEED},
+    "choose": {"render": _choose_render},
 }
 
 #: citeproc-py's calls_variable -> its memoised version (speed)
@@ -4190,7 +4498,11 @@ class CitationItem(source.CitationItem):
 
     @property
     def reference(self) -> source.Reference:
-        return _reference(self)
+        try:  # (speed: _reference inlined, it is read some 80 times per entry)
+            cached: source.Reference = dict.__getitem__(self, "_difbib_reference")
+            return cached
+        except KeyError:
+            return _reference(self)
 
 
 class Bibliography(CitationStylesBibliography):
