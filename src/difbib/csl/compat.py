@@ -431,7 +431,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cmp_to_key, lru_cache
+from functools import cached_property, cmp_to_key, lru_cache
 from typing import IO, Any, TypeAlias, TypedDict, cast, overload
 
 from citeproc import CitationStylesBibliography, CitationStylesStyle, model, source
@@ -1626,24 +1626,28 @@ def _text_render(self: model.Text, item: _Item, *args: Any, **kwargs: Any) -> Re
     variable (either directly or via a macro), and b) all variables that are
     called are empty"; citeproc-py printed the macro's terms alone ("Title, in ")."""
     facts = _facts(self)  # (speed: attributes read once per element)
+    frame = _group_frames[-1] if _group_frames and facts.renders_variable else None
+    if frame is not None:  # as reporting_render (fix 25), which text does not go through
+        frame[0] = True
+        if facts.variable == "year-suffix":
+            frame[1] = True
     before, called = _rendered["count"], _rendered["called"]
     # citeproc-py's Text.render, inlined (speed)
     text, language = self.process(item, *args, **kwargs)
     text = self.markup(text, language)
-    if text is None:
-        return None
-    if facts.macro is not None:
-        if (
-            kwargs.get("sort_options") is None
-            and _rendered["count"] == before
-            and _rendered["called"] > called
-        ):
-            return None
-        _rendered["count"] += 1  # a macro that prints counts for the one calling it
-        if _group_frames:
-            _group_frames[-1][1] = True  # and for the group around it (fix 25)
-    if facts.term is not None and text and kwargs.get("sort_options") is None:
-        return String(_FIRST_TERM) + text  # capitalised if it opens the cite
+    if text is not None:
+        sorting = kwargs.get("sort_options") is not None
+        if facts.macro is not None:
+            if not sorting and _rendered["count"] == before and _rendered["called"] > called:
+                text = None
+            else:
+                _rendered["count"] += 1  # a macro that prints counts for the one calling it
+                if _group_frames:
+                    _group_frames[-1][1] = True  # and for the group around it (fix 25)
+        if facts.term is not None and text and not sorting:
+            text = String(_FIRST_TERM) + text  # capitalised if it opens the cite
+    if frame is not None and text:
+        frame[1] = True
     return text
 
 
@@ -3527,14 +3531,16 @@ def _name_get_option(
     (speed) Outside sort keys, citeproc-py's value depends only on the style (the
     element, the ``cs:citation`` or ``cs:bibliography`` of ``context`` and the
     ``cs:style``), so it is read once per element, context and option; a name list
-    reads some fifteen options, each an XPath search and a walk up the tree."""
-    if sort_options is None:
+    reads some fifteen options, each an XPath search and a walk up the tree. In a sort
+    key, an option the key does not set (``names-min`` ...) is read the same way."""
+    if sort_options is None or (type(sort_options) is dict and name not in sort_options):
+        # (an option a sort key does not override is read from the style, as without one)
         key = (id(self), id(context), name)
         hit = _name_options.get(key)
         if hit is not None and hit[0] is self and hit[1] is context:
             value = hit[2]
         else:
-            value = _original_name_get_option(self, name, context, sort_options)
+            value = _original_name_get_option(self, name, context, None)
             _name_options[key] = (self, context, value)
     else:
         value = _original_name_get_option(self, name, context, sort_options)
@@ -3702,24 +3708,26 @@ class _ElementFacts:
     reads_language: bool  # cs:text: the item's language matters (fix 7)
     prefix: str
     suffix: str
+    delimiter: str
     formatted: bool  # sets one of the five formatting attributes (see _format)
     text_case: str | None
     strip_periods: bool
     quotes: bool
 
 
-_element_facts: dict[int, tuple[model.CitationStylesElement, _ElementFacts]] = {}
+#: element -> its facts. Elements hash and compare by identity, and a key holds its
+#: element, so lxml keeps the same Python proxy alive for it.
+_element_facts: dict[model.CitationStylesElement, _ElementFacts] = {}
 
 
 def _facts(element: model.CitationStylesElement) -> _ElementFacts:
     """``element``'s :class:`_ElementFacts` (speed).
 
     They depend only on its attributes, which do not change once a style is parsed,
-    so they are read once per element, as :func:`_xpath_search` memoises. The memo
-    holds the element, so lxml keeps its Python proxy alive and its id unique."""
-    hit = _element_facts.get(id(element))
-    if hit is not None and hit[0] is element:
-        return hit[1]
+    so they are read once per element, as :func:`_xpath_search` memoises."""
+    known = _element_facts.get(element)
+    if known is not None:
+        return known
     get = element.get
     variable, macro = get("variable"), get("macro")
     facts = _ElementFacts(
@@ -3735,12 +3743,13 @@ def _facts(element: model.CitationStylesElement) -> _ElementFacts:
         reads_language=variable is None or variable in _MULTI_FIELDS or macro is not None,
         prefix=get("prefix", ""),
         suffix=get("suffix", ""),
+        delimiter=get("delimiter", ""),
         formatted=any(get(name) is not None for name in _FORMATTING),
         text_case=get("text-case"),
         strip_periods=get("strip-periods", "false").lower() == "true",
         quotes=get("quotes", "false").lower() == "true",
     )
-    _element_facts[id(element)] = (element, facts)
+    _element_facts[element] = facts
     return facts
 
 
@@ -3814,7 +3823,7 @@ def _group_process(
     """
     frame = _enter_group()
     output = []
-    delimiter = self.get("delimiter", "")
+    delimiter = _facts(self).delimiter
     try:
         for child, is_choose in _children(self):  # (speed: listed once)
             try:
@@ -3829,8 +3838,20 @@ def _group_process(
     finally:
         rendered = _leave_group(frame, bool(output))
     if rendered:
-        return self.join(output)
+        try:  # (speed: _delimited_join, inlined)
+            return _join_seamed(output, delimiter)
+        except (TypeError, ValueError, IndexError):  # as citeproc-py: nothing to join
+            return String("")
     raise model.VariableError
+
+
+def _group_render(self: model.Group, *args: Any, **kwargs: Any) -> RenderedText | None:
+    """``Group.render``: citeproc-py's ``render`` and ``Group.markup`` in one call (speed)."""
+    text = self.process(*args, **kwargs)
+    if not text:
+        return None
+    wrapped: RenderedText = self.wrap(self.format(text))
+    return wrapped
 
 
 # citeproc-py's own functions, kept for the cases the fixes do not change.
@@ -3939,9 +3960,9 @@ def _delimited_join(
         return String("")
 
 
-#: element id -> (element, its number of children, its children and whether each is
-#: a cs:choose); see _children
-_kids: dict[int, tuple[Any, int, tuple[tuple[Any, bool], ...]]] = {}
+#: element -> (its number of children, its children and whether each is a cs:choose);
+#: see _children (keyed as _element_facts)
+_kids: dict[Any, tuple[int, tuple[tuple[Any, bool], ...]]] = {}
 
 
 def _children(element: model.CitationStylesElement) -> tuple[tuple[Any, bool], ...]:
@@ -3949,15 +3970,31 @@ def _children(element: model.CitationStylesElement) -> tuple[tuple[Any, bool], .
 
     A style's tree does not change once parsed, except that citeproc-py gives a
     ``cs:names`` without a ``cs:name`` one when it renders; so the children are
-    listed once per element and listed again if their number changed. The memo
-    holds the elements (their Python proxies stay alive, their ids unique)."""
-    count = len(element)
-    hit = _kids.get(id(element))
-    if hit is not None and hit[0] is element and hit[1] == count:
-        return hit[2]
+    listed once per element and listed again if their number changed."""
+    hit = _kids.get(element)
+    if hit is not None and hit[0] == len(element):
+        return hit[1]
     kids = tuple((child, isinstance(child, model.Choose)) for child in element.iterchildren())
-    _kids[id(element)] = (element, count, kids)
+    _kids[element] = (len(element), kids)
     return kids
+
+
+#: (element id, name) -> (element, its number of children, the child found)
+_found: dict[tuple[int, str], tuple[Any, int, Any]] = {}
+
+
+def _find_child(self: model.CitationStylesElement, name: str) -> Any:  # an element or None
+    """citeproc-py's ``__getattr__`` (``names.label`` is the first ``cs:label`` child),
+    memoised as :func:`_children` is (speed: an lxml ``find`` with a namespace map on
+    every ``names.name``, ``names.label``, ``style.citation`` ...)."""
+    count = len(self)
+    key = (id(self), name)
+    hit = _found.get(key)
+    if hit is not None and hit[0] is self and hit[1] == count:
+        return hit[2]
+    child = self.find("cs:" + name, self.nsmap)
+    _found[key] = (self, count, child)
+    return child
 
 
 def _render_children(
@@ -3985,24 +4022,25 @@ def _text_variable(
     """``Text._variable`` escaping a cite's locator for the output (fix 11): citeproc-py
     printed it as given, so ``213 & 235`` reached HTML unescaped; white space around
     it and around a range's dash goes, as in citeproc-js."""
-    if self.get("variable") not in self.generated_variables:  # year-suffix: not called
-        _called_variable()
-    if _substituted(self.get("variable")):
+    variable = _facts(self).variable  # (speed: read once per element)
+    if variable not in self.generated_variables:  # year-suffix: not called
+        _rendered["called"] += 1  # (_called_variable, inlined)
+    if _subst_state["active"] and _substituted(variable):
         return None  # a substitute printed it (fix S6)
     text = _original_text_variable(self, item, context)
-    if text is not None:
-        _rendered_variables([self.get("variable")])
-    if self.get("variable") == "citation-label" and text is not None:
+    if text is None:
+        return None  # (none of the steps below applies to no text)
+    _rendered_variables([variable])
+    if variable == "citation-label":
         suffix = item.reference.get("year_suffix")
         if suffix and not _renders_year_suffix(self):
             text = text + str(suffix)  # the implicit year suffix (fix S9)
-    if self.get("variable") == "locator" and text is not None:
+    if variable == "locator":
         # as citeproc-js: no white space around the locator or a range's dash
         # ("Title: 666", "pp. 100–103" for " 666" and "100 - 103")
         text = re.sub(r"(?<=\w)\s*\u2013\s*(?=\w)", "\u2013", str(text).strip())
         return self.preformat(text)
-    variable = self.get("variable")
-    if text is not None and variable in numbers.RENDERED and variable != "page":
+    if variable in numbers.RENDERED and variable != "page":
         # (a page is rendered by _format_number_process, through citeproc-py's _process)
         def value_case(piece: str) -> str:
             # (no number variable is one whose language citeproc-js asks: fix 7)
@@ -4233,14 +4271,18 @@ _IF_TESTS = (
     ("locator", "_locator"),
     ("position", "_position"),
 )
-_conditions: dict[int, tuple[model.If, _Condition]] = {}
+#: A branch's test: (the cs:if, the item, the context) -> whether the branch is taken.
+_Test: TypeAlias = "Callable[[model.If, _Item, model.CitationStylesElement | None], bool]"
+_conditions: dict[model.If, _Test] = {}  # (keyed as _element_facts)
 
 
-def _condition(element: model.If) -> _Condition:
-    """``element``'s tests, read once per element (the style tree does not change)."""
-    hit = _conditions.get(id(element))
-    if hit is not None and hit[0] is element:
-        return hit[1]
+def _condition(element: model.If) -> _Test:
+    """``element``'s test, made once per element (the style tree does not change):
+    :func:`_condition_holds`, or for the usual conditions (types alone, variables
+    alone) a function that gives the same result directly."""
+    known = _conditions.get(element)
+    if known is not None:
+        return known
     attrib = element.attrib
     match = element.get("match") or "all"
     match = match if match in ("any", "none") else "all"
@@ -4253,34 +4295,61 @@ def _condition(element: model.If) -> _Condition:
         others=tuple(method for name, method in _IF_TESTS if name in attrib),
         match=match,
     )
-    _conditions[id(element)] = (element, condition)
-    return condition
+    test = _conditions[element] = _direct_test(condition)
+    return test
+
+
+def _direct_test(condition: _Condition) -> _Test:
+    """A test giving :func:`_condition_holds`'s result without building its list of
+    results, for a condition of types alone or of variables (not the locator) alone."""
+    types, variables, match = condition.types, condition.variables, condition.match
+
+    def slow(self: model.If, item: _Item, context: model.CitationStylesElement | None) -> bool:
+        return _condition_holds(condition, self, item, context)
+
+    if condition.gate or condition.others or (types and variables):
+        return slow
+    if not variables:
+
+        def type_test(
+            self: model.If, item: _Item, context: model.CitationStylesElement | None
+        ) -> bool:
+            kind = item.reference.type
+            if type(kind) is not str:  # (a str compares in a tuple as in the list)
+                return slow(self, item, context)
+            if match == "any":
+                return kind in types
+            if match == "none":
+                return kind not in types
+            return all(t == kind for t in types)
+
+        return type_test
+    if "locator" in variables:
+        return slow
+
+    def variable_test(
+        self: model.If, item: _Item, context: model.CitationStylesElement | None
+    ) -> bool:
+        reference = item.reference  # (testing a key has no side effect: may stop early)
+        if match == "all":
+            return all(v in reference for v in variables)
+        found = any(v in reference for v in variables)
+        return not found if match == "none" else found
+
+    return variable_test
 
 
 def _condition_holds(
-    self: model.If, item: _Item, context: model.CitationStylesElement | None
+    condition: _Condition,
+    self: model.If,
+    item: _Item,
+    context: model.CitationStylesElement | None,
 ) -> bool:
     """Whether the branch is taken: :func:`_if_render`'s gate and citeproc-py's
     ``If.render`` tests (with :func:`_if_type`, :func:`_if_variable` and
     :func:`_if_is_numeric`), on facts read once per element (speed)."""
-    condition = _condition(self)
     if condition.gate and not _params(item).condition:
         return False
-    if not condition.others:
-        # the usual tests: a type, or a variable, alone (the same results, read directly)
-        if not condition.variables:
-            kind = item.reference.type
-            if type(kind) is str:  # (a str compares as in the list below)
-                if condition.match == "any":
-                    return kind in condition.types
-                if condition.match == "none":
-                    return kind not in condition.types
-                return all(t == kind for t in condition.types)
-        elif not condition.types and "locator" not in condition.variables:
-            reference = item.reference
-            if len(condition.variables) == 1:
-                found = condition.variables[0] in reference
-                return not found if condition.match == "none" else found
     results: list[bool] = []
     if condition.types:
         kind = item.reference.type
@@ -4302,6 +4371,9 @@ def _condition_holds(
     return all(results)
 
 
+_ELSE_RENDER = model.Else.render
+
+
 def _choose_render(
     self: model.Choose,
     item: _Item,
@@ -4312,15 +4384,18 @@ def _choose_render(
     """``Choose.render`` testing a difbib ``cs:if`` / ``cs:else-if`` here instead of
     through its ``render`` and a ``ConditionFailed`` exception per branch not taken
     (speed: most branches of a style are not taken). The test is
-    :func:`_condition_holds`, the same as :func:`_if_render`'s; the branch taken
+    :func:`_condition`, the same as :func:`_if_render`'s; the branch taken
     renders as ``If.render`` renders it, and a ``ConditionFailed`` from inside it
     still moves on to the next branch, as in citeproc-py."""
     for child, _ in _children(self):
         try:
             text: RenderedText | None
-            if type(child).render is _if_render:
-                if not _condition_holds(child, item, context):
+            render = type(child).render
+            if render is _if_render:
+                if not _condition(child)(child, item, context):
                     continue
+                text = child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+            elif render is _ELSE_RENDER:  # (citeproc-py's Else.render, inlined)
                 text = child.render_children(item, context=context, delimiter=delimiter, **kwargs)
             else:
                 text = child.render(item, context=context, delimiter=delimiter, **kwargs)
@@ -4388,7 +4463,7 @@ _METHODS: dict[str, dict[str, Callable[..., Any]]] = {
     "number": {"process": _number_process},
     "layout": {"render_bibliography": _render_bibliography, "render_citation": _render_citation},
     "sort": {"sort": _sort},
-    "group": {"process": _group_process},
+    "group": {"process": _group_process, "render": _group_render},
     "label": {"process": _label_process, "_is_plural": _label_is_plural},
     "date": {"process": _date_process, "render_date_range": _render_date_range},
     "if": {"render": _if_render, "_is_numeric": _if_is_numeric, **_IF_SPEED},
@@ -4408,6 +4483,7 @@ def _difbib_class(cls: type) -> type:
         "__doc__": f"citeproc-py's ``{cls.__name__}`` with difbib's fixes.",
         "get_macro": _get_macro,
         "xpath_search": _xpath_search,
+        "__getattr__": _find_child,
     }
     if issubclass(cls, model.TextCased):
         namespace["case"] = _case
@@ -4433,7 +4509,7 @@ def _difbib_class(cls: type) -> type:
     if calls in _MEMO_CALLS:
         namespace["calls_variable"] = _MEMO_CALLS[calls]
     namespace.update(_METHODS.get(tag, {}))
-    if tag in ("names", "date", "number", "text", "label"):
+    if tag in ("names", "date", "number", "label"):  # (text: built into _text_render)
         element_cls = cast("type[model.CitationStylesElement]", cls)  # by its tag
         namespace["render"] = _reporting(namespace.get("render") or element_cls.render)
     return type(cls.__name__, (cls,), namespace)
@@ -4496,13 +4572,11 @@ def load_style(source: StyleSource, locale: str | None = None) -> Style:
 class CitationItem(source.CitationItem):
     """A cite whose reference is looked up once, not on every variable (speed)."""
 
-    @property
+    @cached_property
     def reference(self) -> source.Reference:
-        try:  # (speed: _reference inlined, it is read some 80 times per entry)
-            cached: source.Reference = dict.__getitem__(self, "_difbib_reference")
-            return cached
-        except KeyError:
-            return _reference(self)
+        """(speed: read some 80 times per entry; after the first, from the instance's
+        ``__dict__``, with no call: a ``cached_property`` is not a data descriptor)"""
+        return _reference(self)
 
 
 class Bibliography(CitationStylesBibliography):
