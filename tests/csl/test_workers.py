@@ -193,6 +193,33 @@ def test_a_child_that_dies_or_sends_garbage_is_redone_here(monkeypatch):
 
 
 @forking
+def test_a_child_that_hangs_is_stopped_and_redone_here(monkeypatch):
+    """A child stuck (say, on a lock another thread held when it was forked) gets
+    PATIENCE, then is killed, and its chunk is done here."""
+    import time
+
+    monkeypatch.setattr(workers, "PATIENCE", (0.5, 1.0))
+    parent = os.getpid()
+
+    def work(n):
+        if os.getpid() != parent:
+            time.sleep(60)
+        return n * 10
+
+    start = time.monotonic()
+    assert workers.fork_map(work, [1, 2]) == [10, 20]
+    assert time.monotonic() - start < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was killed and waited for
+
+
+@forking
+def test_a_large_result_comes_back_whole():
+    """A result far larger than a pipe holds (64 KiB) is read while it arrives."""
+    assert workers.fork_map(lambda n: "x" * n, [1, 5_000_000]) == ["x", "x" * 5_000_000]
+
+
+@forking
 def test_a_failure_here_leaves_no_child_behind():
     def work(n):
         if n == 1:

@@ -8,8 +8,9 @@ items, the decisions of disambiguation), so nothing has to be sent to it; it sen
 its result back, pickled, through a pipe and exits. The first chunk is done here
 meanwhile.
 
-Nothing depends on a child succeeding. A child that raises, dies, or sends
-something unreadable is simply redone here, so a failure costs time, never output.
+Nothing depends on a child succeeding. A child that raises, dies, sends something
+unreadable, or hangs (it is given :data:`PATIENCE`) is simply redone here, so a
+failure costs time, never output.
 
 Forking is used only where it is safe (:func:`can_fork`):
 
@@ -28,9 +29,11 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -41,6 +44,10 @@ _R = TypeVar("_R")
 
 #: At most this many processes by default (more rarely pays for the forks).
 MAX_JOBS = 8
+
+#: A child has this many seconds, plus this many times as long as this process took
+#: for its own chunk, once this process is done; then its chunk is done here.
+PATIENCE = (10.0, 4.0)
 
 #: Fewer items than this per process are not worth a fork (a fork and its result
 #: cost milliseconds; an entry or a cite, a few).
@@ -108,10 +115,13 @@ def fork_map(work: Callable[[_T], _R], chunks: Sequence[_T]) -> list[_R]:
     try:
         for chunk in chunks[1:]:
             children.append(_start(work, chunk))
+        started = time.monotonic()
         results = [work(chunks[0])]
+        # a child doing as much work may take longer (a busy machine), not forever
+        deadline = time.monotonic() + PATIENCE[0] + PATIENCE[1] * (time.monotonic() - started)
         for n, child in enumerate(children, 1):
             children[n - 1] = None  # _collect ends it, whatever happens
-            results.append(_collect(child, work, chunks[n]))
+            results.append(_collect(child, work, chunks[n], deadline))
         return results
     finally:
         for child in children:  # only if this process failed: stop the others
@@ -147,26 +157,45 @@ def _start(work: Callable[[_T], _R], chunk: _T) -> tuple[int, int] | None:
     return pid, read
 
 
-def _collect(child: tuple[int, int] | None, work: Callable[[_T], _R], chunk: _T) -> _R:
-    """The result the child sent, or ``work(chunk)`` done here if it sent none."""
+def _collect(
+    child: tuple[int, int] | None, work: Callable[[_T], _R], chunk: _T, deadline: float
+) -> _R:
+    """The result the child sent, or ``work(chunk)`` done here if it sent none by
+    ``deadline`` (a :func:`time.monotonic` time)."""
     if child is None:
         return work(chunk)
     pid, read = child
     data = None
     try:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
+        data = _read_until(read, deadline)
     finally:
-        if data is None:  # interrupted: the child's work is not wanted
+        os.close(read)
+        if data is None:  # interrupted or too slow: the child's work is not wanted
             _kill(pid)
         _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
+    if data is not None and os.waitstatus_to_exitcode(status) == 0:
         try:
             result: _R = pickle.loads(data)
             return result
         except Exception:  # noqa: BLE001 - a truncated or garbled result: redo it
             pass
     return work(chunk)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """All that ``fd`` gives until end of file, or ``None`` if that takes past
+    ``deadline``."""
+    parts: list[bytes] = []
+    poll = select.poll()  # (not select.select: it cannot watch a descriptor above 1023)
+    poll.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not poll.poll(wait * 1000):
+            return None
+        part = os.read(fd, 1 << 20)
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
 
 
 def _kill(pid: int) -> None:
