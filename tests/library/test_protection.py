@@ -74,3 +74,49 @@ def test_control_sequences_and_stray_backslashes_are_kept_as_written():
     assert protect_capitals("Fast DMD \\") == "Fast {DMD} \\"
     assert protect_capitals("Fast \\\nDMD") == "Fast \\\n{DMD}"
     assert protect_capitals("Fast DMD \\", ["Qwen"], auto=False) == "Fast DMD \\"
+
+
+def test_a_word_after_a_leading_group_is_not_the_first_word():
+    # BibTeX keeps only the title's first character; after a braced group, the next
+    # word's capital is lowercased like any other, so a lone capital there is braced
+    # and a compound there is not the title's own name.
+    assert protect_capitals("{DMD} X Explained") == "{DMD} {X} Explained"
+    assert protect_capitals("{Fast} IO-Net: Serving") == "{Fast} {IO}-Net: Serving"
+
+
+@pytest.mark.parametrize(
+    ("title", "protected"),
+    [
+        # after the leading acronym comes a name, so the compound is a name: protected
+        # whole, or a lowercasing style would print "mm-dit-turbo" or "{RGB}-depth-{VAE}"
+        ("Training MM-DiT-Turbo Models", "Training {MM-DiT-Turbo} Models"),
+        ("Training an RGB-Depth-VAE", "Training an {RGB-Depth-VAE}"),
+        # only ordinary words after the leading acronyms: the acronyms alone
+        ("Fast ID-GAN-Based Editing", "Fast {ID}-{GAN}-Based Editing"),
+    ],
+)
+def test_compounds_with_a_leading_acronym(title, protected):
+    assert protect_capitals(title) == protected
+    assert protect_capitals(protected) == protected
+
+
+def test_every_occurrence_of_a_term_is_protected_also_after_math():
+    terms = ["FLUX.1 Kontext"]
+    got = protect_capitals("FLUX.1 Kontext vs. FLUX.1 Kontext Pro", terms)
+    assert got == "{FLUX.1 Kontext} vs. {FLUX.1 Kontext} Pro"
+    # a closed $...$ before the term does not make the term math
+    assert protect_capitals("$x$ and FLUX.1 Kontext", terms) == "$x$ and {FLUX.1 Kontext}"
+
+
+def test_overlapping_terms_the_longer_one_is_braced_whole():
+    # "Open Sora" and "Sora Plan v1" share "Sora": one group, the longer term's, and no
+    # half group cutting through it.
+    got = protect_capitals("Comparing Open Sora Plan v1", ["Open Sora", "Sora Plan v1"])
+    assert got == "Comparing Open {Sora Plan v1}"
+
+
+def test_export_rejoins_a_term_that_sync_protected_word_by_word():
+    # sync once protected with the term "Kontext" alone; export, which only adds terms,
+    # now finds "FLUX.1 Kontext" through those braces and braces it as one group.
+    got = protect_capitals("{FLUX}.1 {Kontext}: Flow", ["FLUX.1 Kontext"], auto=False)
+    assert got == "{FLUX.1 Kontext}: Flow"
