@@ -257,8 +257,6 @@ def _part_needs_protection(
         return True  # a protected term: Qwen, Kontext
     if not auto:
         return False
-    if not any(c.isalpha() for c in part):
-        return False
     if any(c.isupper() for c in part[1:]):
         return True  # FLUX, SageAttention2, GRPO, iPhone
     # a lone capital letter: "Z-Image", "Model X" (not the pronoun or article "I", "A")
@@ -339,6 +337,10 @@ def load_terms(path: str | Path) -> list[str]:
 
 
 _CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)
+#: Math runs to the next ``$``, or to the end of the title when left open.
+_MATH = re.compile(r"\$[^$]*\$?")
+#: BibTeX's "foreign letters": it changes their case itself (``\AA`` to ``\aa``).
+_FOREIGN_LETTERS = frozenset({"\\AA", "\\AE", "\\OE", "\\O", "\\L"})
 
 
 def _no_term_in(title: str, terms: list[str]) -> bool:
@@ -354,8 +356,12 @@ def protect_capitals(title: str, terms: Iterable[str] = (), *, auto: bool = True
     A word (letters, digits and inner hyphens) is protected when it has a capital
     after its first character (``FLUX``, ``SageAttention2``, ``DMD``), is a lone
     capital (``Model X``) or is a protected term (``terms``, see :func:`load_terms`);
-    compounds follow :func:`_protect_word`. Already-braced groups, math and control
-    sequences are left as they are, so protecting twice changes nothing.
+    compounds follow :func:`_protect_word`. Already-braced groups are left as they are,
+    so protecting twice changes nothing. BibTeX lowercases math and control words too,
+    so a closed ``$...$`` with a capital is braced whole (``{$O(N)$}``, not ``$o(n)$``)
+    and so is a control word with a capital (``{\\LaTeX}``, not the undefined
+    ``\\latex``), except the letters BibTeX lowercases itself (``\\AA``, ``\\O``);
+    math left open runs to the end of the title and is left as it is.
     With ``auto=False`` only the terms are protected (what export adds to titles
     that sync, or a hand edit, already protected).
     """
@@ -375,17 +381,21 @@ def _protect_capitals(title: str, terms: list[str], auto: bool) -> str:
     first = True
     while i < len(title):
         ch = title[i]
-        if ch == "\\":  # a control sequence (or a lone backslash at the end) as it is
+        if ch == "\\":  # a control sequence (or a lone backslash at the end)
             m = _CONTROL.match(title, i)
             assert m
-            out.append(m.group(0))
+            tex = m.group(0)
+            capital = any(c.isupper() for c in tex) and tex not in _FOREIGN_LETTERS
+            out.append("{" + tex + "}" if capital and depth == 0 and auto else tex)
             i = m.end()
             continue
         if ch == "$":
-            end = title.find("$", i + 1)
-            end = len(title) - 1 if end < 0 else end
-            out.append(title[i : end + 1])
-            i = end + 1
+            m = _MATH.match(title, i)
+            assert m
+            tex = m.group(0)
+            capital = any(c.isupper() for c in tex) and tex.endswith("$")  # closed
+            out.append("{" + tex + "}" if capital and depth == 0 and auto else tex)
+            i = m.end()
             continue
         if ch in "{}":
             depth += 1 if ch == "{" else -1
