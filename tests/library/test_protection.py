@@ -148,5 +148,6 @@ def test_math_and_control_words_with_capitals_are_braced(title, protected):
 
 def test_export_adds_only_terms_even_to_math_and_control_words():
     # export (auto=False) leaves a hand-edited title's TeX as the user wrote it
-    title = r"\LaTeX in $O(N)$ with Qwen"
-    assert protect_capitals(title, ["Qwen"], auto=False) == r"\LaTeX in $O(N)$ with {Qwen}"
+    title = r"\LaTeX in $O(N)$ for Model X with Qwen"
+    got = protect_capitals(title, ["Qwen"], auto=False)
+    assert got == r"\LaTeX in $O(N)$ for Model X with {Qwen}"
