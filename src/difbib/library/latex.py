@@ -281,7 +281,7 @@ def _protect_word(
     needs = [_part_needs_protection(p, len(parts) == 1, first, terms, auto) for p in parts]
     if not any(needs):
         return word
-    if needs[0] and not name:  # (a lone acronym comes out whole either way)
+    if needs[0] and not name:  # (a word without hyphens comes out whole either way)
         lead = 0
         while lead < len(parts) and needs[lead] and _ACRONYM.fullmatch(parts[lead]):
             lead += 1
