@@ -55,7 +55,7 @@ def test_make_safe_output_never_unbalances_braces():
         ("SANA-Sprint: One-Step Diffusion", "{SANA-Sprint}: One-Step Diffusion"),
         ("Training-free Diffusion Acceleration", "Training-free Diffusion Acceleration"),
         ("Already {Protected} NeRF", "Already {Protected} {NeRF}"),
-        (r"Speed of $O(N)$ Attention", r"Speed of $O(N)$ Attention"),
+        (r"Speed of $O(N)$ Attention", r"Speed of {$O(N)$} Attention"),
         # a compound is protected whole when a part needs it ...
         ("Flow-GRPO: Training Flow Matching", "{Flow-GRPO}: Training Flow Matching"),
         ("HiDream-I1: A Model", "{HiDream-I1}: A Model"),
@@ -80,7 +80,8 @@ def test_protect_capitals(title, protected):
         ("{FLUX}.1 Kontext: Flow Matching", "{FLUX.1 Kontext}: Flow Matching"),
         ("{FLUX.1 Kontext}: Flow", "{FLUX.1 Kontext}: Flow"),
         ("Kontext and Qwen, not qwen", "{Kontext} and {Qwen}, not qwen"),
-        (r"$Qwen$ in math", r"$Qwen$ in math"),
+        # no term braced inside math; math with a capital is braced whole
+        (r"$Qwen$ in math", r"{$Qwen$} in math"),
     ],
 )
 def test_protected_terms(title, protected):

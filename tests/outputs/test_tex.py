@@ -264,6 +264,7 @@ def _synthetic_bib(tmp_path) -> str:
             "FLUX.1 Kontext: Flow Matching for In-Context Editing",
             ["Black Forest Labs", "Laurens van der Maaten"],
         ),
+        record("2501.00004", r"Typesetting \LaTeX{} Titles in $O(N)$ Time", ["Ada Lovelace"]),
     ]
     entries = [
         bibtex.make_entry(f"k{n}", bibtex.arxiv_fields(r, ["FLUX.1 Kontext", "Qwen"]))
@@ -285,6 +286,12 @@ def test_bibtex_prints_titles_and_names_right(tmp_path, style):
     assert "{Qwen-Image} technical report" in flat or "{Qwen-Image} Technical Report" in flat
     assert "{FLUX.1 Kontext}: Flow" in flat
     assert "{IO}-awareness" in flat or "{IO}-Awareness" in flat
+    # BibTeX lowercases control words and math it finds outside braces: an undefined
+    # \latex would stop the build, $o(n)$ would be another bound
+    assert (
+        r"{\LaTeX}{} titles in {$O(N)$} time" in flat
+        or r"{\LaTeX}{} Titles in {$O(N)$} Time" in flat
+    )
     # names: the hyphenated given name is a given name, "van der" is still a particle
     if style == "plainnat":
         assert "Sheng-ming Yin" in flat and "Jia-wei Liu" in flat

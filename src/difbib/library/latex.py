@@ -255,14 +255,11 @@ def _part_needs_protection(
     """Whether one part of a word (between hyphens) holds capitals a style must keep."""
     if part in terms:
         return True  # a protected term: Qwen, Kontext
-    if not auto:
-        return False
-    if not any(c.isalpha() for c in part):
-        return False
-    if any(c.isupper() for c in part[1:]):
+    if auto and any(c.isupper() for c in part[1:]):
         return True  # FLUX, SageAttention2, GRPO, iPhone
     # a lone capital letter: "Z-Image", "Model X" (not the pronoun or article "I", "A")
-    return part.isupper() and len(part) == 1 and (not alone or not first) and part not in "AI"
+    lone = part.isupper() and len(part) == 1 and (not alone or not first) and part not in "AI"
+    return auto and lone
 
 
 def _protect_word(
@@ -284,12 +281,12 @@ def _protect_word(
     needs = [_part_needs_protection(p, len(parts) == 1, first, terms, auto) for p in parts]
     if not any(needs):
         return word
-    if len(parts) > 1 and needs[0] and not name:
+    if needs[0] and not name:  # (a word without hyphens comes out whole either way)
         lead = 0
         while lead < len(parts) and needs[lead] and _ACRONYM.fullmatch(parts[lead]):
             lead += 1
         if lead and not any(needs[lead:]):
-            return "-".join("{" + p + "}" if n else p for p, n in zip(parts, needs, strict=True))
+            return "-".join("{" + p + "}" if needs[k] else p for k, p in enumerate(parts))
     return "{" + word + "}"
 
 
@@ -338,7 +335,12 @@ def load_terms(path: str | Path) -> list[str]:
     return terms
 
 
-_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)
+#: A control sequence (or a lone backslash at the end), or math: to the next ``$``, or
+#: to the end of the title when left open.
+_TEX = re.compile(r"\\(?:[A-Za-z]+|.)?|\$[^$]*\$?", re.DOTALL)
+#: BibTeX's "foreign letters": it changes their case itself (``\AA`` to ``\aa``).
+_FOREIGN_LETTERS = frozenset({"\\AA", "\\AE", "\\OE", "\\O", "\\L"})
+_DEPTH_STEP = {"{": 1, "}": -1}
 
 
 def _no_term_in(title: str, terms: list[str]) -> bool:
@@ -354,8 +356,12 @@ def protect_capitals(title: str, terms: Iterable[str] = (), *, auto: bool = True
     A word (letters, digits and inner hyphens) is protected when it has a capital
     after its first character (``FLUX``, ``SageAttention2``, ``DMD``), is a lone
     capital (``Model X``) or is a protected term (``terms``, see :func:`load_terms`);
-    compounds follow :func:`_protect_word`. Already-braced groups, math and control
-    sequences are left as they are, so protecting twice changes nothing.
+    compounds follow :func:`_protect_word`. Already-braced groups are left as they are,
+    so protecting twice changes nothing. BibTeX lowercases math and control words too,
+    so a closed ``$...$`` with a capital is braced whole (``{$O(N)$}``, not ``$o(n)$``)
+    and so is a control word with a capital (``{\\LaTeX}``, not the undefined
+    ``\\latex``), except the letters BibTeX lowercases itself (``\\AA``, ``\\O``);
+    math left open runs to the end of the title and is left as it is.
     With ``auto=False`` only the terms are protected (what export adds to titles
     that sync, or a hand edit, already protected).
     """
@@ -375,33 +381,31 @@ def _protect_capitals(title: str, terms: list[str], auto: bool) -> str:
     first = True
     while i < len(title):
         ch = title[i]
-        if ch == "\\":  # a control sequence (or a lone backslash at the end) as it is
-            m = _CONTROL.match(title, i)
+        if ch in "\\$":  # a control sequence or math, braced whole if BibTeX would
+            # lowercase it (\LaTeX to the undefined \latex, $O(N)$ to $o(n)$); math left
+            # open and the letters BibTeX lowercases itself (\AA) are left as they are
+            m = _TEX.match(title, i)
             assert m
-            out.append(m.group(0))
+            tex = m.group(0)
+            closed = ch == "\\" or tex.endswith("$")
+            capital = any(c.isupper() for c in tex) and closed and tex not in _FOREIGN_LETTERS
+            out.append("{" + tex + "}" if capital and depth == 0 and auto else tex)
             i = m.end()
             continue
-        if ch == "$":
-            end = title.find("$", i + 1)
-            end = len(title) - 1 if end < 0 else end
-            out.append(title[i : end + 1])
-            i = end + 1
-            continue
         if ch in "{}":
-            depth += 1 if ch == "{" else -1
+            depth += _DEPTH_STEP[ch]
             out.append(ch)
             i += 1
             first = False
             continue
         m = _WORD.match(title, i)
-        if m and depth == 0:
-            name = first and title.startswith(":", m.end())
-            out.append(_protect_word(m.group(0), first, words, name, auto))
-            first = False
-            i = m.end()
-            continue
         if m:
-            out.append(m.group(0))
+            word = m.group(0)
+            if depth == 0:
+                name = first and title.startswith(":", m.end())
+                word = _protect_word(word, first, words, name, auto)
+                first = False
+            out.append(word)
             i = m.end()
             continue
         out.append(ch)
