@@ -182,6 +182,75 @@ def test_year_suffixes_identical_to_citeproc_js(style_name):
     assert render.bibliography(items, style.path).entries == expected
 
 
+def _work(key: str, kind: str, year: int, **names: list[tuple[str, str]]) -> dict:
+    item = {"id": key, "type": kind, "title": key.title(), "issued": {"date-parts": [[year]]}}
+    if kind == "chapter":
+        item["container-title"] = "Book"
+    return item | {role: [{"family": f, "given": g} for f, g in ns] for role, ns in names.items()}
+
+
+#: Gaia and Guido Franchi look alike with initials ("G. Franchi"); so do J. and
+#: Jacques André. Who gets a full given name depends on when each is registered.
+GAIA, GUIDO = ("Franchi", "Gaia"), ("Franchi", "Guido")
+NAMESAKES = [
+    _work("pair", "book", 1991, author=[("Abrahams", "Paul")], translator=[GAIA, GUIDO]),
+    _work("late", "book", 1992, author=[GUIDO], translator=[GAIA]),
+    _work(
+        "hidden",
+        "book",
+        1993,
+        author=[("Aa", "P"), ("Bb", "P"), ("Cc", "P"), GUIDO],
+        translator=[GAIA],
+    ),
+    _work(
+        "chapter",
+        "chapter",
+        1994,
+        author=[("André", "J.")],
+        editor=[("André", "Jacques"), ("Hersch", "R. D.")],
+    ),
+    _work("roles", "chapter", 1995, author=[("Zed", "Ann")], editor=[GAIA], translator=[GUIDO]),
+    _work(
+        "cut",
+        "book",
+        1996,
+        author=[("Zed", "Ann")],
+        translator=[GAIA, ("Xx", "A"), ("Yy", "B"), GUIDO],
+    ),
+    _work("edited", "book", 1997, editor=[GAIA, GUIDO]),
+]
+
+
+@pytest.mark.parametrize(
+    "style_name",
+    [
+        "harvard-cite-them-right",
+        "elsevier-harvard",
+        "bloomsbury-academic",
+        "apa",
+        "chicago-author-date",
+        "modern-language-association",
+        "springer-basic-author-date",
+    ],
+)
+def test_namesakes_in_an_entry_identical_to_citeproc_js(style_name):
+    """An entry's editors and translators get full given names from its name
+    register, in the order they are printed, as citeproc-js gives them (fix 34).
+
+    Under the by-cite rule with ``disambiguate-add-givenname``, a name printed with
+    initials is printed in full when the entry's register already holds another
+    given name with its family name and initials: "Translated by G. Franchi and
+    Guido Franchi" (Gaia is printed before Guido is registered), "André, J. ...
+    in Jacques André (eds.)" (the author is registered first). The cite's names
+    (all of them, even those et al. hides) are registered before the entry; the
+    names et al. hides in the entry are not.
+    """
+    _need_node()
+    style = resolve(style_name, ROOT / "styles")
+    expected = citeproc_js(NAMESAKES, style.path)["bibliography"]
+    assert render.bibliography(NAMESAKES, style.path).entries == expected
+
+
 @pytest.mark.parametrize("style_name", STYLES)
 def test_citations_identical_to_citeproc_js(items, style_name):
     style = resolve(style_name, ROOT / "styles")

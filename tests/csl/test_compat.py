@@ -548,3 +548,65 @@ def test_page_ranges_keep_a_longer_last_page_whole(tmp_path):
         "321–28",
         "1–700",
     ]
+
+
+@pytest.mark.parametrize(
+    ("givennames", "expected"),
+    [
+        (
+            'disambiguate-add-givenname="true"',
+            [
+                "J. André. Jacques André and R. D. Hersch",
+                "P. Abrahams. G. Franchi and Guido Franchi",
+                "Gaia Franchi and Guido Franchi",
+            ],
+        ),
+        (
+            "",
+            [
+                "J. André. J. André and R. D. Hersch",
+                "P. Abrahams. G. Franchi and G. Franchi",
+                "G. Franchi and G. Franchi",
+            ],
+        ),
+    ],
+)
+def test_an_entrys_namesakes_get_full_given_names_in_the_order_printed(
+    tmp_path, givennames, expected
+):
+    """Fix 34: with ``disambiguate-add-givenname`` (by cite), a name printed with
+    initials is printed in full when its entry's name register already holds another
+    given name with the same family name and initials. The cite's names (the
+    authors) are registered before the entry is printed; an editor or translator
+    when it is printed. So the editor Jacques André, printed after the author
+    J. André, is in full, and of two translators Gaia and Guido Franchi only Guido;
+    two authors are both in full. Without the option every name keeps its initials.
+    (citeproc-js prints exactly these.)"""
+    name = '<name initialize-with=". " and="text"/>'
+    style = _custom(
+        tmp_path,
+        '<layout><names variable="author"><name form="short"/></names></layout>',
+        f'<layout><group delimiter=". "><names variable="author">{name}</names>'
+        f'<names variable="editor translator" delimiter="; ">{name}</names></group></layout>',
+    )
+    style.write_text(style.read_text().replace("<citation>", f"<citation {givennames}>"))
+
+    def names(*pairs: tuple[str, str]) -> list[dict]:
+        return [{"family": f, "given": g} for f, g in pairs]
+
+    items = [
+        {
+            "id": "a",
+            "type": "book",
+            "author": names(("André", "J.")),
+            "editor": names(("André", "Jacques"), ("Hersch", "R. D.")),
+        },
+        {
+            "id": "b",
+            "type": "book",
+            "author": names(("Abrahams", "Paul")),
+            "translator": names(("Franchi", "Gaia"), ("Franchi", "Guido")),
+        },
+        {"id": "c", "type": "book", "author": names(("Franchi", "Gaia"), ("Franchi", "Guido"))},
+    ]
+    assert render.bibliography(items, style).entries == expected

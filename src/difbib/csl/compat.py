@@ -386,6 +386,22 @@ S12. **A cite's affixes and the delimiter** (:func:`_spliced`): a prefix that st
     Harvard (whose ``cs:name`` says "never"); the default ("contextual") puts the
     delimiter before "and" from three names on.
 
+34. **An entry's namesakes are told apart in the order they are printed.** The spec
+    has ``disambiguate-add-givenname`` tell apart the names of ambiguous cites;
+    citeproc-js also runs every name it prints through its name register (fix 16):
+    under the ``by-cite`` rule the register is the entry's own, and a name printed
+    with initials is printed in full when the register holds another given name
+    with the same family name and initials. Names are registered as they are
+    printed: the cite's and sort key's names (the whole list, also what et al.
+    hides) before the entry, the entry's other names (editors, translators; as many
+    as are shown) when the entry prints them. So in Harvard "André, J. (1989) ...
+    in Jacques André and R.D. Hersch (eds.)" (the editor shares the author's
+    initial) and "Translated by G. Franchi and Guido Franchi" (Gaia Franchi is
+    printed before Guido is registered); difbib had printed initials for both, as
+    fix 12 looked only at the cite's names (:func:`_entry_registered`). Short names
+    stay short, as under fix 22, and a form the cite's disambiguation chose stands
+    (citeproc-js's request): "Liu, D. et al." though the entry also names a David Liu.
+
 A cite's prefix and suffix, and a style's ``<text value>``, are rich text like a
 value (quotations, markup; :func:`_rich`), as citeproc-js reads them. A cite's
 locator is escaped for the output like any value (fix 11; citeproc-py
@@ -1116,6 +1132,7 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
         for item in citation_items:
             _substitute.update({"done": False, "current": None})
             _substitution_reset(active=True)
+            _start_entry(item)
             # one output per item ("" if it renders nothing), so callers can pair them
             if second_field:
                 text = _render_entry(self, item, joiner)
@@ -1129,6 +1146,7 @@ def _render_bibliography(self: model.Layout, citation_items: list[_Item]) -> lis
     finally:
         _substitute["active"] = False
         _substitution_reset(active=False)
+        _start_entry(None)
     return output_items
 
 
@@ -3333,10 +3351,15 @@ def _spec_name_process(
     others = variable in str(item.reference.get(_ET_AL_VAR, "")).split()
     use_last = truncate and not others and option("et-al-use-last") and len(names) >= use_first + 2
     shown = names[:use_first] if truncate else names
+    form = option("form")
+    initialize_with = option("initialize-with")
+    # the entry's name register tells look-alike names apart (fix 34)
+    shown = _entry_registered(
+        self, item, variable, shown, form not in ("short", "count") and initialize_with is not None
+    )
     noted = _substitute.get("shown")
     if noted is not None:  # an entry's first names (fix 13)
         noted += ["".join(str(v) for v in n.values()) for n in shown]
-    form = option("form")
     if form == "count":
         return len(shown) + (1 if use_last else 0)
     if truncate and use_first == 0:
@@ -3344,7 +3367,6 @@ def _spec_name_process(
     order = option("name-as-sort-order")
     sort_sep = option("sort-separator")
     sort_sep = ", " if sort_sep is None else sort_sep
-    initialize_with = option("initialize-with")
     delimiter = option("delimiter")
     delimiter = ", " if delimiter is None else delimiter
 
@@ -3469,13 +3491,88 @@ def _name_register(item: _Item, rule: str) -> _Register:
         if rule.startswith("primary-name"):
             names = names[:1]
         for nm in names:
-            family, given = _family_key(nm, particles), str(nm.get("given") or "")
-            if family and given:
-                full = " ".join(given.replace(".", " ").split())
-                register.setdefault(family, {}).setdefault(_given_at(nm, 1), set()).add(full)
+            _register_name(register, nm, particles)
     if rule != "by-cite" and bibliography is not None:
         _sort_state["register"] = (rule, bibliography, register)
     return register
+
+
+def _register_name(register: _Register, nm: Mapping[str, Any], particles: bool) -> set[str]:
+    """Add ``nm`` to ``register`` (citeproc-js's ``addname``) and return the given
+    names registered under its family name and initials (empty for a name without
+    both): more than one means the name needs its given name in full to be told apart."""
+    family, given = _family_key(nm, particles), str(nm.get("given") or "")
+    if not (family and given) or "literal" in nm:
+        return set()
+    full = " ".join(given.replace(".", " ").split())  # citeproc-js's strip_periods
+    bucket = register.setdefault(family, {}).setdefault(_given_at(nm, 1), set())
+    bucket.add(full)
+    return bucket
+
+
+class _EntryNames(TypedDict):
+    """The name register of the bibliography entry being rendered (fix 34)."""
+
+    key: str | None  # the entry's item key (None: no entry is being rendered)
+    register: _Register | None  # made on first use
+    full: dict[tuple[str, int], bool]  # (variable, index) -> given name in full
+
+
+_entry_names: _EntryNames = {"key": None, "register": None, "full": {}}
+
+
+def _start_entry(item: _Item | None) -> None:
+    """An entry starts rendering (``None``: the bibliography is done): a fresh register."""
+    _entry_names["key"] = None if item is None else item.key
+    _entry_names["register"] = None
+    _entry_names["full"] = {}
+
+
+def _register_givens(self: model.Name) -> bool:
+    """Whether names rendered in entries are told apart by the register (fix 34):
+    ``disambiguate-add-givenname`` under the ``by-cite`` rule."""
+    root = self.get_root()
+    if isinstance(root, model.Locale):
+        root = root.style
+    citation_el = getattr(root, "citation", None)
+    if citation_el is None:
+        return False
+    if citation_el.get("disambiguate-add-givenname", "false").lower() != "true":
+        return False
+    return bool(citation_el.get("givenname-disambiguation-rule", "by-cite") == "by-cite")
+
+
+def _entry_registered(
+    self: model.Name, item: _Item, variable: str, shown: list[Any], initialized: bool
+) -> list[Any]:
+    """``shown``, the names of ``variable`` an entry prints, registered in the entry's
+    name register in the order they are printed, each with its given name in full
+    when the register then holds another given name with its family name and
+    initials and the name is printed with initials (fix 34)."""
+    if _entry_names["key"] != item.key or not _register_givens(self):
+        return shown
+    register = _entry_names["register"]
+    if register is None:
+        # the names citeproc-js registered before it rendered the entry: its cite's
+        # and sort key's (copied: the entry's own names are added to it)
+        seeded = _name_register(item, "by-cite")
+        register = {f: {i: set(g) for i, g in by.items()} for f, by in seeded.items()}
+        _entry_names["register"] = register
+    particles = _particles_in_keys(item)
+    params = _params(item)
+    # a form the cite's disambiguation chose stands (citeproc-js's request)
+    chosen = dict(params.givens) if params.variable == variable else {}
+    out = []
+    for j, nm in enumerate(shown):
+        full = _entry_names["full"].get((variable, j))
+        if full is None:  # a name is registered and judged once per entry
+            full = len(_register_name(register, nm, particles)) > 1 and j not in chosen
+            _entry_names["full"][(variable, j)] = full
+        given = nm.get("given")
+        if full and initialized and given and not isinstance(given, FullGiven):
+            nm = type(nm)(**{**nm, "given": FullGiven(given)})
+        out.append(nm)
+    return out
 
 
 def _sort_key_givens(
