@@ -3528,18 +3528,24 @@ def _start_entry(item: _Item | None) -> None:
     _entry_names["full"] = {}
 
 
-def _register_givens(self: model.Name) -> bool:
-    """Whether names rendered in entries are told apart by the register (fix 34):
-    ``disambiguate-add-givenname`` under the ``by-cite`` rule."""
-    root = self.get_root()
+def _givenname_rule(element: model.CitationStylesElement) -> str | None:
+    """The style's ``givenname-disambiguation-rule`` (``by-cite`` if unset) when its
+    cs:citation has ``disambiguate-add-givenname``; ``None`` when it does not."""
+    root = element.get_root()
     if isinstance(root, model.Locale):
         root = root.style
     citation_el = getattr(root, "citation", None)
     if citation_el is None:
-        return False
+        return None
     if citation_el.get("disambiguate-add-givenname", "false").lower() != "true":
-        return False
-    return bool(citation_el.get("givenname-disambiguation-rule", "by-cite") == "by-cite")
+        return None
+    return str(citation_el.get("givenname-disambiguation-rule", "by-cite"))
+
+
+def _register_givens(self: model.Name) -> bool:
+    """Whether names rendered in entries are told apart by the register (fix 34):
+    ``disambiguate-add-givenname`` under the ``by-cite`` rule."""
+    return _givenname_rule(self) == "by-cite"
 
 
 def _entry_registered(
@@ -3595,18 +3601,12 @@ def _sort_key_givens(
     a name whose own form is family only keeps it (``evalname`` returns the request,
     none, when the name's form is not above it).
     """
-    root = name_el.get_root()
-    if isinstance(root, model.Locale):
-        root = root.style
-    citation_el = getattr(root, "citation", None)
-    if citation_el is None:
-        return _NONE
-    if citation_el.get("disambiguate-add-givenname", "false").lower() != "true":
+    rule = _givenname_rule(name_el)
+    if rule is None:
         return _NONE
     names = list(item.reference.get(variable) or [])
     if not names:
         return _NONE
-    rule = citation_el.get("givenname-disambiguation-rule", "by-cite")
     if cites and rule == "by-cite":
         return _NONE  # by cite, only look-alike cites get given names (fix 12)
     short = name_el.get_option("form", context, sort_options) == "short"
