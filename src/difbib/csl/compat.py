@@ -2443,6 +2443,15 @@ def _signature(names: Sequence[Mapping[str, Any]], n: int, levels: dict[int, int
     ) + (len(names) > n,)
 
 
+def _names_content(names: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:
+    """What :func:`_signature` reads of ``names``: two lists with the same content
+    have the same signature in every trial."""
+    return tuple(
+        (str(nm.get("family") or ""), str(nm.get("literal") or ""), str(nm.get("given") or ""))
+        for nm in names
+    )
+
+
 #: The output's decorations in a rendered cite: the HTML formatter's tags, Markdown's
 #: ``*`` (a ``<`` or ``*`` of the text is protected, fix 11), and the codes of a
 #: value's markup (fix 17).
@@ -2554,6 +2563,9 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
         # bucket (in the members' order, as a scan of them would find them).
         member_keys = [item.key for item in members]
         buckets: dict[_Trial, _Buckets] = {}
+        # Members whose names read the same (look-alikes often do) have the same
+        # signature in every trial: it is computed once per distinct list (speed).
+        same_names = {k: _names_content(names_of[k]) for k in member_keys}
 
         def trial_buckets(
             n: int,
@@ -2561,11 +2573,18 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
             buckets: dict[_Trial, _Buckets] = buckets,
             names_of: dict[str, list[source.Name]] = names_of,
             keys: list[str] = member_keys,
+            same_names: dict[str, tuple[tuple[str, str, str], ...]] = same_names,
         ) -> _Buckets:
             trial = (n, tuple(sorted(levels.items())))
             hit = buckets.get(trial)
             if hit is None:
-                of = {k: _signature(names_of[k], n, levels) for k in keys}
+                by_content: dict[tuple[tuple[str, str, str], ...], _Signature] = {}
+                of = {}
+                for k in keys:
+                    signature = by_content.get(same_names[k])
+                    if signature is None:
+                        signature = by_content[same_names[k]] = _signature(names_of[k], n, levels)
+                    of[k] = signature
                 alike: dict[_Signature, list[str]] = {}
                 for k in keys:
                     alike.setdefault(of[k], []).append(k)
@@ -2698,6 +2717,10 @@ def _shared_names_counter(
     # given-name levels), which only move forward: each is computed once per step.
     # ``moves`` counts the steps (bumped wherever the counter or the given names move).
     signatures: dict[str, _Signature] = {}
+    # by cite, the levels are the same for all: names that read the same have the
+    # same signature (computed once per distinct list and step, speed)
+    content = {k: _names_content(names_of[k]) for k in keys} if by_cite else {}
+    by_content: dict[tuple[tuple[str, str, str], ...], _Signature] = {}
     moves = 0
     step = [moves]
 
@@ -2705,10 +2728,16 @@ def _shared_names_counter(
         if step[0] != moves:
             step[0] = moves
             signatures.clear()
+            by_content.clear()
         mine = signatures.get(key)
         if mine is None:
-            levels = givens if by_cite else levels_of.get(key, {})
-            mine = signatures[key] = _signature(names_of[key], counter, levels)
+            if by_cite:
+                mine = by_content.get(content[key])
+                if mine is None:
+                    mine = by_content[content[key]] = _signature(names_of[key], counter, givens)
+            else:
+                mine = _signature(names_of[key], counter, levels_of.get(key, {}))
+            signatures[key] = mine
         return mine
 
     out: dict[str, tuple[int, dict[int, int]]] = {}
