@@ -2592,6 +2592,7 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
             return hit
 
         levels: dict[int, int]
+        reached: dict[tuple[tuple[str, str, str], ...], tuple[int, dict[int, int]]] = {}
         for item in members:
             names = names_of[item.key]
 
@@ -2607,7 +2608,13 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
             n, levels = base, {}
             clash = collide(n, levels)
             start = len(clash)
-            while clash:
+            # Members whose names read the same are in the same bucket in every trial,
+            # each seeing the others: they take the same steps to the same end (speed).
+            seen = reached.get(same_names[item.key])
+            if seen is not None:
+                n, levels = seen
+                clash = collide(n, levels)
+            while clash and seen is None:
                 if add_givens:
                     for j in range(min(n, len(names))):
                         if primary_only and j > 0:
@@ -2625,6 +2632,7 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
                     break
                 n += 1
                 clash = collide(n, levels)
+            reached[same_names[item.key]] = (n, levels)
             if clash and len(clash) >= start:
                 n = base  # adding names did not help
             if clash:
