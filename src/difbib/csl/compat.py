@@ -2725,10 +2725,10 @@ def _shared_names_counter(
     # given-name levels), which only move forward: each is computed once per step.
     # ``moves`` counts the steps (bumped wherever the counter or the given names move).
     signatures: dict[str, _Signature] = {}
-    # by cite, the levels are the same for all: names that read the same have the
-    # same signature (computed once per distinct list and step, speed)
-    content = {k: _names_content(names_of[k]) for k in keys} if by_cite else {}
-    by_content: dict[tuple[tuple[str, str, str], ...], _Signature] = {}
+    # names that read the same, at the same given-name levels, have the same
+    # signature: it is computed once per distinct list and step (speed)
+    content = {k: _names_content(names_of[k]) for k in keys}
+    by_content: dict[tuple[Any, ...], _Signature] = {}
     moves = 0
     step = [moves]
 
@@ -2739,12 +2739,11 @@ def _shared_names_counter(
             by_content.clear()
         mine = signatures.get(key)
         if mine is None:
-            if by_cite:
-                mine = by_content.get(content[key])
-                if mine is None:
-                    mine = by_content[content[key]] = _signature(names_of[key], counter, givens)
-            else:
-                mine = _signature(names_of[key], counter, levels_of.get(key, {}))
+            levels = givens if by_cite else levels_of.get(key, {})
+            same = (content[key], tuple(sorted(levels.items())))
+            mine = by_content.get(same)
+            if mine is None:
+                mine = by_content[same] = _signature(names_of[key], counter, levels)
             signatures[key] = mine
         return mine
 
