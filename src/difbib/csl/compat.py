@@ -2646,7 +2646,7 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
             levels_of = {k: dict(table[k].givens) for k in names_of}
             by_cite = rule == "by-cite" and add_givens
             shared, lettered = _shared_names_counter(
-                members, names_of, levels_of, base, by_cite, years=add_suffix
+                members, names_of, same_names, levels_of, base, by_cite, years=add_suffix
             )
             if add_suffix:
                 # citeproc-js letters whole lists of its counter (see there), not
@@ -2693,6 +2693,7 @@ def disambiguate(bib: Bibliography) -> dict[str, Disambiguation]:
 def _shared_names_counter(
     members: list[_Item],
     names_of: dict[str, list[source.Name]],
+    content: dict[str, tuple[tuple[str, str, str], ...]],
     levels_of: dict[str, dict[int, int]],
     base: int,
     by_cite: bool,
@@ -2715,6 +2716,8 @@ def _shared_names_counter(
     lettered as a whole, all its items, alike or not, in bibliography order; the
     second value holds those lists. So twenty copies of one paper listed with
     forty other "Liu et al. 2025" may be lettered from "bj" on.
+
+    ``content``: each member's :func:`_names_content`, as the caller has it.
     """
     keys = [m.key for m in sorted(members, key=lambda m: (str(len(names_of[m.key])), m.key))]
     givens_max = 2 if by_cite else None
@@ -2727,7 +2730,6 @@ def _shared_names_counter(
     signatures: dict[str, _Signature] = {}
     # names that read the same, at the same given-name levels, have the same
     # signature: it is computed once per distinct list and step (speed)
-    content = {k: _names_content(names_of[k]) for k in keys}
     by_content: dict[tuple[Any, ...], _Signature] = {}
     moves = 0
     step = [moves]

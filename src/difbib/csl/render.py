@@ -370,7 +370,7 @@ def bibliography(
     bib.difbib_jobs = workers.jobs(jobs)
     bib.disambiguate()
     by_key = {str(item["id"]).lower(): str(item["id"]) for item in items}
-    entries, _ = render_entries(style, bib.items, output, jobs)
+    entries, _ = render_entries(style, bib.items, output, bib.difbib_jobs)
     return _rendered([by_key[k] for k in bib.keys], entries)
 
 
@@ -611,7 +611,9 @@ def cached_bibliography(
     missing = [n for n, t in enumerate(texts) if t is None]
     if missing and substitute:
         missing = list(range(len(order)))  # an entry depends on the one before it
-    rendered, read_register = render_entries(style, [bib.items[n] for n in missing], output, jobs)
+    rendered, read_register = render_entries(
+        style, [bib.items[n] for n in missing], output, bib.difbib_jobs
+    )
     if read_register and not cache.register_keyed:
         # These entries read the bibliography's name register (fix 23), so their text
         # may change with any other entry: from now on the register is in their keys.
